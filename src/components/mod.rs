@@ -1,0 +1,4 @@
+//! Reusable views. No server functions live here.
+
+pub mod error_page;
+pub mod layout;

@@ -1,0 +1,8 @@
+//! Domain types shared by both targets: they compile for the server and for the WASM bundle.
+//!
+//! Types here carry no I/O. Values that have rules (e-mail addresses, names, ...) are newtypes whose
+//! only constructor is a `parse` that checks the rules, so holding one proves it is valid.
+
+mod workspace;
+
+pub use workspace::WorkspaceSummary;

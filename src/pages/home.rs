@@ -1,0 +1,71 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::domain::WorkspaceSummary;
+use crate::error::AppError;
+
+/// Facts about this deployment, read from the database.
+#[server(endpoint = "workspace/summary")]
+pub async fn load_workspace_summary() -> Result<WorkspaceSummary, AppError> {
+    use crate::server::context;
+    context::db()?.workspace_summary().await.map_err(context::internal)
+}
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    // Bumped by the "Refresh" button; the summary is fetched again each time.
+    let refreshes = RwSignal::new(0u32);
+    let summary = Resource::new(move || refreshes.get(), |_| load_workspace_summary());
+
+    view! {
+        <Title text="Home" />
+        <section class="hero">
+            <h1>"Welcome to Clientele"</h1>
+            <p class="lede">
+                "Your team's companies, contacts and activities in one place, on your own server."
+            </p>
+        </section>
+        <section class="card" aria-labelledby="workspace-heading">
+            <h2 id="workspace-heading">"Workspace"</h2>
+            <Transition fallback=|| view! { <p>"Loading workspace status…"</p> }>
+                {move || Suspend::new(async move {
+                    summary.await.map(|s| view! { <WorkspaceFacts summary=s /> })
+                })}
+            </Transition>
+            // Without JavaScript this form simply reloads the page; with it, only the card is refreshed.
+            <form method="get" action="/" class="inline-form">
+                <button
+                    type="submit"
+                    on:click=move |ev| {
+                        ev.prevent_default();
+                        refreshes.update(|n| *n += 1);
+                    }
+                >
+                    "Refresh status"
+                </button>
+            </form>
+            <Show when=move || { refreshes.get() > 0 }>
+                <p role="status" class="flash">
+                    {move || match refreshes.get() {
+                        1 => "Status refreshed.".to_string(),
+                        n => format!("Status refreshed ({n} times)."),
+                    }}
+                </p>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn WorkspaceFacts(summary: WorkspaceSummary) -> impl IntoView {
+    view! {
+        <dl class="facts">
+            <dt>"Name"</dt>
+            <dd>{summary.name.clone()}</dd>
+            <dt>"Created on"</dt>
+            <dd>{summary.created_on().to_string()}</dd>
+            <dt>"Database"</dt>
+            <dd>{format!("Ready (schema version {})", summary.schema_version)}</dd>
+        </dl>
+    }
+}

@@ -1,0 +1,115 @@
+//! The command line: `clientele [serve]` and `clientele migrate`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+use super::config::{self, DatabaseSettings, HttpSettings, Settings};
+use super::db::Db;
+use super::startup::{shutdown_signal, Application};
+use super::telemetry::{self, LogFormat};
+
+#[derive(Debug, Parser)]
+#[command(name = "clientele", version, about = "A self-hosted CRM for small teams")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    /// Folder for the SQLite database (created if missing).
+    #[arg(long, env = "CLIENTELE_DATA_DIR", default_value = "data", global = true)]
+    data_dir: PathBuf,
+
+    /// SQLite database URL, e.g. sqlite:///var/lib/clientele/crm.db (default: DATA_DIR/clientele.db).
+    #[arg(long, env = "CLIENTELE_DATABASE_URL", global = true)]
+    database_url: Option<String>,
+
+    /// Address and port to listen on (default: site-addr from Leptos.toml, 127.0.0.1:3000).
+    #[arg(long, env = "CLIENTELE_LISTEN", global = true)]
+    listen: Option<SocketAddr>,
+
+    /// Leptos run-time settings (site root, package directory, environment).
+    #[arg(long, env = "CLIENTELE_LEPTOS_CONFIG", default_value = "Leptos.toml", global = true)]
+    leptos_config: PathBuf,
+
+    /// Log format.
+    #[arg(long, env = "CLIENTELE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
+    log_format: LogFormat,
+
+    /// Seconds a request may take before it is answered with 408.
+    #[arg(long, env = "CLIENTELE_REQUEST_TIMEOUT", default_value_t = 30, global = true)]
+    request_timeout: u64,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "CLIENTELE_MAX_BODY_BYTES", default_value_t = 2 * 1024 * 1024, global = true)]
+    max_body_bytes: usize,
+
+    /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C.
+    #[arg(long, env = "CLIENTELE_SHUTDOWN_GRACE", default_value_t = 30, global = true)]
+    shutdown_grace: u64,
+
+    /// Largest number of pooled database connections (default: 4 per core, 4 to 32).
+    #[arg(long, env = "CLIENTELE_DB_MAX_CONNECTIONS", global = true)]
+    db_max_connections: Option<u32>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Apply pending migrations, then serve the web application (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+}
+
+impl Cli {
+    fn database(&self) -> anyhow::Result<DatabaseSettings> {
+        let mut database = DatabaseSettings::new(self.database_url.as_deref(), &self.data_dir)?;
+        if let Some(n) = self.db_max_connections {
+            database.max_connections = n.max(1);
+        }
+        Ok(database)
+    }
+
+    fn settings(&self) -> anyhow::Result<Settings> {
+        Ok(Settings {
+            leptos: config::leptos_options(&self.leptos_config, self.listen)?,
+            database: self.database()?,
+            http: HttpSettings {
+                request_timeout: Duration::from_secs(self.request_timeout.max(1)),
+                max_body_bytes: self.max_body_bytes,
+                shutdown_grace: Duration::from_secs(self.shutdown_grace),
+            },
+        })
+    }
+}
+
+/// Runs the command given on the command line. Failures are reported as one line on stderr.
+pub async fn run() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(cli.log_format);
+    match execute(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("clientele: error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn execute(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.as_ref().unwrap_or(&Command::Serve) {
+        Command::Serve => {
+            let app = Application::build(cli.settings()?).await?;
+            app.run_until_stopped(shutdown_signal()).await
+        }
+        Command::Migrate => {
+            let db = Db::connect(&cli.database()?).await?;
+            let applied = db.migrate().await?;
+            tracing::info!(applied, path = %db.path().display(), "database is up to date");
+            db.close().await;
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! Configuration of a server process, resolved once at start-up from the command line, the
+//! environment (`CLIENTELE_*`, `LEPTOS_*`) and `Leptos.toml`.
+
+use std::io::ErrorKind;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use leptos::config::{get_config_from_str, LeptosOptions};
+use sqlx::sqlite::SqliteConnectOptions;
+
+/// The repository's own `Leptos.toml`, used when no such file is found at run time, so the binary
+/// also runs on its own (values can still be overridden with `LEPTOS_*` variables).
+const DEFAULT_LEPTOS_TOML: &str = include_str!("../../Leptos.toml");
+
+/// Name of the database file inside the data directory.
+pub const DATABASE_FILE: &str = "clientele.db";
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub leptos: LeptosOptions,
+    pub database: DatabaseSettings,
+    pub http: HttpSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct DatabaseSettings {
+    /// Where the SQLite file is, and how to open it.
+    pub connect: SqliteConnectOptions,
+    /// Largest number of pooled connections.
+    pub max_connections: u32,
+    /// How long a statement waits for a lock held by another connection.
+    pub busy_timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// A request taking longer than this is answered with 408.
+    pub request_timeout: Duration,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// After SIGTERM/SIGINT, how long in-flight requests get to finish.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            request_timeout: Duration::from_secs(30),
+            max_body_bytes: 2 * 1024 * 1024,
+            shutdown_grace: Duration::from_secs(30),
+        }
+    }
+}
+
+impl DatabaseSettings {
+    /// Settings for the database at `url` (`sqlite://path`), or `data_dir/clientele.db` without one.
+    pub fn new(url: Option<&str>, data_dir: &Path) -> anyhow::Result<Self> {
+        let connect = match url {
+            Some(url) => SqliteConnectOptions::from_str(url)
+                .with_context(|| format!("invalid database URL {url:?}"))?,
+            None => SqliteConnectOptions::new().filename(data_dir.join(DATABASE_FILE)),
+        };
+        Ok(Self {
+            connect,
+            max_connections: default_pool_size(),
+            busy_timeout: Duration::from_secs(5),
+        })
+    }
+
+    /// The database file on disk.
+    pub fn path(&self) -> &Path {
+        self.connect.get_filename()
+    }
+}
+
+/// SQLite serves readers concurrently (WAL) and one writer at a time: a few connections per core.
+fn default_pool_size() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    u32::try_from(cores * 4).unwrap_or(8).clamp(4, 32)
+}
+
+/// Reads the Leptos run-time settings from `path`, falling back to the built-in copy of
+/// `Leptos.toml` when the file does not exist; `LEPTOS_*` environment variables override both.
+pub fn leptos_options(path: &Path, listen: Option<SocketAddr>) -> anyhow::Result<LeptosOptions> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == ErrorKind::NotFound => DEFAULT_LEPTOS_TOML.to_owned(),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let mut options = get_config_from_str(&text)
+        .with_context(|| format!("invalid Leptos settings in {}", path.display()))?;
+    if let Some(listen) = listen {
+        options.site_addr = listen;
+    }
+    Ok(options)
+}
+
+/// Creates the folder that will hold `file`, if it is missing.
+pub fn ensure_parent_dir(file: &Path) -> anyhow::Result<PathBuf> {
+    let dir = match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+    Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_database_lives_in_the_data_dir() {
+        let settings = DatabaseSettings::new(None, Path::new("some/dir")).unwrap();
+        assert_eq!(settings.path(), Path::new("some/dir/clientele.db"));
+        assert!(settings.max_connections >= 4);
+    }
+
+    #[test]
+    fn database_url_wins_over_the_data_dir() {
+        let settings = DatabaseSettings::new(Some("sqlite:///tmp/x.db"), Path::new("d")).unwrap();
+        assert_eq!(settings.path(), Path::new("/tmp/x.db"));
+    }
+
+    #[test]
+    fn built_in_leptos_settings_parse_and_listen_overrides() {
+        let missing = Path::new("/nonexistent/Leptos.toml");
+        let options = leptos_options(missing, None).unwrap();
+        assert_eq!(&*options.output_name, "clientele");
+        assert_eq!(&*options.site_pkg_dir, "pkg");
+        let addr: SocketAddr = "127.0.0.1:4567".parse().unwrap();
+        assert_eq!(leptos_options(missing, Some(addr)).unwrap().site_addr, addr);
+    }
+}

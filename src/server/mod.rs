@@ -1,0 +1,10 @@
+//! Everything that runs only on the server. Nothing outside this module names sqlx, axum's server
+//! machinery, tower or tracing-subscriber.
+
+pub mod cli;
+pub mod config;
+pub mod context;
+pub mod db;
+pub mod http;
+pub mod startup;
+pub mod telemetry;

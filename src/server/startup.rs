@@ -1,0 +1,129 @@
+//! Start-up as a value: [`Application::build`] opens the database, applies migrations, builds the
+//! router and binds the listener; [`Application::run_until_stopped`] serves until told to stop.
+//! The binary and the tests go through the same code.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+
+use super::config::{HttpSettings, Settings};
+use super::db::Db;
+use super::http;
+
+/// Shared by every request: handed to axum handlers as state and to Leptos renders and server
+/// functions as context.
+#[derive(Debug, Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    db: Db,
+    http: HttpSettings,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = Db::connect(&settings.database).await?;
+        let applied = db.migrate().await?;
+        tracing::info!(applied, path = %db.path().display(), "database ready");
+
+        let addr = settings.leptos.site_addr;
+        let listener = TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr}"))?;
+        let state = AppState {
+            leptos_options: settings.leptos,
+            db: db.clone(),
+        };
+        let router = http::router(state, &settings.http);
+        Ok(Self {
+            listener,
+            router,
+            db,
+            http: settings.http,
+        })
+    }
+
+    /// The address actually bound (port 0 in the settings picks a free port).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// Serves until `shutdown` completes; then stops accepting connections, lets in-flight requests
+    /// finish (for at most the configured grace period) and closes the database.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        tracing::info!(address = %self.local_addr(), "listening");
+        let stopping = Arc::new(Notify::new());
+        let notify = stopping.clone();
+        let server = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down: finishing in-flight requests");
+            notify.notify_one();
+        });
+        let grace = self.http.shutdown_grace;
+        let result = tokio::select! {
+            result = server => result.context("the server failed"),
+            () = grace_expired(stopping, grace) => {
+                tracing::warn!(?grace, "grace period over: dropping the remaining connections");
+                Ok(())
+            }
+        };
+        self.db.close().await;
+        tracing::info!("stopped");
+        result
+    }
+}
+
+async fn grace_expired(stopping: Arc<Notify>, grace: Duration) {
+    stopping.notified().await;
+    tokio::time::sleep(grace).await;
+}
+
+/// Completes on Ctrl-C (SIGINT) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

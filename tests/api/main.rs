@@ -1,0 +1,8 @@
+//! HTTP integration tests: a real server on a random port with a fresh database per test.
+
+mod cli;
+mod health;
+mod helpers;
+mod migrations;
+mod pages;
+mod shutdown;

@@ -1,0 +1,89 @@
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn home_page_is_rendered_on_the_server() {
+    let app = spawn_app().await;
+    let response = app.get("/").await;
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let html = response.text().await.unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    assert!(html.contains("<title>Home · Clientele</title>"), "{html}");
+    assert!(html.contains("Welcome to Clientele"));
+    // The workspace facts come from the database during server rendering.
+    assert!(html.contains("Ready (schema version 20261130000001)"), "{html}");
+    // The hydration script is there for browsers with JavaScript.
+    assert!(html.contains("/pkg/clientele.js"));
+    assert!(html.contains(r#"<nav aria-label="Main">"#));
+}
+
+#[tokio::test]
+async fn unknown_paths_get_the_not_found_page_with_status_404() {
+    let app = spawn_app().await;
+    for path in ["/no/such/page", "/contacts-that-do-not-exist", "/pkg/missing.wasm"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 404, "{path}");
+        let html = response.text().await.unwrap();
+        assert!(html.contains("Page not found"), "{path}: {html}");
+        assert!(html.contains("Back to the home page"));
+    }
+}
+
+#[tokio::test]
+async fn static_files_are_served_from_the_site_root() {
+    let app = spawn_app().await;
+    let response = app.get("/robots.txt").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "User-agent: *\n");
+}
+
+#[tokio::test]
+async fn server_function_returns_the_workspace_summary() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .post(app.url("/api/workspace/summary"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let summary: clientele::domain::WorkspaceSummary = response.json().await.unwrap();
+    assert_eq!(summary.name, "Clientele");
+    assert_eq!(summary.schema_version, 20261130000001);
+    assert_eq!(summary.created_at.len(), "2026-11-30T09:00:00Z".len());
+}
+
+#[tokio::test]
+async fn html_is_compressed_when_the_client_accepts_it() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    for (accept, expected) in [("gzip", "gzip"), ("br", "br")] {
+        let response = client
+            .get(app.url("/"))
+            .header("accept-encoding", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-encoding"], expected);
+    }
+}
+
+#[tokio::test]
+async fn oversized_request_bodies_are_refused_with_413() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .post(app.url("/api/workspace/summary"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(vec![b'a'; 3 * 1024 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+}
