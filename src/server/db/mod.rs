@@ -56,11 +56,13 @@ impl Db {
             .acquire_timeout(std::time::Duration::from_secs(10))
             .connect_with(options)
             .await
+            .map_err(plain)
             .with_context(|| format!("cannot open the database {}", path.display()))?;
         // Opening a corrupt file can succeed; reading its schema cannot.
         sqlx::query("SELECT count(*) FROM sqlite_schema")
             .execute(&pool)
             .await
+            .map_err(plain)
             .with_context(|| format!("cannot read the database {}", path.display()))?;
         Ok(Self {
             pool,
@@ -139,4 +141,13 @@ async fn applied_count(tx: &mut Transaction<'_, Sqlite>) -> anyhow::Result<i64> 
         .fetch_one(&mut **tx)
         .await
         .context("cannot read the applied migrations")
+}
+
+/// SQLite's own message for database errors ("file is not a database"), without sqlx's wrapping,
+/// which would repeat it in a one-line error report.
+fn plain(error: sqlx::Error) -> anyhow::Error {
+    match error {
+        sqlx::Error::Database(e) => anyhow::anyhow!("{}", e.message()),
+        other => anyhow::Error::new(other),
+    }
 }

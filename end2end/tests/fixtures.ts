@@ -1,0 +1,83 @@
+import { test as base, expect, type Page } from '@playwright/test';
+
+export type Options = {
+  /** Hold every `.wasm` response until the test calls `wasm.release()` (the `slow-wasm` project). */
+  holdWasm: boolean;
+};
+
+export interface WasmGate {
+  /** Whether this test's `.wasm` responses are held back. */
+  readonly held: boolean;
+  /** Resolves when the browser has asked for the `.wasm` file. */
+  readonly requested: Promise<void>;
+  /** Lets the held `.wasm` response through. */
+  release(): void;
+  /** Fails the held `.wasm` request, as a broken network would. */
+  abort(): void;
+}
+
+export interface ConsoleLog {
+  /** Errors (and hydration warnings) the page logged so far. */
+  readonly messages: string[];
+  /** Accept messages matching `pattern` in this test (e.g. the 404 of a not-found page). */
+  allow(pattern: RegExp): void;
+}
+
+type Fixtures = { wasm: WasmGate; consoleLog: ConsoleLog };
+
+export const test = base.extend<Fixtures & Options>({
+  holdWasm: [false, { option: true }],
+
+  wasm: [
+    async ({ page, holdWasm }, use) => {
+      let release!: () => void;
+      let abort!: () => void;
+      let requested!: () => void;
+      const decision = new Promise<'continue' | 'abort'>((resolve) => {
+        release = () => resolve('continue');
+        abort = () => resolve('abort');
+      });
+      const wasRequested = new Promise<void>((resolve) => (requested = resolve));
+      if (holdWasm) {
+        await page.route('**/*.wasm', async (route) => {
+          requested();
+          if ((await decision) === 'abort') await route.abort('failed');
+          else await route.continue();
+        });
+      }
+      await use({ held: holdWasm, requested: wasRequested, release, abort });
+      release();
+    },
+    { auto: true },
+  ],
+
+  consoleLog: [
+    async ({ page }, use) => {
+      const messages: string[] = [];
+      const allowed: RegExp[] = [];
+      page.on('console', (message) => {
+        const text = message.text();
+        if (message.type() === 'error' || (message.type() === 'warning' && /hydrat/i.test(text))) {
+          messages.push(`${message.type()}: ${text}`);
+        }
+      });
+      page.on('pageerror', (error) => messages.push(`uncaught: ${error.message}`));
+      await use({ messages, allow: (pattern) => allowed.push(pattern) });
+      const unexpected = messages.filter((m) => !allowed.some((p) => p.test(m)));
+      expect(unexpected, 'the browser console shows no errors').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
+
+/** Waits until the WASM bundle has hydrated the page (`html[data-hydrated]`). */
+export async function hydrated(page: Page): Promise<void> {
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', '');
+}
+
+/** Whether the current project runs pages with JavaScript. */
+export function jsEnabled(projectName: string): boolean {
+  return projectName !== 'nojs';
+}
