@@ -8,7 +8,10 @@ use crate::error::AppError;
 #[server(endpoint = "workspace/summary")]
 pub async fn load_workspace_summary() -> Result<WorkspaceSummary, AppError> {
     use crate::server::context;
-    context::db()?.workspace_summary().await.map_err(context::internal)
+    context::db()?
+        .workspace_summary()
+        .await
+        .map_err(context::internal)
 }
 
 #[component]

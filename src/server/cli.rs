@@ -13,13 +13,22 @@ use super::startup::{shutdown_signal, Application};
 use super::telemetry::{self, LogFormat};
 
 #[derive(Debug, Parser)]
-#[command(name = "clientele", version, about = "A self-hosted CRM for small teams")]
+#[command(
+    name = "clientele",
+    version,
+    about = "A self-hosted CRM for small teams"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 
     /// Folder for the SQLite database (created if missing).
-    #[arg(long, env = "CLIENTELE_DATA_DIR", default_value = "data", global = true)]
+    #[arg(
+        long,
+        env = "CLIENTELE_DATA_DIR",
+        default_value = "data",
+        global = true
+    )]
     data_dir: PathBuf,
 
     /// SQLite database URL, e.g. sqlite:///var/lib/clientele/crm.db (default: DATA_DIR/clientele.db).
@@ -31,7 +40,12 @@ pub struct Cli {
     listen: Option<SocketAddr>,
 
     /// Leptos run-time settings (site root, package directory, environment).
-    #[arg(long, env = "CLIENTELE_LEPTOS_CONFIG", default_value = "Leptos.toml", global = true)]
+    #[arg(
+        long,
+        env = "CLIENTELE_LEPTOS_CONFIG",
+        default_value = "Leptos.toml",
+        global = true
+    )]
     leptos_config: PathBuf,
 
     /// Log format.
@@ -39,7 +53,12 @@ pub struct Cli {
     log_format: LogFormat,
 
     /// Seconds a request may take before it is answered with 408.
-    #[arg(long, env = "CLIENTELE_REQUEST_TIMEOUT", default_value_t = 30, global = true)]
+    #[arg(
+        long,
+        env = "CLIENTELE_REQUEST_TIMEOUT",
+        default_value_t = 30,
+        global = true
+    )]
     request_timeout: u64,
 
     /// Largest request body accepted, in bytes.
@@ -47,7 +66,12 @@ pub struct Cli {
     max_body_bytes: usize,
 
     /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C.
-    #[arg(long, env = "CLIENTELE_SHUTDOWN_GRACE", default_value_t = 30, global = true)]
+    #[arg(
+        long,
+        env = "CLIENTELE_SHUTDOWN_GRACE",
+        default_value_t = 30,
+        global = true
+    )]
     shutdown_grace: u64,
 
     /// Largest number of pooled database connections (default: 4 per core, 4 to 32).

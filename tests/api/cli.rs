@@ -24,7 +24,11 @@ fn assert_one_line_error(output: &Output, expected: &str) {
         .filter(|l| l.starts_with("clientele: error:"))
         .collect();
     assert_eq!(errors.len(), 1, "one error line expected:\n{stderr}");
-    assert!(errors[0].contains(expected), "{:?} lacks {expected:?}", errors[0]);
+    assert!(
+        errors[0].contains(expected),
+        "{:?} lacks {expected:?}",
+        errors[0]
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
@@ -46,7 +50,10 @@ fn a_corrupt_database_file_gives_a_clear_error() {
     std::fs::write(&file, vec![0x5a; 8192]).unwrap();
     let url = format!("sqlite://{}", file.display());
     for command in ["migrate", "serve"] {
-        let output = clientele(dir.path(), &[command, "--database-url", &url, "--listen", "127.0.0.1:0"]);
+        let output = clientele(
+            dir.path(),
+            &[command, "--database-url", &url, "--listen", "127.0.0.1:0"],
+        );
         assert_one_line_error(&output, "file is not a database");
     }
 }
@@ -61,7 +68,14 @@ fn an_unwritable_database_location_gives_a_clear_error() {
     assert_one_line_error(&output, "cannot create the data directory");
 
     // A directory that refuses new files.
-    let output = clientele(dir.path(), &["migrate", "--database-url", "sqlite:///proc/clientele-test.db"]);
+    let output = clientele(
+        dir.path(),
+        &[
+            "migrate",
+            "--database-url",
+            "sqlite:///proc/clientele-test.db",
+        ],
+    );
     assert_one_line_error(&output, "cannot open the database /proc/clientele-test.db");
 
     // A folder instead of a file.

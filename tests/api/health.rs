@@ -28,10 +28,12 @@ async fn readyz_reports_a_missing_migration() {
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path().display()))
         .await
         .unwrap();
-    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = (SELECT max(version) FROM _sqlx_migrations)")
-        .execute(&pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "DELETE FROM _sqlx_migrations WHERE version = (SELECT max(version) FROM _sqlx_migrations)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
     let response = app.get("/readyz").await;
     assert_eq!(response.status(), 503);
     assert_eq!(response.text().await.unwrap(), "migrations pending\n");

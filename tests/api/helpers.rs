@@ -34,7 +34,9 @@ pub async fn spawn_app_with(http: HttpSettings) -> TestApp {
         database: DatabaseSettings::new(None, data_dir.path()).expect("database settings"),
         http,
     };
-    let app = Application::build(settings).await.expect("application builds");
+    let app = Application::build(settings)
+        .await
+        .expect("application builds");
     let address = format!("http://{}", app.local_addr());
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until_stopped(async move {
@@ -71,15 +73,21 @@ impl TestApp {
         self.data_dir.path().join("clientele.db")
     }
 
-    /// Stops the server the way a signal would and waits for it to finish.
-    pub async fn stop(mut self) -> anyhow::Result<()> {
+    /// Stops the server the way a signal would and waits for it to finish; hands back the data
+    /// folder so its files can be inspected.
+    pub async fn stop(mut self) -> (anyhow::Result<()>, TempDir) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        match self.server.take() {
+        let result = match self.server.take() {
             Some(server) => server.await.expect("server task"),
             None => Ok(()),
-        }
+        };
+        let data_dir = std::mem::replace(
+            &mut self.data_dir,
+            tempfile::tempdir().expect("temporary folder"),
+        );
+        (result, data_dir)
     }
 }
 

@@ -5,9 +5,12 @@ use clientele::server::db::{migrate_with, Db};
 use sqlx::migrate::Migrator;
 
 async fn open(dir: &Path) -> sqlx::SqlitePool {
-    sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=rwc", dir.join("test.db").display()))
-        .await
-        .unwrap()
+    sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}?mode=rwc",
+        dir.join("test.db").display()
+    ))
+    .await
+    .unwrap()
 }
 
 #[tokio::test]
@@ -16,17 +19,25 @@ async fn a_failing_migration_leaves_the_database_unchanged() {
     let migrations = dir.path().join("migrations");
     std::fs::create_dir(&migrations).unwrap();
     std::fs::write(migrations.join("1_good.sql"), "CREATE TABLE a (x INTEGER);").unwrap();
-    std::fs::write(migrations.join("2_bad.sql"), "CREATE TABLE b (y INTEGER); SELEC oops;").unwrap();
+    std::fs::write(
+        migrations.join("2_bad.sql"),
+        "CREATE TABLE b (y INTEGER); SELEC oops;",
+    )
+    .unwrap();
     let migrator = Migrator::new(migrations.as_path()).await.unwrap();
     let pool = open(dir.path()).await;
 
     let error = migrate_with(&pool, &migrator).await.unwrap_err();
-    assert!(format!("{error:#}").contains("nothing was changed"), "{error:#}");
+    assert!(
+        format!("{error:#}").contains("nothing was changed"),
+        "{error:#}"
+    );
 
-    let tables: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_schema WHERE type = 'table'")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_schema WHERE type = 'table'")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
     assert!(tables.is_empty(), "tables left behind: {tables:?}");
 }
 

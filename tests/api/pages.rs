@@ -14,7 +14,10 @@ async fn home_page_is_rendered_on_the_server() {
     assert!(html.contains("<title>Home · Clientele</title>"), "{html}");
     assert!(html.contains("Welcome to Clientele"));
     // The workspace facts come from the database during server rendering.
-    assert!(html.contains("Ready (schema version 20261130000001)"), "{html}");
+    assert!(
+        html.contains("Ready (schema version 20261130000001)"),
+        "{html}"
+    );
     // The hydration script is there for browsers with JavaScript.
     assert!(html.contains("/pkg/clientele.js"));
     assert!(html.contains(r#"<nav aria-label="Main">"#));
@@ -23,7 +26,11 @@ async fn home_page_is_rendered_on_the_server() {
 #[tokio::test]
 async fn unknown_paths_get_the_not_found_page_with_status_404() {
     let app = spawn_app().await;
-    for path in ["/no/such/page", "/contacts-that-do-not-exist", "/pkg/missing.wasm"] {
+    for path in [
+        "/no/such/page",
+        "/contacts-that-do-not-exist",
+        "/pkg/missing.wasm",
+    ] {
         let response = app.get(path).await;
         assert_eq!(response.status(), 404, "{path}");
         let html = response.text().await.unwrap();

@@ -49,10 +49,16 @@ async fn a_request_in_flight_when_sigterm_arrives_still_completes() {
     assert!(kill.success());
     tokio::time::sleep(Duration::from_millis(300)).await;
     // Still running: it waits for our request.
-    assert!(child.try_wait().unwrap().is_none(), "the server quit with a request in flight");
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the server quit with a request in flight"
+    );
 
     drop(body_tx); // finish the body
-    let response = request.await.unwrap().expect("the in-flight request completes");
+    let response = request
+        .await
+        .unwrap()
+        .expect("the in-flight request completes");
     assert_eq!(response.status(), 200);
     assert!(response.text().await.unwrap().contains("schema_version"));
 
@@ -62,5 +68,22 @@ async fn a_request_in_flight_when_sigterm_arrives_still_completes() {
     assert!(log.contains("finishing in-flight requests"), "{log}");
 
     // New connections are refused once it has stopped.
-    assert!(reqwest::get(format!("http://{address}/healthz")).await.is_err());
+    assert!(reqwest::get(format!("http://{address}/healthz"))
+        .await
+        .is_err());
+}
+
+#[tokio::test]
+async fn stopping_the_application_closes_the_database_cleanly() {
+    let app = crate::helpers::spawn_app().await;
+    assert_eq!(app.get("/").await.status(), 200);
+    let database = app.database_path();
+    let address = app.address.clone();
+    let (result, _data_dir) = app.stop().await;
+    result.expect("clean stop");
+    // The last connection checkpointed the write-ahead log into the database file.
+    assert!(database.exists());
+    let wal = database.with_extension("db-wal");
+    assert!(!wal.exists(), "WAL left behind: {}", wal.display());
+    assert!(reqwest::get(format!("{address}/healthz")).await.is_err());
 }
