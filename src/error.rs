@@ -1,17 +1,82 @@
 //! The one error type that crosses the client/server boundary.
 //!
-//! Server functions return `Result<_, AppError>`. Each variant maps to a message a user can act on;
-//! the details of unexpected failures are logged on the server and never sent to the client.
+//! Server functions return `Result<_, AppError>`. Each variant maps to a message a user can act on
+//! and an HTTP status; the details of unexpected failures are logged on the server and never sent
+//! to the client.
 
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
+/// Messages for individual form fields, keyed by the field's `name`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldErrors(pub Vec<(String, String)>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push((field.to_owned(), message.into()));
+    }
+
+    /// The first message for `field`, if any.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(value)` when no field has an error, else the errors.
+    pub fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, AppError> {
+        if self.is_empty() {
+            Ok(value())
+        } else {
+            Err(AppError::Validation(self))
+        }
+    }
+
+    /// Keeps the parsed value, or records the message under `field`.
+    pub fn check<T>(&mut self, field: &str, parsed: Result<T, String>) -> Option<T> {
+        match parsed {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.add(field, message);
+                None
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum AppError {
+    /// Some fields of a form are invalid; each has its own message.
+    #[error("Please correct the highlighted fields.")]
+    Validation(FieldErrors),
+    /// The same message whether the account exists or not.
+    #[error("Invalid email or password.")]
+    InvalidCredentials,
+    /// Too many failed sign-ins recently.
+    #[error("Too many attempts — try again in {minutes} minutes.")]
+    TooManyAttempts { minutes: u32 },
+    /// The page or action needs a signed-in user.
+    #[error("Please sign in to continue.")]
+    Unauthorized,
+    /// The user's role does not allow this.
+    #[error("You do not have permission to do that.")]
+    Forbidden,
     /// The thing asked for does not exist (or the user may not know it exists).
     #[error("We could not find what you were looking for.")]
     NotFound,
+    /// The request conflicts with the current state (explained in the message).
+    #[error("{0}")]
+    Conflict(String),
     /// Something failed on our side; the cause is in the server log, keyed by the request id.
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Internal,
@@ -21,13 +86,33 @@ pub enum AppError {
 }
 
 impl AppError {
-    /// HTTP status that goes with the error when it ends a server-rendered response.
+    /// HTTP status that goes with the error.
     pub fn status_code(&self) -> u16 {
         match self {
+            AppError::Validation(_) => 422,
+            AppError::InvalidCredentials | AppError::Unauthorized => 401,
+            AppError::TooManyAttempts { .. } => 429,
+            AppError::Forbidden => 403,
             AppError::NotFound => 404,
+            AppError::Conflict(_) => 409,
             AppError::Internal => 500,
             AppError::Transport(_) => 502,
         }
+    }
+
+    /// The message for one form field, when this is a validation error.
+    pub fn field(&self, name: &str) -> Option<String> {
+        match self {
+            AppError::Validation(errors) => errors.get(name).map(str::to_owned),
+            _ => None,
+        }
+    }
+
+    /// Builds a validation error with one message.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        let mut errors = FieldErrors::new();
+        errors.add(field, message);
+        AppError::Validation(errors)
     }
 }
 
@@ -49,5 +134,29 @@ mod tests {
         assert!(text.contains("Something went wrong"));
         assert_eq!(AppError::Internal.status_code(), 500);
         assert_eq!(AppError::NotFound.status_code(), 404);
+    }
+
+    #[test]
+    fn field_errors_collect_messages_per_field() {
+        let mut errors = FieldErrors::new();
+        assert_eq!(errors.check("email", Ok::<_, String>(1)), Some(1));
+        assert_eq!(
+            errors.check::<u8>("name", Err("Enter your name.".into())),
+            None
+        );
+        let error = errors.into_result(|| ()).unwrap_err();
+        assert_eq!(error.status_code(), 422);
+        assert_eq!(error.field("name").as_deref(), Some("Enter your name."));
+        assert_eq!(error.field("email"), None);
+    }
+
+    #[test]
+    fn throttling_message_names_the_wait() {
+        let error = AppError::TooManyAttempts { minutes: 12 };
+        assert_eq!(
+            error.to_string(),
+            "Too many attempts — try again in 12 minutes."
+        );
+        assert_eq!(error.status_code(), 429);
     }
 }

@@ -3,6 +3,8 @@
 //! Types here carry no I/O. Values that have rules (e-mail addresses, names, ...) are newtypes whose
 //! only constructor is a `parse` that checks the rules, so holding one proves it is valid.
 
+mod account;
 mod workspace;
 
+pub use account::{Email, PersonName, Role, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 pub use workspace::WorkspaceSummary;

@@ -1,0 +1,3 @@
+//! Accounts and sign-in: password rules and hashing, sessions, throttling.
+
+pub mod password;

@@ -1,0 +1,180 @@
+//! Passwords: the rules a new one must meet, and argon2id hashing on the blocking thread pool.
+//!
+//! Hashing uses the argon2 crate's defaults, which are OWASP's recommendation for argon2id
+//! (m = 19 456 KiB, t = 2, p = 1). A hash costs tens of milliseconds of CPU, so it never runs on an
+//! async worker thread.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use anyhow::Context;
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::domain::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+
+/// The 5,000 most common passwords of 8 characters or more (from zxcvbn's frequency list, MIT).
+static COMMON: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| include_str!("common-passwords.txt").lines().collect());
+
+/// A password that meets the rules for a new password. Its text never appears in `Debug` output.
+#[derive(Debug, Clone)]
+pub struct NewPassword(SecretString);
+
+impl NewPassword {
+    pub fn parse(input: SecretString) -> Result<Self, String> {
+        let text = input.expose_secret();
+        let chars = text.chars().count();
+        if chars < PASSWORD_MIN_CHARS {
+            return Err(format!("Use at least {PASSWORD_MIN_CHARS} characters."));
+        }
+        if chars > PASSWORD_MAX_CHARS {
+            return Err(format!("Use at most {PASSWORD_MAX_CHARS} characters."));
+        }
+        if COMMON.contains(text.to_lowercase().as_str()) {
+            return Err("This password is too common. Choose one that is harder to guess.".into());
+        }
+        Ok(Self(input))
+    }
+
+    pub fn secret(&self) -> &SecretString {
+        &self.0
+    }
+}
+
+/// Hashes `password` with argon2id and a fresh salt, on the blocking pool.
+pub async fn hash(password: NewPassword) -> anyhow::Result<String> {
+    spawn_blocking_in_span(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.0.expose_secret().as_bytes(), &salt)
+            .map(|hash| hash.to_string())
+            .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))
+    })
+    .await
+}
+
+/// Checks `password` against `stored` (a PHC string). Without a stored hash (unknown account) the
+/// same work is done against a dummy hash, so the answer takes as long either way.
+pub async fn verify(password: SecretString, stored: Option<String>) -> anyhow::Result<bool> {
+    spawn_blocking_in_span(move || {
+        let known = stored.is_some();
+        let stored = stored.unwrap_or_else(|| DUMMY_HASH.to_owned());
+        let parsed = PasswordHash::new(&stored)
+            .map_err(|e| anyhow::anyhow!("stored password hash is malformed: {e}"))?;
+        let matches = Argon2::default()
+            .verify_password(password.expose_secret().as_bytes(), &parsed)
+            .is_ok();
+        Ok(known && matches)
+    })
+    .await
+}
+
+/// An argon2id hash (default parameters) of a random password nobody knows.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$gZiV/M1gPc22ElAH/Jh1Hw$CWOrkoo7oJBQ/iyh7uJ0LO2aLEfrHwTWllSAxT0zRno";
+
+/// Runs CPU-heavy work on the blocking pool, keeping the caller's tracing span.
+async fn spawn_blocking_in_span<T: Send + 'static>(
+    work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+) -> anyhow::Result<T> {
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || span.in_scope(work))
+        .await
+        .context("the password hashing task failed")?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secret(s: &str) -> SecretString {
+        SecretString::from(s.to_owned())
+    }
+
+    #[test]
+    fn length_rules_count_characters_not_bytes() {
+        assert!(NewPassword::parse(secret("short")).is_err());
+        assert!(
+            NewPassword::parse(secret("ééééééé")).is_err(),
+            "7 characters"
+        );
+        assert!(
+            NewPassword::parse(secret("éééééééé")).is_ok(),
+            "8 characters, 16 bytes"
+        );
+        assert!(
+            NewPassword::parse(secret(&"x1".repeat(64))).is_ok(),
+            "128 characters"
+        );
+        let error = NewPassword::parse(secret(&"x".repeat(129))).unwrap_err();
+        assert_eq!(error, "Use at most 128 characters.");
+    }
+
+    #[test]
+    fn no_composition_rules() {
+        assert!(NewPassword::parse(secret("correct horse battery staple")).is_ok());
+        assert!(NewPassword::parse(secret("qzmxnwbvlakd")).is_ok());
+    }
+
+    #[test]
+    fn common_passwords_are_refused_in_any_case() {
+        assert!(COMMON.len() >= 1000);
+        for common in ["password", "12345678", "iloveyou", "PassWord", "QWERTYUIOP"] {
+            let error = NewPassword::parse(secret(common)).unwrap_err();
+            assert!(error.contains("too common"), "{common}: {error}");
+        }
+    }
+
+    #[test]
+    fn debug_output_hides_the_password() {
+        let password = NewPassword::parse(secret("a very secret phrase")).unwrap();
+        assert!(!format!("{password:?}").contains("secret phrase"));
+    }
+
+    #[tokio::test]
+    async fn hashes_are_argon2id_with_owasp_parameters_and_verify() {
+        let password = NewPassword::parse(secret("tangerine-bicycle-42")).unwrap();
+        let hash = hash(password).await.unwrap();
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
+        assert!(verify(secret("tangerine-bicycle-42"), Some(hash.clone()))
+            .await
+            .unwrap());
+        assert!(!verify(secret("tangerine-bicycle-43"), Some(hash))
+            .await
+            .unwrap());
+    }
+
+    #[tokio::test]
+    async fn unknown_accounts_never_verify_but_cost_the_same_work() {
+        assert!(!verify(secret("anything at all"), None).await.unwrap());
+        // The dummy hash is a real argon2id hash with the same parameters as real ones.
+        let parsed = PasswordHash::new(DUMMY_HASH).unwrap();
+        assert_eq!(parsed.algorithm.as_str(), "argon2id");
+        assert_eq!(parsed.params.get_str("m"), Some("19456"));
+    }
+
+    #[test]
+    fn passwords_are_never_truncated() {
+        // Two passwords that differ only after byte 72 (where bcrypt would stop) hash differently.
+        let base = "z".repeat(100);
+        let a = format!("{base}a");
+        let b = format!("{base}b");
+        let salt = SaltString::generate(&mut OsRng);
+        let ha = Argon2::default()
+            .hash_password(a.as_bytes(), &salt)
+            .unwrap()
+            .to_string();
+        let hb = Argon2::default()
+            .hash_password(b.as_bytes(), &salt)
+            .unwrap()
+            .to_string();
+        assert_ne!(ha, hb);
+    }
+}
