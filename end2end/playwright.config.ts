@@ -1,15 +1,48 @@
-import { defineConfig, devices } from '@playwright/test';
+import { defineConfig, devices, type PlaywrightTestConfig } from '@playwright/test';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Options } from './tests/fixtures';
 
-// The server under test: the release build made by `cargo leptos build --release`, on a fresh
-// temporary database, started once for the whole run. Playwright polls /readyz until it answers.
-const port = Number(process.env.E2E_PORT ?? 3100);
-const baseURL = `http://127.0.0.1:${port}`;
+// The servers under test: the release build made by `cargo leptos build --release`, one per
+// browser mode, each on a fresh database in a temporary folder made once per run. Playwright polls
+// /readyz until each answers.
 const root = path.resolve(__dirname, '..');
 const targetDir = path.resolve(root, process.env.CARGO_TARGET_DIR ?? 'target');
 const binary = process.env.CLIENTELE_BIN ?? path.join(targetDir, 'release', 'clientele');
 const siteRoot = process.env.LEPTOS_SITE_ROOT ?? path.join(root, 'target', 'site');
+// Set once by the runner; its workers inherit it.
+process.env.E2E_RUN_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), 'clientele-e2e-'));
+const runDir = process.env.E2E_RUN_DIR;
+const basePort = Number(process.env.E2E_PORT ?? 3100);
+
+const modes = [
+  { name: 'js', use: {} },
+  { name: 'nojs', use: { javaScriptEnabled: false } },
+  // The .wasm response is held back until the test releases it.
+  { name: 'slow-wasm', use: { holdWasm: true } },
+] as const;
+
+const servers = modes.map((mode, i) => ({
+  ...mode,
+  port: basePort + i,
+  dataDir: path.join(runDir, mode.name),
+}));
+
+const projects: PlaywrightTestConfig<Options>['projects'] = servers.flatMap((server) => {
+  const use = {
+    ...devices['Desktop Chrome'],
+    ...server.use,
+    baseURL: `http://127.0.0.1:${server.port}`,
+    dataDir: server.dataDir,
+    clientele: binary,
+  };
+  return [
+    // Registers the first administrator through the browser, before the project's other tests.
+    { name: `${server.name}-setup`, testMatch: /.*\.setup\.ts/, use },
+    { name: server.name, use, dependencies: [`${server.name}-setup`] },
+  ];
+});
 
 export default defineConfig<Options>({
   testDir: './tests',
@@ -21,7 +54,6 @@ export default defineConfig<Options>({
   timeout: 30_000,
   expect: { timeout: 10_000 },
   use: {
-    baseURL,
     trace: 'retain-on-failure',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -35,20 +67,15 @@ export default defineConfig<Options>({
       ],
     },
   },
-  projects: [
-    { name: 'js', use: { ...devices['Desktop Chrome'] } },
-    { name: 'nojs', use: { ...devices['Desktop Chrome'], javaScriptEnabled: false } },
-    // The .wasm response is held back until the test releases it.
-    { name: 'slow-wasm', use: { ...devices['Desktop Chrome'], holdWasm: true } },
-  ],
-  webServer: {
-    command: `bash -c 'exec "$0" serve --listen 127.0.0.1:${port} --data-dir "$(mktemp -d -t clientele-e2e.XXXXXX)"' '${binary}'`,
-    url: `${baseURL}/readyz`,
+  projects,
+  webServer: servers.map((server) => ({
+    command: `"${binary}" serve --listen 127.0.0.1:${server.port} --data-dir "${server.dataDir}"`,
+    url: `http://127.0.0.1:${server.port}/readyz`,
     cwd: root,
     env: { LEPTOS_SITE_ROOT: siteRoot, LEPTOS_ENV: 'PROD', RUST_LOG: process.env.RUST_LOG ?? 'warn' },
     reuseExistingServer: false,
     timeout: 60_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-  },
+    stdout: 'pipe' as const,
+    stderr: 'pipe' as const,
+  })),
 });

@@ -3,9 +3,11 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 use crate::components::layout::Layout;
+use crate::pages::auth::{provide_auth, LoginPage, RegisterPage};
+use crate::pages::settings::{SessionsPage, SettingsPage};
 use crate::pages::{home::HomePage, not_found::NotFoundPage};
 
 /// The document around the app, rendered on the server only.
@@ -33,6 +35,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_auth();
 
     view! {
         <Stylesheet id="leptos" href="/pkg/clientele.css" />
@@ -43,6 +46,12 @@ pub fn App() -> impl IntoView {
             <Layout>
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/register") view=RegisterPage />
+                    // Pages behind sign-in render completely before responding, so a visitor who is
+                    // not signed in gets a real redirect to the login page.
+                    <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/sessions") view=SessionsPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

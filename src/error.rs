@@ -10,7 +10,11 @@ use serde::{Deserialize, Serialize};
 
 /// Messages for individual form fields, keyed by the field's `name`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldErrors(pub Vec<(String, String)>);
+pub struct FieldErrors {
+    pub errors: Vec<(String, String)>,
+    /// The submitted values (never secrets), so a form rendered again shows what was entered.
+    pub values: Vec<(String, String)>,
+}
 
 impl FieldErrors {
     pub fn new() -> Self {
@@ -18,19 +22,19 @@ impl FieldErrors {
     }
 
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push((field.to_owned(), message.into()));
+        self.errors.push((field.to_owned(), message.into()));
     }
 
     /// The first message for `field`, if any.
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0
+        self.errors
             .iter()
             .find(|(f, _)| f == field)
             .map(|(_, m)| m.as_str())
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.errors.is_empty()
     }
 
     /// `Ok(value)` when no field has an error, else the errors.
@@ -108,6 +112,32 @@ impl AppError {
         }
     }
 
+    /// The submitted value of `name` carried by a validation error.
+    pub fn value(&self, name: &str) -> Option<String> {
+        match self {
+            AppError::Validation(errors) => errors
+                .values
+                .iter()
+                .find(|(f, _)| f == name)
+                .map(|(_, v)| v.clone()),
+            _ => None,
+        }
+    }
+
+    /// Attaches the submitted (non-secret) values to a validation error.
+    pub fn with_values(self, values: &[(&str, String)]) -> Self {
+        match self {
+            AppError::Validation(mut errors) => {
+                errors.values = values
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                    .collect();
+                AppError::Validation(errors)
+            }
+            other => other,
+        }
+    }
+
     /// Builds a validation error with one message.
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         let mut errors = FieldErrors::new();
@@ -148,6 +178,12 @@ mod tests {
         assert_eq!(error.status_code(), 422);
         assert_eq!(error.field("name").as_deref(), Some("Enter your name."));
         assert_eq!(error.field("email"), None);
+        let error = error.with_values(&[("email", "x@y".into())]);
+        assert_eq!(error.value("email").as_deref(), Some("x@y"));
+        assert_eq!(
+            AppError::Forbidden.with_values(&[("a", "b".into())]),
+            AppError::Forbidden
+        );
     }
 
     #[test]

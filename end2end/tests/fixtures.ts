@@ -1,8 +1,13 @@
 import { test as base, expect, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 
 export type Options = {
   /** Hold every `.wasm` response until the test calls `wasm.release()` (the `slow-wasm` project). */
   holdWasm: boolean;
+  /** The data folder of this project's server (for `clientele user …` commands). */
+  dataDir: string;
+  /** Path of the `clientele` binary under test. */
+  clientele: string;
 };
 
 export interface WasmGate {
@@ -27,6 +32,8 @@ type Fixtures = { wasm: WasmGate; consoleLog: ConsoleLog };
 
 export const test = base.extend<Fixtures & Options>({
   holdWasm: [false, { option: true }],
+  dataDir: ['', { option: true }],
+  clientele: ['', { option: true }],
 
   wasm: [
     async ({ page, holdWasm }, use) => {
@@ -80,4 +87,27 @@ export async function hydrated(page: Page): Promise<void> {
 /** Whether the current project runs pages with JavaScript. */
 export function jsEnabled(projectName: string): boolean {
   return projectName !== 'nojs';
+}
+
+/** The first administrator, registered by `auth.setup.ts` in each project. */
+export const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'copper-kettle-meadow' };
+
+/** Creates an account with the operator's command line (`clientele user create`). */
+export function createUser(
+  opts: { clientele: string; dataDir: string },
+  user: { email: string; name: string; password: string; role: 'admin' | 'member' | 'viewer' },
+): void {
+  execFileSync(
+    opts.clientele,
+    ['user', 'create', '--email', user.email, '--name', user.name, '--role', user.role, '--data-dir', opts.dataDir],
+    { env: { ...process.env, CLIENTELE_PASSWORD: user.password, RUST_LOG: 'warn' }, stdio: 'pipe' },
+  );
+}
+
+/** Signs in through the login form. */
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }

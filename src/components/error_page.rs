@@ -1,10 +1,13 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_location;
 
 use crate::error::AppError;
+use crate::pages::login_url;
 
-/// The friendly page shown when rendering a page failed. Internal details never appear here; the
-/// server log has them.
+/// What a page shows when loading it failed. A page that needs a signed-in user sends visitors to
+/// the login page (which brings them back); other failures get a friendly explanation with the
+/// error's HTTP status. Internal details never appear here; the server log has them.
 #[component]
 pub fn ErrorPage(errors: ArcRwSignal<Errors>) -> impl IntoView {
     let messages = move || {
@@ -19,6 +22,20 @@ pub fn ErrorPage(errors: ArcRwSignal<Errors>) -> impl IntoView {
             })
             .collect::<Vec<_>>()
     };
+    let location = use_location();
+    let here = move || {
+        let search = location.search.get();
+        if search.is_empty() {
+            location.pathname.get()
+        } else {
+            format!("{}?{search}", location.pathname.get())
+        }
+    };
+
+    if messages().contains(&AppError::Unauthorized) {
+        send_to(login_url(&here()));
+        return view! { <p role="status">"Please sign in to continue."</p> }.into_any();
+    }
 
     #[cfg(feature = "ssr")]
     {
@@ -35,10 +52,18 @@ pub fn ErrorPage(errors: ArcRwSignal<Errors>) -> impl IntoView {
         }
     }
 
+    let heading = if messages().contains(&AppError::Forbidden) {
+        "Not allowed"
+    } else if messages().contains(&AppError::NotFound) {
+        "Not found"
+    } else {
+        "Something went wrong"
+    };
+
     view! {
-        <Title text="Something went wrong" />
+        <Title text=heading />
         <section class="error-page">
-            <h1>"Something went wrong"</h1>
+            <h1>{heading}</h1>
             <div role="alert">
                 <For each=messages key=|m| m.to_string() let:message>
                     <p>{message.to_string()}</p>
@@ -48,5 +73,18 @@ pub fn ErrorPage(errors: ArcRwSignal<Errors>) -> impl IntoView {
                 <a href="/">"Back to the home page"</a>
             </p>
         </section>
+    }
+    .into_any()
+}
+
+/// Sends the browser to `url`: a 302 while rendering on the server, a navigation in the browser.
+/// (The error boundary sits outside the routes, where `<Redirect>` cannot resolve paths.)
+fn send_to(url: String) {
+    #[cfg(feature = "ssr")]
+    leptos_axum::redirect(&url);
+    #[cfg(not(feature = "ssr"))]
+    {
+        let navigate = leptos_router::hooks::use_navigate();
+        request_animation_frame(move || navigate(&url, Default::default()));
     }
 }

@@ -2,11 +2,40 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::error_page::ErrorPage;
+use crate::domain::Role;
+use crate::pages::auth::{CurrentUserResource, SignOutButton};
 
-/// The frame of every page: skip link, header with the product name and navigation, main content
-/// (inside an error boundary), footer.
+/// The frame of every page: skip link, header with the product name, navigation and who is signed
+/// in, main content (inside an error boundary), footer.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
+    let user = expect_context::<CurrentUserResource>().0;
+    let account = move || {
+        Suspend::new(async move {
+            match user.await {
+                Ok(Some(user)) => {
+                    let is_admin = user.role.allows(Role::Admin);
+                    view! {
+                        <div class="account">
+                            <span class="who">
+                                "Signed in as " <strong>{user.name.clone()}</strong>
+                            </span>
+                            {is_admin.then(|| view! { <A href="/admin/users">"Users"</A> })}
+                            <A href="/settings">"Settings"</A>
+                            <SignOutButton />
+                        </div>
+                    }
+                    .into_any()
+                }
+                _ => view! {
+                    <div class="account">
+                        <A href="/login">"Sign in"</A>
+                    </div>
+                }
+                .into_any(),
+            }
+        })
+    };
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="site-header">
@@ -20,6 +49,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     </li>
                 </ul>
             </nav>
+            <Transition>{account}</Transition>
         </header>
         <main id="main" tabindex="-1">
             <ErrorBoundary fallback=|errors| view! { <ErrorPage errors /> }>{children()}</ErrorBoundary>

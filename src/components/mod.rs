@@ -1,4 +1,5 @@
 //! Reusable views. No server functions live here.
 
 pub mod error_page;
+pub mod form;
 pub mod layout;

@@ -4,7 +4,9 @@
 //! only constructor is a `parse` that checks the rules, so holding one proves it is valid.
 
 mod account;
+mod users;
 mod workspace;
 
 pub use account::{Email, PersonName, Role, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+pub use users::{ago, describe_user_agent, RegistrationInfo, SessionView, UserView};
 pub use workspace::WorkspaceSummary;

@@ -7,10 +7,13 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-use super::config::{self, DatabaseSettings, HttpSettings, Settings};
+use super::config::{self, AuthSettings, DatabaseSettings, HttpSettings, Settings};
 use super::db::Db;
 use super::startup::{shutdown_signal, Application};
 use super::telemetry::{self, LogFormat};
+use crate::domain::Role;
+
+mod users;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -77,6 +80,33 @@ pub struct Cli {
     /// Largest number of pooled database connections (default: 4 per core, 4 to 32).
     #[arg(long, env = "CLIENTELE_DB_MAX_CONNECTIONS", global = true)]
     db_max_connections: Option<u32>,
+
+    /// The address people use to reach Clientele, e.g. https://crm.example.com. With https, cookies
+    /// are Secure and __Host- prefixed and HSTS is sent; cross-site checks compare against it.
+    #[arg(long, env = "CLIENTELE_PUBLIC_URL", global = true)]
+    public_url: Option<String>,
+
+    /// Let anyone create a (member) account without an invitation.
+    #[arg(long, env = "CLIENTELE_OPEN_REGISTRATION", global = true)]
+    open_registration: bool,
+
+    /// Minutes of inactivity after which a session ends.
+    #[arg(
+        long,
+        env = "CLIENTELE_SESSION_IDLE_MINUTES",
+        default_value_t = 30,
+        global = true
+    )]
+    session_idle_minutes: u64,
+
+    /// Hours after sign-in at which a session ends, however active.
+    #[arg(
+        long,
+        env = "CLIENTELE_SESSION_MAX_HOURS",
+        default_value_t = 12,
+        global = true
+    )]
+    session_max_hours: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -85,6 +115,27 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Manage accounts from the server's command line.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create an account. The password is read from CLIENTELE_PASSWORD or asked for on the terminal.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, default_value = "member")]
+        role: Role,
+    },
+    /// Set a new password for an account and end all of its sessions.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 impl Cli {
@@ -105,7 +156,15 @@ impl Cli {
                 max_body_bytes: self.max_body_bytes,
                 shutdown_grace: Duration::from_secs(self.shutdown_grace),
             },
+            auth: self.auth()?,
         })
+    }
+
+    fn auth(&self) -> anyhow::Result<AuthSettings> {
+        let mut auth = AuthSettings::new(self.public_url.as_deref(), self.open_registration)?;
+        auth.sessions.idle_timeout = Duration::from_secs(self.session_idle_minutes.max(1) * 60);
+        auth.sessions.absolute_timeout = Duration::from_secs(self.session_max_hours.max(1) * 3600);
+        Ok(auth)
     }
 }
 
@@ -134,6 +193,13 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             tracing::info!(applied, path = %db.path().display(), "database is up to date");
             db.close().await;
             Ok(())
+        }
+        Command::User(command) => {
+            let db = Db::connect(&cli.database()?).await?;
+            db.migrate().await?;
+            let result = users::run(&db, command).await;
+            db.close().await;
+            result
         }
     }
 }

@@ -5,11 +5,15 @@ use std::io::ErrorKind;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use leptos::config::{get_config_from_str, LeptosOptions};
 use sqlx::sqlite::SqliteConnectOptions;
+
+use crate::server::auth::accounts::RegistrationPolicy;
+use crate::server::auth::session::SessionSettings;
 
 /// The repository's own `Leptos.toml`, used when no such file is found at run time, so the binary
 /// also runs on its own (values can still be overridden with `LEPTOS_*` variables).
@@ -23,6 +27,49 @@ pub struct Settings {
     pub leptos: LeptosOptions,
     pub database: DatabaseSettings,
     pub http: HttpSettings,
+    pub auth: AuthSettings,
+}
+
+/// Sessions, registration and the site's public identity.
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    pub sessions: SessionSettings,
+    pub registration: RegistrationPolicy,
+    /// `scheme://host[:port]` of `--public-url`, if given.
+    pub public_origin: Option<Arc<str>>,
+}
+
+impl AuthSettings {
+    /// Settings for a site served at `public_url` (None: plain HTTP at whatever host is asked).
+    pub fn new(public_url: Option<&str>, open_registration: bool) -> anyhow::Result<Self> {
+        let public_origin = public_url.map(origin_of).transpose()?;
+        let secure = public_origin
+            .as_deref()
+            .is_some_and(|o| o.starts_with("https://"));
+        Ok(Self {
+            sessions: SessionSettings {
+                secure,
+                ..SessionSettings::default()
+            },
+            registration: RegistrationPolicy {
+                open: open_registration,
+                setup_token: crate::server::auth::session::random_token().into(),
+            },
+            public_origin: public_origin.map(Into::into),
+        })
+    }
+}
+
+/// `https://crm.example.com/some/path` → `https://crm.example.com`.
+fn origin_of(url: &str) -> anyhow::Result<String> {
+    let url = url.trim().trim_end_matches('/');
+    let (scheme, rest) = url
+        .split_once("://")
+        .filter(|(s, _)| *s == "http" || *s == "https")
+        .with_context(|| format!("the public URL {url:?} must start with http:// or https://"))?;
+    let host = rest.split('/').next().unwrap_or_default();
+    anyhow::ensure!(!host.is_empty(), "the public URL {url:?} has no host");
+    Ok(format!("{scheme}://{}", host.to_lowercase()))
 }
 
 #[derive(Debug, Clone)]
@@ -112,6 +159,20 @@ pub fn ensure_parent_dir(file: &Path) -> anyhow::Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn public_url_sets_the_origin_and_https_makes_cookies_secure() {
+        let auth = AuthSettings::new(Some("https://CRM.example.com/app/"), false).unwrap();
+        assert_eq!(
+            auth.public_origin.as_deref(),
+            Some("https://crm.example.com")
+        );
+        assert!(auth.sessions.secure);
+        assert_eq!(auth.sessions.cookie_name(), "__Host-clientele");
+        let plain = AuthSettings::new(None, true).unwrap();
+        assert!(!plain.sessions.secure && plain.registration.open);
+        assert!(AuthSettings::new(Some("crm.example.com"), false).is_err());
+    }
 
     #[test]
     fn default_database_lives_in_the_data_dir() {

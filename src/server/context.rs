@@ -1,18 +1,20 @@
-//! What server functions reach for: the application state provided by leptos_axum, and the mapping
-//! of unexpected failures to [`AppError::Internal`].
+//! What server functions reach for: the application state and request facts provided by
+//! leptos_axum, the signed-in user, and the mapping of failures to responses.
 
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
 use leptos::prelude::use_context;
+use tower_sessions::Session;
 
-use super::db::Db;
+use super::auth::session::{Auth, Client};
+use super::db::{CurrentUser, Db};
 use super::startup::AppState;
+use crate::domain::Role;
 use crate::error::AppError;
 
 /// The application state, provided to every render and server function by the router.
 pub fn state() -> Result<AppState, AppError> {
-    use_context::<AppState>().ok_or_else(|| {
-        tracing::error!("application state missing from the Leptos context");
-        AppError::Internal
-    })
+    use_context::<AppState>().ok_or_else(|| missing("application state"))
 }
 
 /// The database handle.
@@ -20,9 +22,94 @@ pub fn db() -> Result<Db, AppError> {
     state().map(|s| s.db)
 }
 
+fn parts() -> Result<Parts, AppError> {
+    use_context::<Parts>().ok_or_else(|| missing("request"))
+}
+
+fn missing(what: &str) -> AppError {
+    tracing::error!("{what} missing from the Leptos context");
+    AppError::Internal
+}
+
+/// The tower session of this request.
+pub fn session() -> Result<Session, AppError> {
+    parts()?
+        .extensions
+        .get::<Session>()
+        .cloned()
+        .ok_or_else(|| missing("session"))
+}
+
+/// Where the request comes from.
+pub fn client() -> Result<Client, AppError> {
+    parts()?
+        .extensions
+        .get::<Client>()
+        .cloned()
+        .ok_or_else(|| missing("client"))
+}
+
+/// The signed-in user, if any.
+pub fn current_user() -> Result<Option<CurrentUser>, AppError> {
+    Ok(parts()?
+        .extensions
+        .get::<Auth>()
+        .and_then(|auth| auth.0.clone()))
+}
+
+/// The signed-in user, or [`AppError::Unauthorized`].
+pub fn require_user() -> Result<CurrentUser, AppError> {
+    current_user()?.ok_or(AppError::Unauthorized)
+}
+
+/// The signed-in user if their role includes `role`; else Unauthorized or Forbidden.
+pub fn require_role(role: Role) -> Result<CurrentUser, AppError> {
+    let user = require_user()?;
+    if user.role.allows(role) {
+        Ok(user)
+    } else {
+        tracing::warn!(user = user.id, role = %user.role, required = %role, "forbidden");
+        Err(AppError::Forbidden)
+    }
+}
+
 /// Logs an unexpected failure with its whole cause chain and returns the error the user sees.
 pub fn internal(error: impl Into<anyhow::Error>) -> AppError {
     let error = error.into();
     tracing::error!(error = format!("{error:#}"), "request failed");
     AppError::Internal
+}
+
+/// Whether the browser asked for a page: a navigation, or a plain HTML form post (no JavaScript),
+/// which leptos answers with a redirect back to the form, carrying the error in the URL.
+fn wants_html() -> bool {
+    use_context::<Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    })
+}
+
+/// Gives a failed server-function call the HTTP status of its error (422, 401, 403, 429, …),
+/// except when a browser asked for HTML (form posts must stay redirects; pages set their own
+/// status from what they show).
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(error) = &result {
+        if !wants_html() {
+            if let (Some(response), Ok(status)) = (
+                use_context::<leptos_axum::ResponseOptions>(),
+                StatusCode::from_u16(error.status_code()),
+            ) {
+                response.set_status(status);
+            }
+        }
+    }
+    result
+}
+
+/// Sends the browser to `path` once the server function returns (with or without JavaScript).
+pub fn redirect(path: &str) {
+    leptos_axum::redirect(path);
 }

@@ -13,6 +13,8 @@ use leptos::config::LeptosOptions;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
+use super::auth::accounts::RegistrationPolicy;
+use super::auth::session::SessionSettings;
 use super::config::{HttpSettings, Settings};
 use super::db::Db;
 use super::http;
@@ -23,6 +25,10 @@ use super::http;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
+    pub sessions: SessionSettings,
+    pub registration: RegistrationPolicy,
+    /// `scheme://host[:port]` of the public URL, when configured (used by the CSRF check).
+    pub public_origin: Option<Arc<str>>,
 }
 
 pub struct Application {
@@ -42,9 +48,24 @@ impl Application {
         let listener = TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
+        if db
+            .count_users()
+            .await
+            .context("cannot count the accounts")?
+            == 0
+        {
+            tracing::warn!(
+                "No account exists yet. Create the first (administrator) account from this machine at \
+                 http://{addr}/register, or from elsewhere at /register?setup={}",
+                settings.auth.registration.setup_token
+            );
+        }
         let state = AppState {
             leptos_options: settings.leptos,
             db: db.clone(),
+            sessions: settings.auth.sessions,
+            registration: settings.auth.registration,
+            public_origin: settings.auth.public_origin,
         };
         let router = http::router(state, &settings.http);
         Ok(Self {
@@ -81,6 +102,8 @@ impl Application {
             tracing::info!("shutting down: finishing in-flight requests");
             notify.notify_one();
         });
+        let (stop_cleanup, cleanup_stopped) = tokio::sync::oneshot::channel::<()>();
+        let cleanup = tokio::spawn(remove_expired(self.db.clone(), cleanup_stopped));
         let grace = self.http.shutdown_grace;
         let result = tokio::select! {
             result = server => result.context("the server failed"),
@@ -89,9 +112,32 @@ impl Application {
                 Ok(())
             }
         };
+        let _ = stop_cleanup.send(());
+        let _ = cleanup.await;
         self.db.close().await;
         tracing::info!("stopped");
         result
+    }
+}
+
+/// Every few minutes, deletes expired sessions and sign-in attempts too old to matter.
+async fn remove_expired(db: Db, mut stop: tokio::sync::oneshot::Receiver<()>) {
+    use tower_sessions::session_store::ExpiredDeletion;
+    let store = tower_sessions_sqlx_store::SqliteStore::new(db.pool().clone());
+    let period = Duration::from_secs(300);
+    let mut every = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            _ = &mut stop => return,
+        }
+        if let Err(error) = store.delete_expired().await {
+            tracing::warn!(%error, "cannot delete expired sessions");
+        }
+        let before = super::auth::session::now() - 24 * 60 * 60;
+        if let Err(error) = db.prune_sign_in_attempts(before).await {
+            tracing::warn!(%error, "cannot prune sign-in attempts");
+        }
     }
 }
 

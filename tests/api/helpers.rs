@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use clientele::server::config::{DatabaseSettings, HttpSettings, Settings};
+use clientele::server::config::{AuthSettings, DatabaseSettings, HttpSettings, Settings};
 use clientele::server::startup::Application;
 use leptos::config::LeptosOptions;
 use tempfile::TempDir;
@@ -15,11 +15,34 @@ pub struct TestApp {
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
 
-pub async fn spawn_app() -> TestApp {
-    spawn_app_with(HttpSettings::default()).await
+/// Version of the newest embedded migration.
+pub fn latest_migration() -> i64 {
+    clientele::server::db::MIGRATOR
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .expect("migrations")
 }
 
-pub async fn spawn_app_with(http: HttpSettings) -> TestApp {
+/// The error a failed server-function call answered with.
+pub async fn error_of(response: reqwest::Response) -> clientele::error::AppError {
+    let text = response.text().await.expect("body");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not an AppError ({e}): {text}"))
+}
+
+/// The setup token of test servers (a real server makes a random one at start-up).
+pub const SETUP_TOKEN: &str = "test-setup-token";
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(HttpSettings::default(), false).await
+}
+
+/// A server that lets anyone register.
+pub async fn spawn_app_with_policy(open_registration: bool) -> TestApp {
+    spawn_app_with(HttpSettings::default(), open_registration).await
+}
+
+pub async fn spawn_app_with(http: HttpSettings, open_registration: bool) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temporary folder");
     let site_root = data_dir.path().join("site");
     std::fs::create_dir_all(site_root.join("pkg")).expect("site folder");
@@ -33,6 +56,11 @@ pub async fn spawn_app_with(http: HttpSettings) -> TestApp {
         leptos,
         database: DatabaseSettings::new(None, data_dir.path()).expect("database settings"),
         http,
+        auth: {
+            let mut auth = AuthSettings::new(None, open_registration).expect("auth settings");
+            auth.registration.setup_token = SETUP_TOKEN.into();
+            auth
+        },
     };
     let app = Application::build(settings)
         .await
@@ -67,6 +95,88 @@ impl TestApp {
             .send()
             .await
             .expect("request sent")
+    }
+
+    /// Posts a form to a server function the way `fetch` from the hydrated page does.
+    pub async fn post_form(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut request = client.post(self.url(path)).form(fields);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    /// Registers with this app's own client (which then holds the session).
+    pub async fn register(
+        &self,
+        name: &str,
+        email: &str,
+        password: &str,
+        extra: &[(&str, &str)],
+    ) -> reqwest::Response {
+        self.register_as(&self.client, name, email, password, extra, &[])
+            .await
+    }
+
+    pub async fn register_with_headers(
+        &self,
+        name: &str,
+        email: &str,
+        password: &str,
+        extra: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        self.register_as(&self.client, name, email, password, extra, headers)
+            .await
+    }
+
+    pub async fn register_as(
+        &self,
+        client: &reqwest::Client,
+        name: &str,
+        email: &str,
+        password: &str,
+        extra: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut fields = vec![("name", name), ("email", email), ("password", password)];
+        fields.extend_from_slice(extra);
+        self.post_form(client, "/api/auth/register", &fields, headers)
+            .await
+    }
+
+    pub async fn login_as(
+        &self,
+        client: &reqwest::Client,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        self.post_form(
+            client,
+            "/api/auth/login",
+            &[("email", email), ("password", password)],
+            &[],
+        )
+        .await
+    }
+
+    pub async fn count_users(&self) -> i64 {
+        let pool =
+            sqlx::SqlitePool::connect(&format!("sqlite://{}", self.database_path().display()))
+                .await
+                .expect("database");
+        let count = sqlx::query_scalar("SELECT count(*) FROM users")
+            .fetch_one(&pool)
+            .await
+            .expect("count");
+        pool.close().await;
+        count
     }
 
     pub fn database_path(&self) -> PathBuf {

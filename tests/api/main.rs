@@ -1,8 +1,10 @@
 //! HTTP integration tests: a real server on a random port with a fresh database per test.
 
+mod accounts;
 mod cli;
 mod health;
 mod helpers;
 mod migrations;
 mod pages;
+mod settings;
 mod shutdown;

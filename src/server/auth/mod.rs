@@ -1,3 +1,5 @@
 //! Accounts and sign-in: password rules and hashing, sessions, throttling.
 
+pub mod accounts;
 pub mod password;
+pub mod session;

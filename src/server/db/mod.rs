@@ -1,7 +1,10 @@
 //! The store. All SQL of the application lives under this module: pages and server functions call
 //! methods of [`Db`] and never see a query, so a PostgreSQL backend can be added here later.
 
+mod accounts;
 mod workspace;
+
+pub use accounts::{CurrentUser, Failures, OpenInvitation, UserRecord, WriteUserError};
 
 use std::path::Path;
 use std::sync::Arc;

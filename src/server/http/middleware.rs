@@ -1,10 +1,12 @@
 //! The middleware stack every request goes through, outermost first: request id, tracing span and
-//! access log, panic guard, body size limit, timeout, compression.
+//! access log, security headers, panic guard, body size limit, timeout, compression. (The session,
+//! CSRF and sign-in layers sit inside these, next to the routes: see `http::router`.)
 
 use std::any::Any;
 
 use axum::body::Body;
 use axum::http::{header, HeaderValue, Request, Response, StatusCode};
+use axum::middleware::from_fn_with_state;
 use axum::Router;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -16,10 +18,15 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_http::LatencyUnit;
 use tracing::Level;
 
+use super::security;
 use crate::server::config::HttpSettings;
 use crate::server::startup::AppState;
 
-pub fn apply(router: Router<AppState>, settings: &HttpSettings) -> Router<AppState> {
+pub fn apply(
+    router: Router<AppState>,
+    settings: &HttpSettings,
+    state: &AppState,
+) -> Router<AppState> {
     router.layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
@@ -33,6 +40,7 @@ pub fn apply(router: Router<AppState>, settings: &HttpSettings) -> Router<AppSta
                     ),
             )
             .layer(PropagateRequestIdLayer::x_request_id())
+            .layer(from_fn_with_state(state.clone(), security::headers))
             .layer(CatchPanicLayer::custom(panic_response))
             .layer(RequestBodyLimitLayer::new(settings.max_body_bytes))
             .layer(TimeoutLayer::with_status_code(
@@ -55,6 +63,7 @@ fn request_span(request: &Request<Body>) -> tracing::Span {
         id = %request_id,
         method = %request.method(),
         path = %request.uri().path(),
+        user = tracing::field::Empty,
     )
 }
 

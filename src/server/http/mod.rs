@@ -3,11 +3,14 @@
 
 mod health;
 mod middleware;
+pub mod security;
 
+use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use axum::Router;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 
+use super::auth::session;
 use super::config::HttpSettings;
 use super::startup::AppState;
 use crate::app::{shell, App};
@@ -15,12 +18,22 @@ use crate::app::{shell, App};
 pub fn router(state: AppState, settings: &HttpSettings) -> Router {
     let routes = generate_route_list(App);
     let shell_options = state.leptos_options.clone();
-    // leptos_axum provides `AppState` as context to every render and server function.
+    // leptos_axum provides `AppState` and the request's parts as context to every render and
+    // server function; each render also gets a CSP nonce.
     let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .leptos_routes(&state, routes, move || shell(shell_options.clone()))
+        .leptos_routes_with_context(&state, routes, security::provide_page_csp, move || {
+            shell(shell_options.clone())
+        })
         // Static files from the site root; anything else renders the app's 404 page (status 404).
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
-    middleware::apply(router, settings).with_state(state)
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(security::provide_page_csp, shell))
+        // Innermost first: who is signed in, the session cookie, then the CSRF check.
+        .layer(from_fn_with_state(state.clone(), session::load))
+        .layer(session::layer(&state.db, &state.sessions))
+        .layer(from_fn_with_state(state.clone(), security::csrf));
+    middleware::apply(router, settings, &state).with_state(state)
 }

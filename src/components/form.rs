@@ -1,0 +1,93 @@
+//! Form building blocks: labelled fields with their error messages, and the alert for a whole form.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// A labelled input. The error (if any) is shown under it and announced (`role="alert"`), and the
+/// input is marked `aria-invalid`. The initial value is a plain `value` attribute, so hydration
+/// never overwrites what the user has typed.
+#[component]
+pub fn Field(
+    /// Distinguishes the ids of fields with the same name in different forms on one page.
+    form: &'static str,
+    name: &'static str,
+    label: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(optional, into)] value: Option<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] hint: Option<&'static str>,
+) -> impl IntoView {
+    let id = format!("{form}-{name}");
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described_by = {
+        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(hint_id.clone());
+            }
+            if error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
+            <input
+                id=id
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                value=value
+                required=required
+                aria-invalid=move || error.get().is_some().then_some("true")
+                aria-describedby=described_by
+            />
+            {move || {
+                error
+                    .get()
+                    .map(|message| {
+                        view! {
+                            <p class="field-error" id=error_id.clone() role="alert">
+                                {message}
+                            </p>
+                        }
+                    })
+            }}
+        </div>
+    }
+}
+
+/// The message for a failed form submission that is not about one field (or a summary when it is).
+#[component]
+pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    move || {
+        error.get().map(|error| {
+            view! {
+                <div class="form-alert" role="alert">
+                    {error.to_string()}
+                </div>
+            }
+        })
+    }
+}
+
+/// Sets the HTTP status of a server-rendered page that shows a failed submission (a form posted
+/// without JavaScript comes back to its page with the error), so it is not answered with 200.
+pub fn set_status_for(error: Option<&AppError>) {
+    #[cfg(feature = "ssr")]
+    if let (Some(error), Some(response)) = (error, use_context::<leptos_axum::ResponseOptions>()) {
+        if let Ok(status) = axum::http::StatusCode::from_u16(error.status_code()) {
+            response.set_status(status);
+        }
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = error;
+}

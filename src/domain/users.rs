@@ -1,0 +1,120 @@
+//! What the client is told about users and their sessions.
+
+use serde::{Deserialize, Serialize};
+
+use super::Role;
+
+/// A user as shown in pages (no password hash, ever).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+}
+
+/// One signed-in browser of the current user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    /// Names the session in "End session" forms; not a credential.
+    pub handle: i64,
+    pub user_agent: String,
+    pub ip: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub last_seen_at: i64,
+    /// The session of the browser asking.
+    pub current: bool,
+}
+
+impl SessionView {
+    /// A short description of the browser from its user-agent string ("Chrome on Linux").
+    pub fn browser(&self) -> String {
+        describe_user_agent(&self.user_agent)
+    }
+}
+
+/// "Firefox on Windows", "Safari on iPhone", … or "Unknown browser".
+pub fn describe_user_agent(ua: &str) -> String {
+    let browser = if ua.contains("Edg/") {
+        Some("Edge")
+    } else if ua.contains("Firefox/") {
+        Some("Firefox")
+    } else if ua.contains("Chrome/") || ua.contains("Chromium/") {
+        Some("Chrome")
+    } else if ua.contains("Safari/") {
+        Some("Safari")
+    } else if ua.contains("curl/") {
+        Some("curl")
+    } else {
+        None
+    };
+    let os = if ua.contains("iPhone") {
+        Some("iPhone")
+    } else if ua.contains("iPad") {
+        Some("iPad")
+    } else if ua.contains("Android") {
+        Some("Android")
+    } else if ua.contains("Windows") {
+        Some("Windows")
+    } else if ua.contains("Mac OS X") || ua.contains("Macintosh") {
+        Some("macOS")
+    } else if ua.contains("Linux") {
+        Some("Linux")
+    } else {
+        None
+    };
+    match (browser, os) {
+        (Some(b), Some(o)) => format!("{b} on {o}"),
+        (Some(b), None) => b.to_owned(),
+        (None, Some(o)) => format!("Browser on {o}"),
+        (None, None) => "Unknown browser".to_owned(),
+    }
+}
+
+/// "12 seconds ago", "5 minutes ago", "3 hours ago", "2 days ago".
+pub fn ago(seconds: i64) -> String {
+    let (n, unit) = match seconds.max(0) {
+        s if s < 60 => return "just now".to_owned(),
+        s if s < 3600 => (s / 60, "minute"),
+        s if s < 86_400 => (s / 3600, "hour"),
+        s => (s / 86_400, "day"),
+    };
+    format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_agents_are_summarised() {
+        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+        assert_eq!(describe_user_agent(chrome), "Chrome on Linux");
+        let firefox =
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:140.0) Gecko/20100101 Firefox/140.0";
+        assert_eq!(describe_user_agent(firefox), "Firefox on Windows");
+        assert_eq!(describe_user_agent(""), "Unknown browser");
+    }
+
+    #[test]
+    fn ages_read_naturally() {
+        assert_eq!(ago(5), "just now");
+        assert_eq!(ago(60), "1 minute ago");
+        assert_eq!(ago(7200), "2 hours ago");
+        assert_eq!(ago(3 * 86_400), "3 days ago");
+    }
+}
+
+/// What the registration page needs to know before the form is filled in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistrationInfo {
+    /// No account exists yet: this one becomes the administrator.
+    pub first_account: bool,
+    /// The invitation in the link is valid, for this role.
+    pub invited_as: Option<Role>,
+    /// Anyone may register without an invitation.
+    pub open: bool,
+}

@@ -1,0 +1,312 @@
+//! The signed-in user's own settings: name, e-mail, password, and active sessions.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::components::form::{set_status_for, Field, FormAlert};
+use crate::domain::{ago, SessionView, UserView};
+use crate::error::AppError;
+use crate::pages::auth::password_hint;
+
+#[server(endpoint = "settings/me")]
+pub async fn load_profile() -> Result<UserView, AppError> {
+    use crate::server::context;
+    context::respond(context::require_user().map(|u| u.view()))
+}
+
+#[server(endpoint = "settings/profile")]
+pub async fn update_profile(
+    name: String,
+    email: String,
+    current_password: String,
+) -> Result<(), AppError> {
+    use crate::server::{auth::accounts, context};
+    let echo = [("name", name.clone()), ("email", email.clone())];
+    let result: Result<(), AppError> = async {
+        let user = context::require_user()?;
+        accounts::update_profile(
+            &context::db()?,
+            &user,
+            &name,
+            &email,
+            current_password.into(),
+        )
+        .await?;
+        context::redirect("/settings?saved=profile");
+        Ok(())
+    }
+    .await;
+    context::respond(result.map_err(|e| e.with_values(&echo)))
+}
+
+#[server(endpoint = "settings/password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
+    use crate::server::{auth::accounts, context};
+    let result: Result<(), AppError> = async {
+        let user = context::require_user()?;
+        accounts::change_password(
+            &context::db()?,
+            &user,
+            current_password.into(),
+            new_password.into(),
+        )
+        .await?;
+        context::redirect("/settings?saved=password");
+        Ok(())
+    }
+    .await;
+    context::respond(result)
+}
+
+#[server(endpoint = "settings/sessions")]
+pub async fn list_sessions() -> Result<(Vec<SessionView>, i64), AppError> {
+    use crate::server::{auth::session, context};
+    let result: Result<_, AppError> = async {
+        let user = context::require_user()?;
+        let state = context::state()?;
+        let now = session::now();
+        let sessions = state
+            .db
+            .list_sessions(
+                user.id,
+                &user.session_id,
+                now,
+                state.sessions.idle_secs(),
+                state.sessions.absolute_secs(),
+            )
+            .await
+            .map_err(context::internal)?;
+        Ok((sessions, now))
+    }
+    .await;
+    context::respond(result)
+}
+
+#[server(endpoint = "settings/sessions/end")]
+pub async fn end_session(handle: i64) -> Result<(), AppError> {
+    use crate::server::context;
+    let result: Result<(), AppError> = async {
+        let user = context::require_user()?;
+        if !context::db()?
+            .delete_user_session(user.id, handle)
+            .await
+            .map_err(context::internal)?
+        {
+            return Err(AppError::NotFound);
+        }
+        tracing::info!(user = user.id, "session ended by its owner");
+        context::redirect("/settings/sessions?ended=1");
+        Ok(())
+    }
+    .await;
+    context::respond(result)
+}
+
+#[server(endpoint = "settings/sessions/end-others")]
+pub async fn end_other_sessions() -> Result<(), AppError> {
+    use crate::server::context;
+    let result: Result<(), AppError> = async {
+        let user = context::require_user()?;
+        let ended = context::db()?
+            .delete_other_sessions(user.id, Some(&user.session_id))
+            .await
+            .map_err(context::internal)?;
+        tracing::info!(user = user.id, ended, "other sessions ended");
+        context::redirect("/settings/sessions?ended=all");
+        Ok(())
+    }
+    .await;
+    context::respond(result)
+}
+
+fn field_error(error: Signal<Option<AppError>>, name: &'static str) -> Signal<Option<String>> {
+    Signal::derive(move || error.get().and_then(|e| e.field(name)))
+}
+
+/// A form-level alert only for errors not shown next to a field.
+fn general_error(error: Signal<Option<AppError>>) -> Signal<Option<AppError>> {
+    Signal::derive(move || {
+        error
+            .get()
+            .filter(|e| !matches!(e, AppError::Validation(_)))
+    })
+}
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let update = ServerAction::<UpdateProfile>::new();
+    let change = ServerAction::<ChangePassword>::new();
+    let profile = Resource::new(move || update.version().get(), |_| load_profile());
+    let query = use_query_map();
+    let saved = move || query.read().get("saved");
+
+    let profile_error = Signal::derive(move || update.value().get().and_then(Result::err));
+    let password_error = Signal::derive(move || change.value().get().and_then(Result::err));
+    set_status_for(
+        profile_error
+            .get_untracked()
+            .or(password_error.get_untracked())
+            .as_ref(),
+    );
+
+    let page = move || {
+        Suspend::new(async move {
+            let user = profile.await?;
+            let echoed = profile_error.get_untracked();
+            let name = echoed
+                .as_ref()
+                .and_then(|e| e.value("name"))
+                .unwrap_or(user.name.clone());
+            let email = echoed
+                .as_ref()
+                .and_then(|e| e.value("email"))
+                .unwrap_or(user.email.clone());
+            Ok::<_, AppError>(view! {
+                <section class="card" aria-labelledby="profile-heading">
+                    <h2 id="profile-heading">"Profile"</h2>
+                    <ActionForm action=update attr:aria-labelledby="profile-heading">
+                        <FormAlert error=general_error(profile_error) />
+                        <Field form="profile" name="name" label="Name" autocomplete="name" value=name error=field_error(profile_error, "name") required=true />
+                        <Field form="profile" name="email" label="Email" kind="email" autocomplete="email" value=email error=field_error(profile_error, "email") required=true />
+                        <Field form="profile" name="current_password" label="Current password" kind="password" autocomplete="current-password" error=field_error(profile_error, "current_password") required=true />
+                        <button type="submit">"Save profile"</button>
+                    </ActionForm>
+                </section>
+                <section class="card" aria-labelledby="password-heading">
+                    <h2 id="password-heading">"Password"</h2>
+                    <ActionForm action=change attr:aria-labelledby="password-heading">
+                        <FormAlert error=general_error(password_error) />
+                        <Field form="password" name="current_password" label="Current password" kind="password" autocomplete="current-password" error=field_error(password_error, "current_password") required=true />
+                        <Field form="password" name="new_password" label="New password" kind="password" autocomplete="new-password" hint=password_hint() error=field_error(password_error, "new_password") required=true />
+                        <button type="submit">"Change password"</button>
+                    </ActionForm>
+                    <p class="hint">"Changing your password signs out all your other sessions."</p>
+                </section>
+            })
+        })
+    };
+
+    view! {
+        <Title text="Settings" />
+        <h1>"Settings"</h1>
+        <p>
+            <a href="/settings/sessions">"Active sessions"</a>
+        </p>
+        {move || {
+            saved()
+                .map(|what| {
+                    let text = if what == "password" {
+                        "Password changed. Your other sessions were signed out."
+                    } else {
+                        "Profile saved."
+                    };
+                    view! { <p role="status" class="flash">{text}</p> }
+                })
+        }}
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>{page}</Transition>
+    }
+}
+
+#[component]
+pub fn SessionsPage() -> impl IntoView {
+    let end = ServerAction::<EndSession>::new();
+    let end_others = ServerAction::<EndOtherSessions>::new();
+    let sessions = Resource::new(
+        move || (end.version().get(), end_others.version().get()),
+        |_| list_sessions(),
+    );
+    let query = use_query_map();
+    let notice = move || {
+        query.read().get("ended").map(|which| {
+            let text = if which == "all" {
+                "All your other sessions were signed out."
+            } else {
+                "The session was signed out."
+            };
+            view! { <p role="status" class="flash">{text}</p> }
+        })
+    };
+    let error = Signal::derive(move || {
+        end.value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| end_others.value().get().and_then(Result::err))
+    });
+
+    let list = move || {
+        Suspend::new(async move {
+            let (sessions, now) = sessions.await?;
+            let others = sessions.iter().filter(|s| !s.current).count();
+            Ok::<_, AppError>(view! {
+                <table class="sessions">
+                    <caption class="visually-hidden">"Your active sessions"</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Browser"</th>
+                            <th scope="col">"Address"</th>
+                            <th scope="col">"Signed in"</th>
+                            <th scope="col">"Last active"</th>
+                            <th scope="col">
+                                <span class="visually-hidden">"Action"</span>
+                            </th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {sessions
+                            .into_iter()
+                            .map(|s| {
+                                let browser = s.browser();
+                                view! {
+                                    <tr>
+                                        <td>{browser.clone()}</td>
+                                        <td>{s.ip.clone()}</td>
+                                        <td>{ago(now - s.created_at)}</td>
+                                        <td>{ago(now - s.last_seen_at)}</td>
+                                        <td>
+                                            {if s.current {
+                                                view! { <strong>"This browser"</strong> }.into_any()
+                                            } else {
+                                                view! {
+                                                    <ActionForm action=end attr:class="inline-form">
+                                                        <input type="hidden" name="handle" value=s.handle />
+                                                        <button type="submit" aria-label=format!("End session: {browser}, {}", s.ip)>
+                                                            "End session"
+                                                        </button>
+                                                    </ActionForm>
+                                                }
+                                                    .into_any()
+                                            }}
+                                        </td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+                {(others > 0)
+                    .then(|| {
+                        view! {
+                            <ActionForm action=end_others>
+                                <button type="submit">"End all other sessions"</button>
+                            </ActionForm>
+                        }
+                    })}
+            })
+        })
+    };
+
+    view! {
+        <Title text="Active sessions" />
+        <h1>"Active sessions"</h1>
+        <p>
+            <a href="/settings">"Back to settings"</a>
+        </p>
+        {notice}
+        <FormAlert error />
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>{list}</Transition>
+    }
+}

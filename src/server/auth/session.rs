@@ -1,0 +1,195 @@
+//! Sign-in sessions.
+//!
+//! The browser holds only tower-sessions' cookie (HttpOnly, SameSite=Lax, `Secure` and `__Host-`
+//! prefixed over HTTPS). The session it names stores one value: the id of an `auth_sessions` row,
+//! which says who is signed in, from which browser, since when. Deleting that row signs the browser
+//! out at once, which is how sign-out, "end this session", password changes and deactivation work.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::Response;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand::RngCore;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+use crate::server::db::{CurrentUser, Db};
+use crate::server::startup::AppState;
+
+/// Key of the `auth_sessions` id inside the tower session.
+const AUTH_KEY: &str = "auth";
+
+/// Session lifetimes.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionSettings {
+    /// A session unused for this long ends.
+    pub idle_timeout: Duration,
+    /// A session ends this long after sign-in, however busy.
+    pub absolute_timeout: Duration,
+    /// Whether the site is served over HTTPS (cookies get `Secure` and the `__Host-` prefix).
+    pub secure: bool,
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        Self {
+            idle_timeout: Duration::from_secs(30 * 60),
+            absolute_timeout: Duration::from_secs(12 * 60 * 60),
+            secure: false,
+        }
+    }
+}
+
+impl SessionSettings {
+    pub fn idle_secs(&self) -> i64 {
+        i64::try_from(self.idle_timeout.as_secs()).unwrap_or(i64::MAX / 2)
+    }
+
+    pub fn absolute_secs(&self) -> i64 {
+        i64::try_from(self.absolute_timeout.as_secs()).unwrap_or(i64::MAX / 2)
+    }
+
+    pub fn cookie_name(&self) -> &'static str {
+        if self.secure {
+            "__Host-clientele"
+        } else {
+            "clientele"
+        }
+    }
+}
+
+/// The tower-sessions layer, storing sessions in the application's SQLite database.
+pub fn layer(db: &Db, settings: &SessionSettings) -> SessionManagerLayer<SqliteStore> {
+    let idle = tower_sessions::cookie::time::Duration::seconds(settings.idle_secs());
+    SessionManagerLayer::new(SqliteStore::new(db.pool().clone()))
+        .with_name(settings.cookie_name())
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(settings.secure)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(idle))
+}
+
+/// Where a request comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Client {
+    pub ip: IpAddr,
+    pub user_agent: String,
+    /// Connected over loopback with no sign of a reverse proxy in front.
+    pub loopback: bool,
+}
+
+/// Who is signed in, if anyone; put in the request's extensions by [`load`].
+#[derive(Debug, Clone, Default)]
+pub struct Auth(pub Option<CurrentUser>);
+
+/// Middleware: resolves the session cookie to the signed-in user (ending expired sessions) and
+/// records the client's address and browser.
+pub async fn load(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let client = client_of(&request);
+    let mut auth = Auth::default();
+    if let Some(session) = request.extensions().get::<Session>().cloned() {
+        match session.get::<String>(AUTH_KEY).await {
+            Ok(Some(id)) => {
+                let settings = &state.sessions;
+                match state
+                    .db
+                    .session_user(&id, now(), settings.idle_secs(), settings.absolute_secs())
+                    .await
+                {
+                    Ok(Some(user)) => auth = Auth(Some(user)),
+                    Ok(None) => {
+                        // Ended elsewhere or timed out: forget it.
+                        if let Err(error) = session.flush().await {
+                            tracing::warn!(%error, "cannot clear an ended session");
+                        }
+                    }
+                    Err(error) => tracing::error!(%error, "cannot load the session's user"),
+                }
+            }
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "cannot read the session"),
+        }
+    }
+    if let Some(user) = &auth.0 {
+        tracing::Span::current().record("user", user.id);
+    }
+    request.extensions_mut().insert(client);
+    request.extensions_mut().insert(auth);
+    next.run(request).await
+}
+
+fn client_of(request: &Request) -> Client {
+    let ip = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::from([127, 0, 0, 1]), |c| c.0.ip());
+    let proxied = request.headers().contains_key("x-forwarded-for")
+        || request.headers().contains_key("forwarded");
+    let user_agent = request
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .take(300)
+        .collect();
+    Client {
+        ip,
+        user_agent,
+        loopback: ip.is_loopback() && !proxied,
+    }
+}
+
+/// Signs `user_id` in on this browser: a new session id (against fixation) pointing at a new
+/// `auth_sessions` row.
+pub async fn establish(
+    db: &Db,
+    session: &Session,
+    user_id: i64,
+    client: &Client,
+) -> anyhow::Result<()> {
+    session.cycle_id().await?;
+    let id = random_token();
+    db.create_auth_session(
+        &id,
+        user_id,
+        &client.user_agent,
+        &client.ip.to_string(),
+        now(),
+    )
+    .await?;
+    session.insert(AUTH_KEY, id).await?;
+    Ok(())
+}
+
+/// Signs this browser out: ends its `auth_sessions` row and deletes the session.
+pub async fn end(db: &Db, session: &Session, user: &CurrentUser) -> anyhow::Result<()> {
+    db.delete_auth_session(&user.session_id).await?;
+    session.flush().await?;
+    Ok(())
+}
+
+/// Gives this browser a new session id (after a role change, say) keeping it signed in.
+pub async fn cycle(session: &Session) -> anyhow::Result<()> {
+    session.cycle_id().await?;
+    Ok(())
+}
+
+/// 256 random bits, URL-safe.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Seconds since the Unix epoch.
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
