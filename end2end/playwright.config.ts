@@ -72,7 +72,7 @@ export default defineConfig<Options>({
     command: `"${binary}" serve --listen 127.0.0.1:${server.port} --data-dir "${server.dataDir}"`,
     url: `http://127.0.0.1:${server.port}/readyz`,
     cwd: root,
-    env: { LEPTOS_SITE_ROOT: siteRoot, LEPTOS_ENV: 'PROD', RUST_LOG: process.env.RUST_LOG ?? 'warn' },
+    env: { LEPTOS_SITE_ROOT: siteRoot, LEPTOS_ENV: 'PROD', RUST_LOG: process.env.RUST_LOG ?? 'error' },
     reuseExistingServer: false,
     timeout: 60_000,
     stdout: 'pipe' as const,

@@ -45,11 +45,11 @@ pub fn App() -> impl IntoView {
         <Router>
             <Layout>
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=HomePage />
-                    <Route path=path!("/login") view=LoginPage />
-                    <Route path=path!("/register") view=RegisterPage />
-                    // Pages behind sign-in render completely before responding, so a visitor who is
-                    // not signed in gets a real redirect to the login page.
+                    // Every page renders completely before the response starts: content is in
+                    // place without JavaScript, and a page can still set its status or redirect.
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/sessions") view=SessionsPage ssr=SsrMode::Async />
                 </Routes>

@@ -117,7 +117,7 @@ pub fn provide_auth() {
 }
 
 /// Bumps the auth epoch whenever `succeeded` turns true, so the header shows who is signed in.
-fn refresh_user_when(succeeded: impl Fn() -> bool + Send + Sync + 'static) {
+pub(crate) fn refresh_user_when(succeeded: impl Fn() -> bool + Send + Sync + 'static) {
     if let Some(AuthEpoch(epoch)) = use_context::<AuthEpoch>() {
         Effect::new(move |_| {
             if succeeded() {

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use crate::components::form::{set_status_for, Field, FormAlert};
 use crate::domain::{ago, SessionView, UserView};
 use crate::error::AppError;
-use crate::pages::auth::password_hint;
+use crate::pages::auth::{password_hint, refresh_user_when};
 
 #[server(endpoint = "settings/me")]
 pub async fn load_profile() -> Result<UserView, AppError> {
@@ -141,6 +141,8 @@ pub fn SettingsPage() -> impl IntoView {
     let update = ServerAction::<UpdateProfile>::new();
     let change = ServerAction::<ChangePassword>::new();
     let profile = Resource::new(move || update.version().get(), |_| load_profile());
+    // The header shows the name: refresh it after a change.
+    refresh_user_when(move || matches!(update.value().get(), Some(Ok(()))));
     let query = use_query_map();
     let saved = move || query.read().get("saved");
 

@@ -207,3 +207,30 @@ async fn ending_all_other_sessions_keeps_this_one() {
         200
     );
 }
+
+#[tokio::test]
+async fn pages_arrive_complete_without_javascript() {
+    let (app, client) = signed_in_admin().await;
+    for path in ["/", "/settings", "/settings/sessions", "/login?next=%2F"] {
+        let response = client
+            .get(app.url(path))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let html = response.text().await.unwrap();
+        if path.starts_with("/login") {
+            // Already signed in: straight on to `next`.
+            assert_eq!(status, 302, "{path}");
+            continue;
+        }
+        assert_eq!(status, 200, "{path}");
+        // No out-of-order fragments that only a script could put in place.
+        assert!(!html.contains("<template"), "{path}: {html}");
+        assert!(
+            html.contains("Signed in as <strong>Ada</strong>"),
+            "{path}: {html}"
+        );
+    }
+}

@@ -23,14 +23,14 @@ pub fn router(state: AppState, settings: &HttpSettings) -> Router {
     let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .leptos_routes_with_context(&state, routes, security::provide_page_csp, move || {
+        .leptos_routes_with_context(&state, routes, security::provide_page_nonce, move || {
             shell(shell_options.clone())
         })
         // Static files from the site root; anything else renders the app's 404 page (status 404).
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
-        >(security::provide_page_csp, shell))
+        >(security::provide_page_nonce, shell))
         // Innermost first: who is signed in, the session cookie, then the CSRF check.
         .layer(from_fn_with_state(state.clone(), session::load))
         .layer(session::layer(&state.db, &state.sessions))

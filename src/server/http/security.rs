@@ -5,9 +5,11 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use leptos::nonce::use_nonce;
-use leptos::prelude::use_context;
-use leptos_axum::ResponseOptions;
+use std::sync::Arc;
+
+use axum::http::request::Parts;
+use leptos::nonce::Nonce;
+use leptos::prelude::{provide_context, use_context};
 
 use crate::server::startup::AppState;
 
@@ -60,14 +62,21 @@ pub fn same_site(headers: &HeaderMap, public_origin: Option<&str>) -> bool {
     }
 }
 
-/// Headers for every response: no MIME sniffing, a strict referrer policy, HSTS over HTTPS, a
-/// locked-down CSP where the page did not set its own, and `no-store` on HTML (every page carries
-/// a fresh CSP nonce, and signed-in pages must not be cached).
+/// The CSP nonce of one request, made by [`headers`] and used by the renderer for its scripts.
+#[derive(Debug, Clone)]
+pub struct PageNonce(pub Arc<str>);
+
+/// Headers for every response: no MIME sniffing, a strict referrer policy, HSTS over HTTPS, and a
+/// Content-Security-Policy: for HTML, one allowing only scripts with this request's fresh nonce
+/// (and `no-store`, since the nonce must not be reused and signed-in pages must not be cached);
+/// for everything else, one allowing nothing.
 pub async fn headers(
     State(state): State<AppState>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response<Body> {
+    let nonce: Arc<str> = crate::server::auth::session::random_token().into();
+    request.extensions_mut().insert(PageNonce(nonce.clone()));
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     headers.insert(
@@ -84,19 +93,22 @@ pub async fn headers(
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
     }
-    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
-        );
-    }
     let is_html = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if is_html {
+    let page_policy = if is_html {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
+        HeaderValue::from_str(&page_csp(&nonce)).ok()
+    } else {
+        None
+    };
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        page_policy.unwrap_or(HeaderValue::from_static(
+            "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+        )),
+    );
     response
 }
 
@@ -109,14 +121,14 @@ pub fn page_csp(nonce: &str) -> String {
     )
 }
 
-/// Leptos context for each render: a fresh nonce (used by the hydration scripts) and the CSP
-/// header that allows exactly those scripts.
-pub fn provide_page_csp() {
-    leptos::nonce::provide_nonce();
-    if let (Some(nonce), Some(response)) = (use_nonce(), use_context::<ResponseOptions>()) {
-        if let Ok(value) = HeaderValue::from_str(&page_csp(&nonce)) {
-            response.insert_header(header::CONTENT_SECURITY_POLICY, value);
-        }
+/// Leptos context for each render: this request's nonce, which the hydration scripts carry and
+/// [`headers`] allows in the CSP.
+pub fn provide_page_nonce() {
+    let nonce =
+        use_context::<Parts>().and_then(|parts| parts.extensions.get::<PageNonce>().cloned());
+    match nonce {
+        Some(PageNonce(nonce)) => provide_context(Nonce::from_value(nonce)),
+        None => tracing::error!("request without a CSP nonce: its scripts will be blocked"),
     }
 }
 
