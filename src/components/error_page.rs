@@ -1,6 +1,5 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_location;
 
 use crate::error::AppError;
 use crate::pages::login_url;
@@ -9,7 +8,11 @@ use crate::pages::login_url;
 /// the login page (which brings them back); other failures get a friendly explanation with the
 /// error's HTTP status. Internal details never appear here; the server log has them.
 #[component]
-pub fn ErrorPage(errors: ArcRwSignal<Errors>) -> impl IntoView {
+pub fn ErrorPage(
+    errors: ArcRwSignal<Errors>,
+    /// The address of the page that failed (path and query), to come back to after signing in.
+    here: String,
+) -> impl IntoView {
     let messages = move || {
         errors
             .get()
@@ -22,18 +25,9 @@ pub fn ErrorPage(errors: ArcRwSignal<Errors>) -> impl IntoView {
             })
             .collect::<Vec<_>>()
     };
-    let location = use_location();
-    let here = move || {
-        let search = location.search.get();
-        if search.is_empty() {
-            location.pathname.get()
-        } else {
-            format!("{}?{search}", location.pathname.get())
-        }
-    };
 
     if messages().contains(&AppError::Unauthorized) {
-        send_to(login_url(&here()));
+        send_to(login_url(&here));
         return view! { <p role="status">"Please sign in to continue."</p> }.into_any();
     }
 
@@ -77,14 +71,13 @@ pub fn ErrorPage(errors: ArcRwSignal<Errors>) -> impl IntoView {
     .into_any()
 }
 
-/// Sends the browser to `url`: a 302 while rendering on the server, a navigation in the browser.
-/// (The error boundary sits outside the routes, where `<Redirect>` cannot resolve paths.)
+/// Sends the browser to `url`: a 302 while rendering on the server, a page load in the browser
+/// (which also refreshes what the page knows about the signed-in user).
 fn send_to(url: String) {
     #[cfg(feature = "ssr")]
     leptos_axum::redirect(&url);
     #[cfg(not(feature = "ssr"))]
     {
-        let navigate = leptos_router::hooks::use_navigate();
-        request_animation_frame(move || navigate(&url, Default::default()));
+        let _ = window().location().set_href(&url);
     }
 }

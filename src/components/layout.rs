@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_location;
 
 use super::error_page::ErrorPage;
 use crate::domain::Role;
@@ -10,6 +11,16 @@ use crate::pages::auth::{CurrentUserResource, SignOutButton};
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let user = expect_context::<CurrentUserResource>().0;
+    // Read here, inside the router; the error page uses it to come back after signing in.
+    let location = use_location();
+    let here = move || {
+        let search = location.search.get_untracked();
+        if search.is_empty() {
+            location.pathname.get_untracked()
+        } else {
+            format!("{}?{search}", location.pathname.get_untracked())
+        }
+    };
     let account = move || {
         Suspend::new(async move {
             match user.await {
@@ -52,7 +63,9 @@ pub fn Layout(children: Children) -> impl IntoView {
             <Transition>{account}</Transition>
         </header>
         <main id="main" tabindex="-1">
-            <ErrorBoundary fallback=|errors| view! { <ErrorPage errors /> }>{children()}</ErrorBoundary>
+            <ErrorBoundary fallback=move |errors| {
+                view! { <ErrorPage errors here=here() /> }
+            }>{children()}</ErrorBoundary>
         </main>
         <footer class="site-footer">
             <p>"Clientele — a self-hosted CRM for small teams."</p>

@@ -124,10 +124,12 @@ pub fn page_csp(nonce: &str) -> String {
 /// Leptos context for each render: this request's nonce, which the hydration scripts carry and
 /// [`headers`] allows in the CSP.
 pub fn provide_page_nonce() {
-    let nonce =
-        use_context::<Parts>().and_then(|parts| parts.extensions.get::<PageNonce>().cloned());
-    match nonce {
-        Some(PageNonce(nonce)) => provide_context(Nonce::from_value(nonce)),
+    // leptos_axum also calls this while serving static files, where there is nothing to render.
+    let Some(parts) = use_context::<Parts>() else {
+        return;
+    };
+    match parts.extensions.get::<PageNonce>() {
+        Some(PageNonce(nonce)) => provide_context(Nonce::from_value(nonce.clone())),
         None => tracing::error!("request without a CSP nonce: its scripts will be blocked"),
     }
 }
