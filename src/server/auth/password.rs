@@ -77,10 +77,22 @@ pub async fn verify(password: SecretString, stored: Option<String>) -> anyhow::R
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$gZiV/M1gPc22ElAH/Jh1Hw$CWOrkoo7oJBQ/iyh7uJ0LO2aLEfrHwTWllSAxT0zRno";
 
-/// Runs CPU-heavy work on the blocking pool, keeping the caller's tracing span.
+/// At most this many hashes run at once: one core fewer than the machine has (at least one), so
+/// a burst of sign-ins queues here instead of taking every core from page requests.
+static HASHING: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1))
+});
+
+/// Runs CPU-heavy work on the blocking pool (within the hashing limit), keeping the caller's
+/// tracing span.
 async fn spawn_blocking_in_span<T: Send + 'static>(
     work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
 ) -> anyhow::Result<T> {
+    let _permit = HASHING
+        .acquire()
+        .await
+        .context("the password hashing limiter is closed")?;
     let span = tracing::Span::current();
     tokio::task::spawn_blocking(move || span.in_scope(work))
         .await
