@@ -6,6 +6,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::components::layout::Layout;
+use crate::pages::admin::UsersPage;
 use crate::pages::auth::{provide_auth, LoginPage, RegisterPage};
 use crate::pages::settings::{SessionsPage, SettingsPage};
 use crate::pages::{home::HomePage, not_found::NotFoundPage};
@@ -52,6 +53,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/sessions") view=SessionsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

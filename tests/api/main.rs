@@ -1,6 +1,7 @@
 //! HTTP integration tests: a real server on a random port with a fresh database per test.
 
 mod accounts;
+mod admin;
 mod cli;
 mod health;
 mod helpers;

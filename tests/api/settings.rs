@@ -47,7 +47,7 @@ async fn pages_behind_sign_in_redirect_to_the_login_page_and_back() {
             .send()
             .await
             .unwrap();
-        assert_eq!(response.status(), 302, "{path}");
+        assert_eq!(response.status(), 303, "{path}");
         assert_eq!(
             response.headers()["location"],
             format!("/login?next={next}")

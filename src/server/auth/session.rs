@@ -9,9 +9,9 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::header;
+use axum::http::{header, Method};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
@@ -192,4 +192,28 @@ pub fn random_token() -> String {
 /// Seconds since the Unix epoch.
 pub fn now() -> i64 {
     chrono::Utc::now().timestamp()
+}
+
+/// Pages only signed-in users may open (the server functions behind them check on their own).
+pub const PROTECTED_PAGES: [&str; 2] = ["/settings", "/admin"];
+
+/// Middleware (inside [`load`]): a visitor who is not signed in and asks for a protected page is
+/// sent to the login page, which brings them back afterwards.
+pub async fn require_sign_in(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let protected = PROTECTED_PAGES
+        .iter()
+        .any(|p| path == *p || path.starts_with(&format!("{p}/")));
+    let signed_in = request
+        .extensions()
+        .get::<Auth>()
+        .is_some_and(|auth| auth.0.is_some());
+    if protected && !signed_in && matches!(*request.method(), Method::GET | Method::HEAD) {
+        let here = request
+            .uri()
+            .path_and_query()
+            .map_or(path, |pq| pq.as_str());
+        return Redirect::to(&crate::pages::login_url(here)).into_response();
+    }
+    next.run(request).await
 }

@@ -31,7 +31,9 @@ pub fn router(state: AppState, settings: &HttpSettings) -> Router {
             AppState,
             _,
         >(security::provide_page_nonce, shell))
-        // Innermost first: who is signed in, the session cookie, then the CSRF check.
+        // Innermost first: pages behind sign-in, who is signed in, the session cookie, then the
+        // CSRF check.
+        .layer(axum::middleware::from_fn(session::require_sign_in))
         .layer(from_fn_with_state(state.clone(), session::load))
         .layer(session::layer(&state.db, &state.sessions))
         .layer(from_fn_with_state(state.clone(), security::csrf));
