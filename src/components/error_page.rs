@@ -26,18 +26,17 @@ pub fn ErrorPage(
             .collect::<Vec<_>>()
     };
 
-    if messages().contains(&AppError::Unauthorized) {
+    // Read once and rendered without reactive children: the fallback may render where no reactive
+    // owner is left (async server rendering).
+    let shown = messages();
+    if shown.contains(&AppError::Unauthorized) {
         send_to(login_url(&here));
         return view! { <p role="status">"Please sign in to continue."</p> }.into_any();
     }
 
     #[cfg(feature = "ssr")]
     {
-        let status = messages()
-            .iter()
-            .map(AppError::status_code)
-            .max()
-            .unwrap_or(500);
+        let status = shown.iter().map(AppError::status_code).max().unwrap_or(500);
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(
                 axum::http::StatusCode::from_u16(status)
@@ -46,9 +45,9 @@ pub fn ErrorPage(
         }
     }
 
-    let heading = if messages().contains(&AppError::Forbidden) {
+    let heading = if shown.contains(&AppError::Forbidden) {
         "Not allowed"
-    } else if messages().contains(&AppError::NotFound) {
+    } else if shown.contains(&AppError::NotFound) {
         "Not found"
     } else {
         "Something went wrong"
@@ -59,9 +58,7 @@ pub fn ErrorPage(
         <section class="error-page">
             <h1>{heading}</h1>
             <div role="alert">
-                <For each=messages key=|m| m.to_string() let:message>
-                    <p>{message.to_string()}</p>
-                </For>
+                {shown.into_iter().map(|message| view! { <p>{message.to_string()}</p> }).collect_view()}
             </div>
             <p>
                 <a href="/">"Back to the home page"</a>
