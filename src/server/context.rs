@@ -80,24 +80,25 @@ pub fn internal(error: impl Into<anyhow::Error>) -> AppError {
     AppError::Internal
 }
 
-/// Whether the browser asked for a page: a navigation, or a plain HTML form post (no JavaScript),
-/// which leptos answers with a redirect back to the form, carrying the error in the URL.
-fn wants_html() -> bool {
+/// Whether this is a plain HTML form post (no JavaScript) to a server function: leptos answers
+/// it with a redirect back to the form, carrying the error in the URL, and that must stay a redirect.
+fn is_native_form_post() -> bool {
     use_context::<Parts>().is_some_and(|parts| {
-        parts
-            .headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"))
+        parts.method == axum::http::Method::POST
+            && parts
+                .headers
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
     })
 }
 
-/// Gives a failed server-function call the HTTP status of its error (422, 401, 403, 429, …),
-/// except when a browser asked for HTML (form posts must stay redirects; pages set their own
-/// status from what they show).
+/// Gives a failure the HTTP status of its error (422, 401, 403, 404, 429, …): for a server-function
+/// call from script, and for a page being rendered (the data it loads failed), but not for a plain
+/// form post, which must stay a redirect back to the form.
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(error) = &result {
-        if !wants_html() {
+        if !is_native_form_post() {
             if let (Some(response), Ok(status)) = (
                 use_context::<leptos_axum::ResponseOptions>(),
                 StatusCode::from_u16(error.status_code()),
