@@ -53,6 +53,15 @@ async fn pages_behind_sign_in_redirect_to_the_login_page_and_back() {
             format!("/login?next={next}")
         );
     }
+    // Only those pages: a look-alike path is simply not found.
+    let response = app
+        .client
+        .get(app.url("/settingsx"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
     let response = call(&app, &app.client, "/api/settings/me", &[]).await;
     assert_eq!(response.status(), 401);
     assert_eq!(error_of(response).await, AppError::Unauthorized);

@@ -201,9 +201,10 @@ pub const PROTECTED_PAGES: [&str; 2] = ["/settings", "/admin"];
 /// sent to the login page, which brings them back afterwards.
 pub async fn require_sign_in(request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    let protected = PROTECTED_PAGES
-        .iter()
-        .any(|p| path == *p || path.starts_with(&format!("{p}/")));
+    let protected = PROTECTED_PAGES.iter().any(|p| {
+        path.strip_prefix(p)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    });
     let signed_in = request
         .extensions()
         .get::<Auth>()
