@@ -25,16 +25,11 @@ pub async fn list_users() -> Result<(Vec<UserView>, i64), AppError> {
 
 #[server(endpoint = "admin/users/role")]
 pub async fn change_role(user_id: i64, role: Role) -> Result<(), AppError> {
-    use crate::server::auth::{accounts, session};
-    use crate::server::context;
+    use crate::server::{auth::accounts, context};
     let result: Result<(), AppError> = async {
         let admin = context::require_role(Role::Admin)?;
+        // Every session of that user gets a new id on its next request (`session::load`).
         accounts::change_role(&context::db()?, &admin, user_id, role).await?;
-        if user_id == admin.id {
-            session::cycle(&context::session()?)
-                .await
-                .map_err(context::internal)?;
-        }
         context::redirect("/admin/users?saved=role");
         Ok(())
     }

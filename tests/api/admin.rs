@@ -203,6 +203,63 @@ async fn a_role_change_applies_to_the_next_request() {
 }
 
 #[tokio::test]
+async fn a_role_change_gives_the_users_sessions_new_ids() {
+    use reqwest::cookie::CookieStore;
+    use std::sync::Arc;
+
+    let (app, admin, _, id) = admin_and("viewer").await;
+    let jar = Arc::new(reqwest::cookie::Jar::default());
+    let vic = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = app.login_as(&vic, "vic@example.com", PASSWORD).await;
+    assert!(response.status().is_success(), "{response:?}");
+    let url: reqwest::Url = app.address.parse().unwrap();
+    let before = jar.cookies(&url).expect("a session cookie");
+
+    // Nothing changes while the role stays the same.
+    app.post_form(&vic, "/api/auth/me", &[], &[]).await;
+    assert_eq!(jar.cookies(&url).unwrap(), before);
+
+    let id = id.to_string();
+    let fields = [("user_id", id.as_str()), ("role", "member")];
+    let response = app
+        .post_form(&admin, "/api/admin/users/role", &fields, &[])
+        .await;
+    assert!(response.status().is_success(), "{response:?}");
+
+    let me: serde_json::Value = app
+        .post_form(&vic, "/api/auth/me", &[], &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["role"], "member");
+    let after = jar.cookies(&url).expect("a session cookie");
+    assert_ne!(after, before, "the session id was not cycled");
+
+    // The old id no longer signs anyone in; the new one does.
+    let stale = reqwest::Client::new()
+        .post(format!("{}/api/auth/me", app.address))
+        .header("cookie", before)
+        .send()
+        .await
+        .unwrap();
+    let stale: serde_json::Value = stale.json().await.unwrap();
+    assert!(stale.is_null(), "{stale}");
+    let me: serde_json::Value = app
+        .post_form(&vic, "/api/auth/me", &[], &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["email"], "vic@example.com");
+    assert_eq!(jar.cookies(&url).unwrap(), after);
+}
+
+#[tokio::test]
 async fn the_last_administrator_cannot_lock_everyone_out() {
     let app = spawn_app().await;
     let admin = client();

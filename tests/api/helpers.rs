@@ -47,6 +47,9 @@ pub async fn spawn_app_with(http: HttpSettings, open_registration: bool) -> Test
     let site_root = data_dir.path().join("site");
     std::fs::create_dir_all(site_root.join("pkg")).expect("site folder");
     std::fs::write(site_root.join("robots.txt"), "User-agent: *\n").expect("static file");
+    // A bundle file with a pre-compressed variant, as the release build leaves them.
+    std::fs::write(site_root.join("pkg/clientele.css"), "body { margin: 0 }\n").expect("css");
+    std::fs::write(site_root.join("pkg/clientele.css.br"), b"brotli bytes").expect("css.br");
     let leptos = LeptosOptions::builder()
         .output_name("clientele")
         .site_root(site_root.to_string_lossy().as_ref())

@@ -49,6 +49,39 @@ async fn static_files_are_served_from_the_site_root() {
 }
 
 #[tokio::test]
+async fn static_files_answer_conditional_requests_and_offer_precompressed_variants() {
+    let app = spawn_app().await;
+    let url = format!("{}/pkg/clientele.css", app.address);
+    let plain = reqwest::Client::new();
+    let response = plain.get(&url).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/css"));
+    let modified = response.headers()["last-modified"].clone();
+    assert_eq!(response.text().await.unwrap(), "body { margin: 0 }\n");
+
+    let again = plain
+        .get(&url)
+        .header("if-modified-since", modified)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304, "a revalidation is not a 404");
+
+    let br = plain
+        .get(&url)
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(br.status(), 200);
+    assert_eq!(br.headers()["content-encoding"], "br");
+    assert_eq!(br.bytes().await.unwrap().as_ref(), b"brotli bytes");
+}
+
+#[tokio::test]
 async fn server_function_returns_the_workspace_summary() {
     let app = spawn_app().await;
     let response = app

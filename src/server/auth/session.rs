@@ -4,6 +4,8 @@
 //! prefixed over HTTPS). The session it names stores one value: the id of an `auth_sessions` row,
 //! which says who is signed in, from which browser, since when. Deleting that row signs the browser
 //! out at once, which is how sign-out, "end this session", password changes and deactivation work.
+//! The row also records the role the session was granted; when the user's role changes, the next
+//! request gets a new session id ([`load`]).
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -103,7 +105,21 @@ pub async fn load(State(state): State<AppState>, mut request: Request, next: Nex
                     .session_user(&id, now(), settings.idle_secs(), settings.absolute_secs())
                     .await
                 {
-                    Ok(Some(user)) => auth = Auth(Some(user)),
+                    Ok(Some(found)) => {
+                        if found.role_changed {
+                            // A new role, a new session id: whatever was learnt about the old
+                            // id (by an attacker who fixed or stole it) grants nothing more.
+                            let cycled = async {
+                                session.cycle_id().await?;
+                                state.db.refresh_session_role(&id).await?;
+                                anyhow::Ok(())
+                            };
+                            if let Err(error) = cycled.await {
+                                tracing::error!(%error, "cannot cycle the session after a role change");
+                            }
+                        }
+                        auth = Auth(Some(found.user));
+                    }
                     Ok(None) => {
                         // Ended elsewhere or timed out: forget it.
                         if let Err(error) = session.flush().await {
@@ -173,12 +189,6 @@ pub async fn establish(
 pub async fn end(db: &Db, session: &Session, user: &CurrentUser) -> anyhow::Result<()> {
     db.delete_auth_session(&user.session_id).await?;
     session.flush().await?;
-    Ok(())
-}
-
-/// Gives this browser a new session id (after a role change, say) keeping it signed in.
-pub async fn cycle(session: &Session) -> anyhow::Result<()> {
-    session.cycle_id().await?;
     Ok(())
 }
 

@@ -27,6 +27,14 @@ pub struct CurrentUser {
     pub session_id: String,
 }
 
+/// A signed-in user as found from their session.
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub user: CurrentUser,
+    /// The user's role differs from the one the session was granted with.
+    pub role_changed: bool,
+}
+
 impl CurrentUser {
     pub fn view(&self) -> UserView {
         UserView {
@@ -279,8 +287,8 @@ impl Db {
         now: i64,
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "INSERT INTO auth_sessions (id, user_id, user_agent, ip, created_at, last_seen_at)
-             VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO auth_sessions (id, user_id, user_agent, ip, created_at, last_seen_at, role)
+             VALUES (?, ?, ?, ?, ?, ?, (SELECT role FROM users WHERE id = ?))",
         )
         .bind(id)
         .bind(user_id)
@@ -288,6 +296,7 @@ impl Db {
         .bind(ip)
         .bind(now)
         .bind(now)
+        .bind(user_id)
         .execute(self.pool())
         .await?;
         Ok(())
@@ -301,9 +310,9 @@ impl Db {
         now: i64,
         idle_secs: i64,
         absolute_secs: i64,
-    ) -> Result<Option<CurrentUser>, sqlx::Error> {
+    ) -> Result<Option<SessionUser>, sqlx::Error> {
         let row = sqlx::query(
-            "SELECT u.id, u.email, u.name, u.role, s.last_seen_at
+            "SELECT u.id, u.email, u.name, u.role, s.last_seen_at, s.role AS session_role
              FROM auth_sessions s JOIN users u ON u.id = s.user_id
              WHERE s.id = ? AND u.active AND s.last_seen_at > ? AND s.created_at > ?",
         )
@@ -323,13 +332,30 @@ impl Db {
                 .execute(self.pool())
                 .await?;
         }
-        Ok(Some(CurrentUser {
-            id: row.try_get("id")?,
-            email: row.try_get("email")?,
-            name: row.try_get("name")?,
-            role: role_of(row.try_get("role")?)?,
-            session_id: id.to_owned(),
+        let role: String = row.try_get("role")?;
+        let session_role: String = row.try_get("session_role")?;
+        Ok(Some(SessionUser {
+            role_changed: role != session_role,
+            user: CurrentUser {
+                id: row.try_get("id")?,
+                email: row.try_get("email")?,
+                name: row.try_get("name")?,
+                role: role_of(&role)?,
+                session_id: id.to_owned(),
+            },
         }))
+    }
+
+    /// Records that the session `id` now carries its user's current role.
+    pub async fn refresh_session_role(&self, id: &str) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE auth_sessions SET role = (SELECT role FROM users WHERE id = user_id)
+             WHERE id = ?",
+        )
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
     }
 
     pub async fn delete_auth_session(&self, id: &str) -> Result<(), sqlx::Error> {

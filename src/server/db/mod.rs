@@ -4,7 +4,9 @@
 mod accounts;
 mod workspace;
 
-pub use accounts::{CurrentUser, Failures, OpenInvitation, UserRecord, WriteUserError};
+pub use accounts::{
+    CurrentUser, Failures, OpenInvitation, SessionUser, UserRecord, WriteUserError,
+};
 
 use std::path::Path;
 use std::sync::Arc;

@@ -1,6 +1,7 @@
 //! The HTTP surface: routes (health checks, Leptos pages and server functions, static files) and
 //! the middleware stack around them.
 
+mod assets;
 mod health;
 mod middleware;
 pub mod security;
@@ -27,10 +28,7 @@ pub fn router(state: AppState, settings: &HttpSettings) -> Router {
             shell(shell_options.clone())
         })
         // Static files from the site root; anything else renders the app's 404 page (status 404).
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(security::provide_page_nonce, shell))
+        .fallback_service(assets::service(&state))
         // Innermost first: pages behind sign-in, who is signed in, the session cookie, then the
         // CSRF check.
         .layer(axum::middleware::from_fn(session::require_sign_in))

@@ -124,7 +124,7 @@ pub fn page_csp(nonce: &str) -> String {
 /// Leptos context for each render: this request's nonce, which the hydration scripts carry and
 /// [`headers`] allows in the CSP.
 pub fn provide_page_nonce() {
-    // leptos_axum also calls this while serving static files, where there is nothing to render.
+    // Without the request (outside a page render) there is nothing to give a nonce to.
     let Some(parts) = use_context::<Parts>() else {
         return;
     };
