@@ -1,8 +1,10 @@
-//! Passwords: the rules a new one must meet, and argon2id hashing on the blocking thread pool.
+//! Passwords: the rules a new one must meet, and argon2id hashing off the async worker threads.
 //!
 //! Hashing uses the argon2 crate's defaults, which are OWASP's recommendation for argon2id
 //! (m = 19 456 KiB, t = 2, p = 1). A hash costs tens of milliseconds of CPU, so it never runs on an
-//! async worker thread.
+//! async worker thread: it runs on a small pool of blocking threads of its own (one fewer than the
+//! machine has cores, at least one), at a lower scheduling priority, so a burst of sign-ins queues
+//! there and page requests keep their CPU.
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -45,7 +47,7 @@ impl NewPassword {
     }
 }
 
-/// Hashes `password` with argon2id and a fresh salt, on the blocking pool.
+/// Hashes `password` with argon2id and a fresh salt, on the hashing threads.
 pub async fn hash(password: NewPassword) -> anyhow::Result<String> {
     spawn_blocking_in_span(move || {
         let salt = SaltString::generate(&mut OsRng);
@@ -77,26 +79,46 @@ pub async fn verify(password: SecretString, stored: Option<String>) -> anyhow::R
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$gZiV/M1gPc22ElAH/Jh1Hw$CWOrkoo7oJBQ/iyh7uJ0LO2aLEfrHwTWllSAxT0zRno";
 
-/// At most this many hashes run at once: one core fewer than the machine has (at least one), so
-/// a burst of sign-ins queues here instead of taking every core from page requests.
-static HASHING: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
+/// The threads that hash: one fewer than the machine has cores (at least one), so a burst of
+/// sign-ins queues here instead of taking every core from page requests; and niced, so that when
+/// they do compete for a core, page requests win it.
+static HASHING: LazyLock<Result<rayon::ThreadPool, String>> = LazyLock::new(|| {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1))
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(cores.saturating_sub(1).max(1))
+        .thread_name(|i| format!("password-hash-{i}"))
+        .start_handler(|_| lower_priority())
+        // A panic fails that one sign-in (its result channel is dropped), not the process.
+        .panic_handler(|_| tracing::error!("a password hashing task panicked"))
+        .build()
+        .map_err(|e| e.to_string())
 });
 
-/// Runs CPU-heavy work on the blocking pool (within the hashing limit), keeping the caller's
-/// tracing span.
+/// Lowers the calling thread's scheduling priority (on Linux, `nice` is per thread).
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: setpriority only reads its integer arguments; `0` names the calling thread.
+        let result = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 10) };
+        if result != 0 {
+            tracing::warn!("cannot lower the priority of a password hashing thread");
+        }
+    }
+}
+
+/// Runs CPU-heavy work on the hashing threads, keeping the caller's tracing span.
 async fn spawn_blocking_in_span<T: Send + 'static>(
     work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
 ) -> anyhow::Result<T> {
-    let _permit = HASHING
-        .acquire()
-        .await
-        .context("the password hashing limiter is closed")?;
+    let pool = HASHING
+        .as_ref()
+        .map_err(|e| anyhow::anyhow!("cannot start the password hashing threads: {e}"))?;
     let span = tracing::Span::current();
-    tokio::task::spawn_blocking(move || span.in_scope(work))
-        .await
-        .context("the password hashing task failed")?
+    let (done, result) = tokio::sync::oneshot::channel();
+    pool.spawn(move || {
+        let _ = done.send(span.in_scope(work));
+    });
+    result.await.context("the password hashing task failed")?
 }
 
 #[cfg(test)]
