@@ -8,7 +8,14 @@ use leptos_router::{path, SsrMode};
 use crate::components::layout::Layout;
 use crate::pages::admin::UsersPage;
 use crate::pages::auth::{provide_auth, LoginPage, RegisterPage};
+use crate::pages::companies::{
+    CompaniesPage, CompanyPage, DeleteCompanyPage, EditCompanyPage, NewCompanyPage,
+};
+use crate::pages::contacts::{
+    ContactPage, ContactsPage, DeleteContactPage, EditContactPage, NewContactPage,
+};
 use crate::pages::settings::{SessionsPage, SettingsPage};
+use crate::pages::trash::TrashPage;
 use crate::pages::{home::HomePage, not_found::NotFoundPage};
 
 /// The document around the app, rendered on the server only.
@@ -32,6 +39,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The document title for a page's title. leptos_meta writes the server's `<title>` without
+/// escaping it, so on the server the text is escaped here (a record named `</title><script>` must
+/// stay text); in the browser it is set as plain text.
+fn title_text(page: String) -> String {
+    crate::components::form::server_escaped(if page.is_empty() {
+        "Clientele".to_string()
+    } else {
+        format!("{page} · Clientele")
+    })
+}
+
 /// The root component, shared by server rendering and hydration.
 #[component]
 pub fn App() -> impl IntoView {
@@ -40,9 +58,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Stylesheet id="leptos" href="/pkg/clientele.css" />
-        <Title formatter=|page: String| {
-            if page.is_empty() { "Clientele".to_string() } else { format!("{page} · Clientele") }
-        } />
+        <Title formatter=title_text />
         <Router>
             <Layout>
                 <Routes fallback=NotFoundPage>
@@ -54,6 +70,17 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/sessions") view=SessionsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/contacts") view=ContactsPage ssr=SsrMode::Async />
+                    <Route path=path!("/contacts/new") view=NewContactPage ssr=SsrMode::Async />
+                    <Route path=path!("/contacts/:id") view=ContactPage ssr=SsrMode::Async />
+                    <Route path=path!("/contacts/:id/edit") view=EditContactPage ssr=SsrMode::Async />
+                    <Route path=path!("/contacts/:id/delete") view=DeleteContactPage ssr=SsrMode::Async />
+                    <Route path=path!("/companies") view=CompaniesPage ssr=SsrMode::Async />
+                    <Route path=path!("/companies/new") view=NewCompanyPage ssr=SsrMode::Async />
+                    <Route path=path!("/companies/:id") view=CompanyPage ssr=SsrMode::Async />
+                    <Route path=path!("/companies/:id/edit") view=EditCompanyPage ssr=SsrMode::Async />
+                    <Route path=path!("/companies/:id/delete") view=DeleteCompanyPage ssr=SsrMode::Async />
+                    <Route path=path!("/trash") view=TrashPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

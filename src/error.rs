@@ -58,6 +58,20 @@ impl FieldErrors {
     }
 }
 
+/// Someone saved a record after the form being submitted was opened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaleEdit {
+    /// Who saved it last, and when ("30 Nov 2026, 14:05 UTC").
+    pub by: String,
+    pub at: String,
+    /// The record's version now: a form carrying it may save over their change.
+    pub version: i64,
+    /// Their values, by field name.
+    pub theirs: Vec<(String, String)>,
+    /// The submitted values, by field name, to fill the form again.
+    pub yours: Vec<(String, String)>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum AppError {
     /// Some fields of a form are invalid; each has its own message.
@@ -81,6 +95,12 @@ pub enum AppError {
     /// The request conflicts with the current state (explained in the message).
     #[error("{0}")]
     Conflict(String),
+    /// The record changed since the form was opened; nothing was overwritten.
+    #[error("This record was changed by {} at {}.", .0.by, .0.at)]
+    StaleEdit(Box<StaleEdit>),
+    /// The request was malformed (missing or unreadable arguments).
+    #[error("The request could not be understood ({0}). Reload the page and try again.")]
+    BadRequest(String),
     /// Something failed on our side; the cause is in the server log, keyed by the request id.
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Internal,
@@ -98,7 +118,8 @@ impl AppError {
             AppError::TooManyAttempts { .. } => 429,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
-            AppError::Conflict(_) => 409,
+            AppError::Conflict(_) | AppError::StaleEdit(_) => 409,
+            AppError::BadRequest(_) => 400,
             AppError::Internal => 500,
             AppError::Transport(_) => 502,
         }
@@ -117,6 +138,11 @@ impl AppError {
         match self {
             AppError::Validation(errors) => errors
                 .values
+                .iter()
+                .find(|(f, _)| f == name)
+                .map(|(_, v)| v.clone()),
+            AppError::StaleEdit(stale) => stale
+                .yours
                 .iter()
                 .find(|(f, _)| f == name)
                 .map(|(_, v)| v.clone()),
@@ -150,7 +176,14 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            // The request itself was malformed: a client's mistake, not a server failure.
+            ServerFnErrorErr::Args(detail)
+            | ServerFnErrorErr::MissingArg(detail)
+            | ServerFnErrorErr::Deserialization(detail)
+            | ServerFnErrorErr::UnsupportedRequestMethod(detail) => AppError::BadRequest(detail),
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }
 

@@ -91,3 +91,107 @@ pub fn set_status_for(error: Option<&AppError>) {
     #[cfg(not(feature = "ssr"))]
     let _ = error;
 }
+
+/// A labelled drop-down list. `options` are `(value, label)`; the one equal to `selected` starts
+/// selected (a plain attribute, so hydration keeps what the user picked).
+#[component]
+pub fn SelectField(
+    form: &'static str,
+    name: &'static str,
+    label: &'static str,
+    options: Vec<(String, String)>,
+    #[prop(into)] selected: String,
+    #[prop(into, optional)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let id = format!("{form}-{name}");
+    let error_id = format!("{id}-error");
+    let described_by = {
+        let error_id = error_id.clone();
+        move || error.get().is_some().then(|| error_id.clone())
+    };
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <select
+                id=id
+                name=name
+                aria-invalid=move || error.get().is_some().then_some("true")
+                aria-describedby=described_by
+            >
+                {options
+                    .into_iter()
+                    .map(|(value, text)| {
+                        let is_selected = value == selected;
+                        view! {
+                            <option value=value selected=is_selected>
+                                {text}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <FieldError id=error_id error />
+        </div>
+    }
+}
+
+/// Text for an element whose content the server renderer writes unescaped (`<title>`,
+/// `<textarea>`): escaped on the server, where the HTML is written; as is in the browser, where it
+/// is set as text. Without this, a note containing `</textarea><script>` would be markup.
+pub fn server_escaped(text: String) -> String {
+    if cfg!(feature = "ssr") {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    } else {
+        text
+    }
+}
+
+/// A labelled multi-line text box; the initial text is its content (never overwritten by
+/// hydration).
+#[component]
+pub fn TextAreaField(
+    form: &'static str,
+    name: &'static str,
+    label: &'static str,
+    #[prop(into)] value: String,
+    #[prop(into, optional)] error: Signal<Option<String>>,
+    #[prop(default = 4)] rows: u32,
+) -> impl IntoView {
+    let id = format!("{form}-{name}");
+    let error_id = format!("{id}-error");
+    let described_by = {
+        let error_id = error_id.clone();
+        move || error.get().is_some().then(|| error_id.clone())
+    };
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <textarea
+                id=id
+                name=name
+                rows=rows
+                aria-invalid=move || error.get().is_some().then_some("true")
+                aria-describedby=described_by
+            >
+                {server_escaped(value)}
+            </textarea>
+            <FieldError id=error_id error />
+        </div>
+    }
+}
+
+/// The message under a field, announced when it appears.
+#[component]
+fn FieldError(id: String, error: Signal<Option<String>>) -> impl IntoView {
+    move || {
+        error.get().map(|message| {
+            view! {
+                <p class="field-error" id=id.clone() role="alert">
+                    {message}
+                </p>
+            }
+        })
+    }
+}

@@ -32,6 +32,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                 "Signed in as " <strong>{user.name.clone()}</strong>
                             </span>
                             {is_admin.then(|| view! { <A href="/admin/users">"Users"</A> })}
+                            <A href="/trash">"Trash"</A>
                             <A href="/settings">"Settings"</A>
                             <SignOutButton />
                         </div>
@@ -57,6 +58,12 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <ul>
                     <li>
                         <A href="/">"Home"</A>
+                    </li>
+                    <li>
+                        <A href="/contacts">"Contacts"</A>
+                    </li>
+                    <li>
+                        <A href="/companies">"Companies"</A>
                     </li>
                 </ul>
             </nav>

@@ -3,3 +3,4 @@
 pub mod error_page;
 pub mod form;
 pub mod layout;
+pub mod records;

@@ -2,9 +2,12 @@
 
 pub mod admin;
 pub mod auth;
+pub mod companies;
+pub mod contacts;
 pub mod home;
 pub mod not_found;
 pub mod settings;
+pub mod trash;
 
 /// Where to go after signing in: a local path from the `next` parameter, or the home page. Anything
 /// that could lead off-site (`//host`, `/\host`, `https://…`) is ignored: no open redirects.

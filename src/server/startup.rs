@@ -120,7 +120,8 @@ impl Application {
     }
 }
 
-/// Every few minutes, deletes expired sessions and sign-in attempts too old to matter.
+/// Every few minutes, deletes expired sessions, sign-in attempts too old to matter, and records
+/// that have been in the trash for 30 days.
 async fn remove_expired(db: Db, mut stop: tokio::sync::oneshot::Receiver<()>) {
     use tower_sessions::session_store::ExpiredDeletion;
     let store = tower_sessions_sqlx_store::SqliteStore::new(db.pool().clone());
@@ -137,6 +138,11 @@ async fn remove_expired(db: Db, mut stop: tokio::sync::oneshot::Receiver<()>) {
         let before = super::auth::session::now() - 24 * 60 * 60;
         if let Err(error) = db.prune_sign_in_attempts(before).await {
             tracing::warn!(%error, "cannot prune sign-in attempts");
+        }
+        match super::records::empty_old_trash(&db, super::auth::session::now()).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "old records deleted from the trash"),
+            Err(error) => tracing::warn!(%error, "cannot empty the trash"),
         }
     }
 }

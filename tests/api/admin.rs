@@ -6,7 +6,7 @@ use crate::helpers::{error_of, spawn_app, TestApp};
 
 const PASSWORD: &str = "plum-orchard-sunrise";
 
-fn client() -> reqwest::Client {
+pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -14,7 +14,7 @@ fn client() -> reqwest::Client {
         .unwrap()
 }
 
-async fn invite(app: &TestApp, admin: &reqwest::Client, role: &str) -> String {
+pub async fn invite(app: &TestApp, admin: &reqwest::Client, role: &str) -> String {
     let response = app
         .post_form(admin, "/api/admin/invitations", &[("role", role)], &[])
         .await;
@@ -23,7 +23,7 @@ async fn invite(app: &TestApp, admin: &reqwest::Client, role: &str) -> String {
 }
 
 /// An admin (signed in on the returned client) and a user with `role` who joined by invitation.
-async fn admin_and(role: &str) -> (TestApp, reqwest::Client, reqwest::Client, i64) {
+pub async fn admin_and(role: &str) -> (TestApp, reqwest::Client, reqwest::Client, i64) {
     let app = spawn_app().await;
     let admin = client();
     app.register_as(&admin, "Ada", "ada@example.com", PASSWORD, &[], &[])

@@ -7,5 +7,6 @@ mod health;
 mod helpers;
 mod migrations;
 mod pages;
+mod records;
 mod settings;
 mod shutdown;

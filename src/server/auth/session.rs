@@ -205,7 +205,7 @@ pub fn now() -> i64 {
 }
 
 /// Pages only signed-in users may open (the server functions behind them check on their own).
-pub const PROTECTED_PAGES: [&str; 2] = ["/settings", "/admin"];
+pub const PROTECTED_PAGES: [&str; 5] = ["/settings", "/admin", "/contacts", "/companies", "/trash"];
 
 /// Middleware (inside [`load`]): a visitor who is not signed in and asks for a protected page is
 /// sent to the login page, which brings them back afterwards.

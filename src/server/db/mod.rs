@@ -2,11 +2,16 @@
 //! methods of [`Db`] and never see a query, so a PostgreSQL backend can be added here later.
 
 mod accounts;
+mod paging;
+mod records;
+pub mod search;
 mod workspace;
 
 pub use accounts::{
     CurrentUser, Failures, OpenInvitation, SessionUser, UserRecord, WriteUserError,
 };
+pub use paging::{Cursor, Paging};
+pub use records::{CompanyFilter, CompanyMatch, ContactFilter, WriteError};
 
 use std::path::Path;
 use std::sync::Arc;

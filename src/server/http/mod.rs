@@ -34,6 +34,7 @@ pub fn router(state: AppState, settings: &HttpSettings) -> Router {
         .layer(axum::middleware::from_fn(session::require_sign_in))
         .layer(from_fn_with_state(state.clone(), session::load))
         .layer(session::layer(&state.db, &state.sessions))
-        .layer(from_fn_with_state(state.clone(), security::csrf));
+        .layer(from_fn_with_state(state.clone(), security::csrf))
+        .layer(axum::middleware::from_fn(middleware::server_fn_status));
     middleware::apply(router, settings, &state).with_state(state)
 }

@@ -1,0 +1,129 @@
+//! The trash: deleted records, restorable for 30 days; and the "Undo" offered after deleting.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::components::form::{set_status_for, FormAlert};
+use crate::domain::{ago, RecordKind, TrashItem, TRASH_DAYS};
+use crate::error::AppError;
+
+#[server(endpoint = "trash/list")]
+pub async fn list_trash() -> Result<(Vec<TrashItem>, bool, i64), AppError> {
+    use crate::domain::Role;
+    use crate::server::{auth::session, context};
+    let result: Result<_, AppError> = async {
+        let user = context::require_user()?;
+        let items = context::db()?.trash(500).await.map_err(context::internal)?;
+        Ok((items, user.role.allows(Role::Member), session::now()))
+    }
+    .await;
+    context::respond(result)
+}
+
+/// Brings a record back from the trash and opens its page.
+#[server(endpoint = "trash/restore")]
+pub async fn restore_record(kind: RecordKind, id: i64) -> Result<(), AppError> {
+    use crate::domain::Role;
+    use crate::server::{auth::session, context, records};
+    let result: Result<(), AppError> = async {
+        let user = context::require_role(Role::Member)?;
+        records::restore(&context::db()?, &user, kind, id, session::now()).await?;
+        context::redirect(&format!("{}/{id}?restored=1", kind.list_path()));
+        Ok(())
+    }
+    .await;
+    context::respond(result)
+}
+
+/// The message after a delete, with its "Undo" button.
+#[component]
+pub fn UndoDelete(kind: RecordKind, id: i64) -> impl IntoView {
+    let restore = ServerAction::<RestoreRecord>::new();
+    let error = Signal::derive(move || restore.value().get().and_then(Result::err));
+    set_status_for(error.get_untracked().as_ref());
+    let kind_value = match kind {
+        RecordKind::Contact => "contact",
+        RecordKind::Company => "company",
+    };
+    view! {
+        <div class="flash" role="status">
+            <ActionForm action=restore attr:class="inline">
+                {kind.label()} " moved to the trash. "
+                <input type="hidden" name="kind" value=kind_value />
+                <input type="hidden" name="id" value=id.to_string() />
+                <button type="submit">"Undo"</button>
+            </ActionForm>
+        </div>
+        <FormAlert error />
+    }
+}
+
+#[component]
+pub fn TrashPage() -> impl IntoView {
+    let restore = ServerAction::<RestoreRecord>::new();
+    let items = Resource::new(move || restore.version().get(), |_| list_trash());
+    let error = Signal::derive(move || restore.value().get().and_then(Result::err));
+    set_status_for(error.get_untracked().as_ref());
+    let list = move || {
+        Suspend::new(async move {
+            let (items, can_edit, now) = items.await?;
+            if items.is_empty() {
+                return Ok::<_, AppError>(
+                    view! { <p class="empty">"The trash is empty."</p> }.into_any(),
+                );
+            }
+            let rows = items
+                .into_iter()
+                .map(|item| {
+                    let kind_value = match item.kind {
+                        RecordKind::Contact => "contact",
+                        RecordKind::Company => "company",
+                    };
+                    let left = (TRASH_DAYS * 86_400 - (now - item.deleted_at)).max(0) / 86_400;
+                    let label = format!("Restore {}", item.name);
+                    let button = can_edit.then(|| {
+                        view! {
+                            <ActionForm action=restore attr:class="inline">
+                                <input type="hidden" name="kind" value=kind_value />
+                                <input type="hidden" name="id" value=item.id.to_string() />
+                                <button type="submit" aria-label=label>"Restore"</button>
+                            </ActionForm>
+                        }
+                    });
+                    view! {
+                        <tr>
+                            <td>{item.name.clone()}</td>
+                            <td>{item.kind.label()}</td>
+                            <td>{ago(now - item.deleted_at)}</td>
+                            <td>{format!("{left} days")}</td>
+                            <td>{button}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            Ok(view! {
+                <table class="records">
+                    <caption class="visually-hidden">"Deleted records"</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Name"</th>
+                            <th scope="col">"Kind"</th>
+                            <th scope="col">"Deleted"</th>
+                            <th scope="col">"Deleted for good in"</th>
+                            <th scope="col"><span class="visually-hidden">"Action"</span></th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            }
+            .into_any())
+        })
+    };
+    view! {
+        <Title text="Trash" />
+        <h1>"Trash"</h1>
+        <p>{format!("Deleted contacts and companies stay here for {TRASH_DAYS} days; restore one to bring it back.")}</p>
+        <FormAlert error />
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>{list}</Transition>
+    }
+}

@@ -1,0 +1,154 @@
+//! Keyset pagination: a page starts after (or ends before) the sort key and id of a row, so every
+//! page costs the same however deep it is, and totals are counted only up to a cap.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde_json::Value;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use super::Db;
+use crate::domain::{Page, Total, COUNT_LIMIT};
+
+/// A position in a sorted list: the sort key and id of a row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cursor {
+    key: Value,
+    id: i64,
+}
+
+impl Cursor {
+    /// Reads a cursor from a link; `None` for anything malformed (the list starts over).
+    pub fn decode(text: &str) -> Option<Self> {
+        let bytes = URL_SAFE_NO_PAD.decode(text.trim()).ok()?;
+        let (key, id): (Value, i64) = serde_json::from_slice(&bytes).ok()?;
+        matches!(key, Value::String(_) | Value::Number(_)).then_some(Self { key, id })
+    }
+
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&(&self.key, self.id)).unwrap_or_default())
+    }
+}
+
+/// How a list is sorted and which page of it is wanted.
+#[derive(Debug, Clone)]
+pub struct Paging {
+    /// SQL expression of the sort key (indexed together with the id).
+    pub key: &'static str,
+    /// The key is text (else an integer).
+    pub text_key: bool,
+    /// SQL expression of the row id.
+    pub id: &'static str,
+    pub descending: bool,
+    pub per_page: u32,
+    pub after: Option<Cursor>,
+    pub before: Option<Cursor>,
+}
+
+impl Paging {
+    fn cursor_of(&self, row: &SqliteRow) -> Result<Cursor, sqlx::Error> {
+        let key = if self.text_key {
+            Value::from(row.try_get::<String, _>("sort_key")?)
+        } else {
+            Value::from(row.try_get::<i64, _>("sort_key")?)
+        };
+        Ok(Cursor {
+            key,
+            id: row.try_get("sort_id")?,
+        })
+    }
+}
+
+fn bind_key(query: &mut QueryBuilder<'_, Sqlite>, key: &Value) {
+    match key {
+        Value::Number(n) => query.push_bind(n.as_i64().unwrap_or_default()),
+        Value::String(s) => query.push_bind(s.clone()),
+        _ => query.push_bind(String::new()),
+    };
+}
+
+/// Loads one page: `select` is the column list, `from` pushes the `FROM … WHERE …` part (with any
+/// filters) and is used again to count the matches, up to [`COUNT_LIMIT`] + 1.
+pub async fn page<T>(
+    db: &Db,
+    select: &str,
+    from: impl Fn(&mut QueryBuilder<'_, Sqlite>),
+    paging: &Paging,
+    map: impl Fn(&SqliteRow) -> Result<T, sqlx::Error>,
+) -> Result<Page<T>, sqlx::Error> {
+    let mut count = QueryBuilder::new("SELECT count(*) FROM (SELECT 1");
+    from(&mut count);
+    count.push(format_args!(" LIMIT {})", COUNT_LIMIT + 1));
+    let total: i64 = count.build_query_scalar().fetch_one(db.pool()).await?;
+
+    // Going back, the rows before the cursor are read in reverse order, then turned around.
+    let backwards = paging.before.is_some() && paging.after.is_none();
+    let reverse = paging.descending != backwards;
+    let (cmp, order) = if reverse { ("<", "DESC") } else { (">", "ASC") };
+    let mut query = QueryBuilder::new("SELECT ");
+    query.push(select);
+    query.push(format_args!(
+        ", {} AS sort_key, {} AS sort_id",
+        paging.key, paging.id
+    ));
+    from(&mut query);
+    if let Some(cursor) = paging.after.as_ref().or(paging.before.as_ref()) {
+        query.push(format_args!(" AND ({}, {}) {cmp} (", paging.key, paging.id));
+        bind_key(&mut query, &cursor.key);
+        query.push(", ");
+        query.push_bind(cursor.id);
+        query.push(")");
+    }
+    query.push(format_args!(
+        " ORDER BY {} {order}, {} {order} LIMIT {}",
+        paging.key,
+        paging.id,
+        paging.per_page + 1
+    ));
+    let mut rows = query.build().fetch_all(db.pool()).await?;
+    let more = rows.len() > paging.per_page as usize;
+    rows.truncate(paging.per_page as usize);
+    if backwards {
+        rows.reverse();
+    }
+    let first = rows.first().map(|r| paging.cursor_of(r)).transpose()?;
+    let last = rows.last().map(|r| paging.cursor_of(r)).transpose()?;
+    let (has_prev, has_next) = if backwards {
+        (more, true)
+    } else {
+        (paging.after.is_some(), more)
+    };
+    Ok(Page {
+        rows: rows.iter().map(map).collect::<Result<_, _>>()?,
+        total: Total::from_capped(u64::try_from(total).unwrap_or_default()),
+        next: last.filter(|_| has_next).map(|c| c.encode()),
+        prev: first.filter(|_| has_prev).map(|c| c.encode()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let cursor = Cursor {
+            key: Value::from("lee ann"),
+            id: 42,
+        };
+        assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
+        let number = Cursor {
+            key: Value::from(1_700_000_000),
+            id: 7,
+        };
+        assert_eq!(Cursor::decode(&number.encode()), Some(number));
+        for bad in [
+            "",
+            "%%%",
+            "bm90IGpzb24",
+            &URL_SAFE_NO_PAD.encode("[null, 1]"),
+        ] {
+            assert_eq!(Cursor::decode(bad), None, "{bad}");
+        }
+    }
+}

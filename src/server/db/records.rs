@@ -1,0 +1,612 @@
+//! Companies and contacts: lists (filtered, searched, sorted, paged), single records, writes with
+//! optimistic locking, the trash.
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use super::paging::{self, Paging};
+use super::Db;
+use crate::domain::{
+    contact_name, CompanyDraft, CompanyRow, CompanyView, ContactDraft, ContactRow, ContactStatus,
+    ContactView, Page, RecordKind, Stamp, TrashItem, COUNT_LIMIT,
+};
+
+/// What narrows the contacts list.
+#[derive(Debug, Clone, Default)]
+pub struct ContactFilter {
+    /// An FTS5 query (see `db::search`).
+    pub search: Option<String>,
+    pub status: Option<ContactStatus>,
+    pub tag: Option<String>,
+    pub owner: Option<i64>,
+    pub company: Option<i64>,
+}
+
+/// What narrows the companies list.
+#[derive(Debug, Clone, Default)]
+pub struct CompanyFilter {
+    pub search: Option<String>,
+    pub industry: Option<String>,
+    pub owner: Option<i64>,
+}
+
+/// Why a write did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// A unique field (a contact's e-mail, a company's domain) is taken by a live record.
+    #[error("a live record already has this value")]
+    Duplicate,
+    /// The record does not exist or is in the trash.
+    #[error("no such record")]
+    Missing,
+    /// The record was saved by someone else since the form was opened.
+    #[error("the record changed since it was read")]
+    Stale,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+fn classify(error: sqlx::Error) -> WriteError {
+    match &error {
+        sqlx::Error::Database(e) if e.is_unique_violation() => WriteError::Duplicate,
+        _ => WriteError::Db(error),
+    }
+}
+
+/// A company a typed name or domain may mean.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompanyMatch {
+    pub id: i64,
+    pub name: String,
+    pub domain: String,
+}
+
+fn status_of(text: &str) -> Result<ContactStatus, sqlx::Error> {
+    text.parse()
+        .map_err(|e: String| sqlx::Error::Decode(e.into()))
+}
+
+fn tags_of(json: &str) -> Result<Vec<String>, sqlx::Error> {
+    serde_json::from_str(json).map_err(|e| sqlx::Error::Decode(e.into()))
+}
+
+/// Search matches considered for one list: the most recent ones, so that a query matching most
+/// of a million rows still answers at once (its total shows as "10,000+").
+const SEARCH_LIMIT: u64 = COUNT_LIMIT + 1;
+
+const CONTACT_ROW: &str = "c.id, c.first_name, c.last_name, c.email, c.phone, c.company_id, \
+     coalesce(co.name, '') AS company_name, c.city, c.status, c.tags, \
+     coalesce(u.name, '') AS owner_name, c.updated_at";
+
+fn contact_row(row: &SqliteRow) -> Result<ContactRow, sqlx::Error> {
+    let first: String = row.try_get("first_name")?;
+    let last: String = row.try_get("last_name")?;
+    Ok(ContactRow {
+        id: row.try_get("id")?,
+        name: contact_name(&first, &last),
+        email: row.try_get("email")?,
+        phone: row.try_get("phone")?,
+        company_id: row.try_get("company_id")?,
+        company_name: row.try_get("company_name")?,
+        city: row.try_get("city")?,
+        status: status_of(row.try_get("status")?)?,
+        tags: tags_of(row.try_get("tags")?)?,
+        owner_name: row.try_get("owner_name")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+const COMPANY_ROW: &str = "co.id, co.name, co.domain, co.industry, co.size, co.city, \
+     coalesce(u.name, '') AS owner_name, co.updated_at";
+
+fn company_row(row: &SqliteRow) -> Result<CompanyRow, sqlx::Error> {
+    Ok(CompanyRow {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        domain: row.try_get("domain")?,
+        industry: row.try_get("industry")?,
+        size: row.try_get("size")?,
+        city: row.try_get("city")?,
+        owner_name: row.try_get("owner_name")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn stamp(row: &SqliteRow, at: &str, by: &str) -> Result<Stamp, sqlx::Error> {
+    Ok(Stamp {
+        at: row.try_get(at)?,
+        by: row
+            .try_get::<Option<String>, _>(by)?
+            .unwrap_or_else(|| "someone".into()),
+    })
+}
+
+impl Db {
+    /// One page of live contacts.
+    pub async fn list_contacts(
+        &self,
+        filter: &ContactFilter,
+        paging: &Paging,
+    ) -> Result<Page<ContactRow>, sqlx::Error> {
+        let from = |q: &mut QueryBuilder<'_, Sqlite>| {
+            q.push(
+                " FROM contacts c \
+                 LEFT JOIN companies co ON co.id = c.company_id AND co.deleted_at IS NULL \
+                 LEFT JOIN users u ON u.id = c.owner_id \
+                 WHERE c.deleted_at IS NULL",
+            );
+            if let Some(search) = &filter.search {
+                q.push(" AND c.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ");
+                q.push_bind(search.clone());
+                q.push(format_args!(" ORDER BY rowid DESC LIMIT {SEARCH_LIMIT})"));
+            }
+            if let Some(status) = filter.status {
+                q.push(" AND c.status = ").push_bind(status.as_str());
+            }
+            if let Some(tag) = &filter.tag {
+                q.push(" AND c.id IN (SELECT contact_id FROM contact_tags WHERE tag = ")
+                    .push_bind(tag.clone())
+                    .push(")");
+            }
+            if let Some(owner) = filter.owner {
+                q.push(" AND c.owner_id = ").push_bind(owner);
+            }
+            if let Some(company) = filter.company {
+                q.push(" AND c.company_id = ").push_bind(company);
+            }
+        };
+        paging::page(self, CONTACT_ROW, from, paging, contact_row).await
+    }
+
+    /// One page of live companies.
+    pub async fn list_companies(
+        &self,
+        filter: &CompanyFilter,
+        paging: &Paging,
+    ) -> Result<Page<CompanyRow>, sqlx::Error> {
+        let from = |q: &mut QueryBuilder<'_, Sqlite>| {
+            q.push(
+                " FROM companies co LEFT JOIN users u ON u.id = co.owner_id \
+                 WHERE co.deleted_at IS NULL",
+            );
+            if let Some(search) = &filter.search {
+                q.push(" AND co.id IN (SELECT rowid FROM companies_fts WHERE companies_fts MATCH ");
+                q.push_bind(search.clone());
+                q.push(format_args!(" ORDER BY rowid DESC LIMIT {SEARCH_LIMIT})"));
+            }
+            if let Some(industry) = &filter.industry {
+                q.push(" AND co.industry = ")
+                    .push_bind(industry.clone())
+                    .push(" COLLATE NOCASE");
+            }
+            if let Some(owner) = filter.owner {
+                q.push(" AND co.owner_id = ").push_bind(owner);
+            }
+        };
+        paging::page(self, COMPANY_ROW, from, paging, company_row).await
+    }
+
+    /// A live contact.
+    pub async fn contact(&self, id: i64) -> Result<Option<ContactView>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT c.*, coalesce(co.name, '') AS company_name, ow.name AS owner_name,
+                    cb.name AS created_by_name, ub.name AS updated_by_name
+             FROM contacts c
+             LEFT JOIN companies co ON co.id = c.company_id AND co.deleted_at IS NULL
+             LEFT JOIN users ow ON ow.id = c.owner_id
+             LEFT JOIN users cb ON cb.id = c.created_by
+             LEFT JOIN users ub ON ub.id = c.updated_by
+             WHERE c.id = ? AND c.deleted_at IS NULL",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| {
+            let company_name: String = row.try_get("company_name")?;
+            Ok(ContactView {
+                id: row.try_get("id")?,
+                version: row.try_get("version")?,
+                first_name: row.try_get("first_name")?,
+                last_name: row.try_get("last_name")?,
+                email: row.try_get("email")?,
+                phone: row.try_get("phone")?,
+                job_title: row.try_get("job_title")?,
+                company_id: if company_name.is_empty() {
+                    None
+                } else {
+                    row.try_get("company_id")?
+                },
+                company_name,
+                city: row.try_get("city")?,
+                status: status_of(row.try_get("status")?)?,
+                tags: tags_of(row.try_get("tags")?)?,
+                notes: row.try_get("notes")?,
+                owner_id: row.try_get("owner_id")?,
+                owner_name: row
+                    .try_get::<Option<String>, _>("owner_name")?
+                    .unwrap_or_default(),
+                created: stamp(&row, "created_at", "created_by_name")?,
+                updated: stamp(&row, "updated_at", "updated_by_name")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// A live company.
+    pub async fn company(&self, id: i64) -> Result<Option<CompanyView>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT co.*, ow.name AS owner_name, cb.name AS created_by_name,
+                    ub.name AS updated_by_name
+             FROM companies co
+             LEFT JOIN users ow ON ow.id = co.owner_id
+             LEFT JOIN users cb ON cb.id = co.created_by
+             LEFT JOIN users ub ON ub.id = co.updated_by
+             WHERE co.id = ? AND co.deleted_at IS NULL",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| {
+            Ok(CompanyView {
+                id: row.try_get("id")?,
+                version: row.try_get("version")?,
+                name: row.try_get("name")?,
+                domain: row.try_get("domain")?,
+                industry: row.try_get("industry")?,
+                size: row.try_get("size")?,
+                phone: row.try_get("phone")?,
+                website: row.try_get("website")?,
+                street: row.try_get("street")?,
+                city: row.try_get("city")?,
+                postal_code: row.try_get("postal_code")?,
+                country: row.try_get("country")?,
+                notes: row.try_get("notes")?,
+                owner_id: row.try_get("owner_id")?,
+                owner_name: row
+                    .try_get::<Option<String>, _>("owner_name")?
+                    .unwrap_or_default(),
+                created: stamp(&row, "created_at", "created_by_name")?,
+                updated: stamp(&row, "updated_at", "updated_by_name")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// The first `limit` live contacts of a company, by name.
+    pub async fn company_contacts(
+        &self,
+        company_id: i64,
+        limit: u32,
+    ) -> Result<Vec<ContactRow>, sqlx::Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CONTACT_ROW} FROM contacts c
+             LEFT JOIN companies co ON co.id = c.company_id
+             LEFT JOIN users u ON u.id = c.owner_id
+             WHERE c.company_id = ? AND c.deleted_at IS NULL
+             ORDER BY c.sort_name, c.id LIMIT ?"
+        ))
+        .bind(company_id)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(contact_row).collect()
+    }
+
+    /// Live companies whose name (ignoring case) or domain is `text`.
+    pub async fn find_companies(&self, text: &str) -> Result<Vec<CompanyMatch>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT id, name, domain FROM companies
+             WHERE deleted_at IS NULL AND (sort_name = lower(?1) OR (domain <> '' AND domain = lower(?1)))
+             ORDER BY id LIMIT 5",
+        )
+        .bind(text.trim())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(CompanyMatch {
+                    id: row.try_get("id")?,
+                    name: row.try_get("name")?,
+                    domain: row.try_get("domain")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The distinct industries of live companies, for the filter.
+    pub async fn industries(&self) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT DISTINCT industry FROM companies
+             WHERE deleted_at IS NULL AND industry <> '' ORDER BY industry LIMIT 200",
+        )
+        .fetch_all(self.pool())
+        .await
+    }
+
+    pub async fn create_contact(
+        &self,
+        draft: &ContactDraft,
+        company_id: Option<i64>,
+        user_id: i64,
+        now: i64,
+    ) -> Result<i64, WriteError> {
+        sqlx::query_scalar(
+            "INSERT INTO contacts (first_name, last_name, email, phone, phone_digits, phone_search,
+                 job_title, company_id, city, status, tags, notes, owner_id,
+                 created_at, created_by, updated_at, updated_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?14, ?15)
+             RETURNING id",
+        )
+        .bind(&draft.first_name)
+        .bind(&draft.last_name)
+        .bind(draft.email.as_ref().map_or("", |e| e.as_str()))
+        .bind(draft.phone.as_ref().map_or("", |p| p.typed()))
+        .bind(draft.phone.as_ref().map_or("", |p| p.digits()))
+        .bind(
+            draft
+                .phone
+                .as_ref()
+                .map(|p| p.search_tokens())
+                .unwrap_or_default(),
+        )
+        .bind(&draft.job_title)
+        .bind(company_id)
+        .bind(&draft.city)
+        .bind(draft.status.as_str())
+        .bind(serde_json::to_string(draft.tags.as_slice()).unwrap_or_else(|_| "[]".into()))
+        .bind(&draft.notes)
+        .bind(draft.owner_id)
+        .bind(now)
+        .bind(user_id)
+        .fetch_one(self.pool())
+        .await
+        .map_err(classify)
+    }
+
+    /// Saves `draft` over contact `id` if it is still at `version`.
+    pub async fn update_contact(
+        &self,
+        id: i64,
+        version: i64,
+        draft: &ContactDraft,
+        company_id: Option<i64>,
+        user_id: i64,
+        now: i64,
+    ) -> Result<(), WriteError> {
+        let updated = sqlx::query(
+            "UPDATE contacts SET first_name = ?, last_name = ?, email = ?, phone = ?,
+                 phone_digits = ?, phone_search = ?, job_title = ?, company_id = ?, city = ?,
+                 status = ?, tags = ?, notes = ?, owner_id = ?, updated_at = ?, updated_by = ?,
+                 version = version + 1
+             WHERE id = ? AND version = ? AND deleted_at IS NULL",
+        )
+        .bind(&draft.first_name)
+        .bind(&draft.last_name)
+        .bind(draft.email.as_ref().map_or("", |e| e.as_str()))
+        .bind(draft.phone.as_ref().map_or("", |p| p.typed()))
+        .bind(draft.phone.as_ref().map_or("", |p| p.digits()))
+        .bind(
+            draft
+                .phone
+                .as_ref()
+                .map(|p| p.search_tokens())
+                .unwrap_or_default(),
+        )
+        .bind(&draft.job_title)
+        .bind(company_id)
+        .bind(&draft.city)
+        .bind(draft.status.as_str())
+        .bind(serde_json::to_string(draft.tags.as_slice()).unwrap_or_else(|_| "[]".into()))
+        .bind(&draft.notes)
+        .bind(draft.owner_id)
+        .bind(now)
+        .bind(user_id)
+        .bind(id)
+        .bind(version)
+        .execute(self.pool())
+        .await
+        .map_err(classify)?;
+        if updated.rows_affected() == 1 {
+            return Ok(());
+        }
+        self.why_not_written("contacts", id).await
+    }
+
+    pub async fn create_company(
+        &self,
+        draft: &CompanyDraft,
+        user_id: i64,
+        now: i64,
+    ) -> Result<i64, WriteError> {
+        sqlx::query_scalar(
+            "INSERT INTO companies (name, domain, industry, size, phone, website, street, city,
+                 postal_code, country, notes, owner_id, created_at, created_by, updated_at,
+                 updated_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?13, ?14)
+             RETURNING id",
+        )
+        .bind(&draft.name)
+        .bind(draft.domain.as_ref().map_or("", |d| d.as_str()))
+        .bind(&draft.industry)
+        .bind(draft.size)
+        .bind(draft.phone.as_ref().map_or("", |p| p.typed()))
+        .bind(&draft.website)
+        .bind(&draft.street)
+        .bind(&draft.city)
+        .bind(&draft.postal_code)
+        .bind(&draft.country)
+        .bind(&draft.notes)
+        .bind(draft.owner_id)
+        .bind(now)
+        .bind(user_id)
+        .fetch_one(self.pool())
+        .await
+        .map_err(classify)
+    }
+
+    pub async fn update_company(
+        &self,
+        id: i64,
+        version: i64,
+        draft: &CompanyDraft,
+        user_id: i64,
+        now: i64,
+    ) -> Result<(), WriteError> {
+        let updated = sqlx::query(
+            "UPDATE companies SET name = ?, domain = ?, industry = ?, size = ?, phone = ?,
+                 website = ?, street = ?, city = ?, postal_code = ?, country = ?, notes = ?,
+                 owner_id = ?, updated_at = ?, updated_by = ?, version = version + 1
+             WHERE id = ? AND version = ? AND deleted_at IS NULL",
+        )
+        .bind(&draft.name)
+        .bind(draft.domain.as_ref().map_or("", |d| d.as_str()))
+        .bind(&draft.industry)
+        .bind(draft.size)
+        .bind(draft.phone.as_ref().map_or("", |p| p.typed()))
+        .bind(&draft.website)
+        .bind(&draft.street)
+        .bind(&draft.city)
+        .bind(&draft.postal_code)
+        .bind(&draft.country)
+        .bind(&draft.notes)
+        .bind(draft.owner_id)
+        .bind(now)
+        .bind(user_id)
+        .bind(id)
+        .bind(version)
+        .execute(self.pool())
+        .await
+        .map_err(classify)?;
+        if updated.rows_affected() == 1 {
+            return Ok(());
+        }
+        self.why_not_written("companies", id).await
+    }
+
+    /// After an update that changed nothing: was the record stale, or gone?
+    async fn why_not_written(&self, table: &str, id: i64) -> Result<(), WriteError> {
+        let live: Option<i64> = sqlx::query_scalar(&format!(
+            "SELECT 1 FROM {table} WHERE id = ? AND deleted_at IS NULL"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        Err(if live.is_some() {
+            WriteError::Stale
+        } else {
+            WriteError::Missing
+        })
+    }
+
+    /// Moves a live record to the trash; false if there is none.
+    pub async fn trash_record(
+        &self,
+        kind: RecordKind,
+        id: i64,
+        user_id: i64,
+        now: i64,
+    ) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(&format!(
+            "UPDATE {} SET deleted_at = ?1, updated_at = ?1, updated_by = ?2, version = version + 1
+             WHERE id = ?3 AND deleted_at IS NULL",
+            table_of(kind)
+        ))
+        .bind(now)
+        .bind(user_id)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Brings a record back from the trash. `Duplicate` when a live record has since taken its
+    /// e-mail or domain; `Missing` when it is not in the trash.
+    pub async fn restore_record(
+        &self,
+        kind: RecordKind,
+        id: i64,
+        user_id: i64,
+        now: i64,
+    ) -> Result<(), WriteError> {
+        let done = sqlx::query(&format!(
+            "UPDATE {} SET deleted_at = NULL, updated_at = ?1, updated_by = ?2,
+                 version = version + 1
+             WHERE id = ?3 AND deleted_at IS NOT NULL",
+            table_of(kind)
+        ))
+        .bind(now)
+        .bind(user_id)
+        .bind(id)
+        .execute(self.pool())
+        .await
+        .map_err(classify)?;
+        if done.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(WriteError::Missing)
+        }
+    }
+
+    /// The records in the trash, most recently deleted first.
+    pub async fn trash(&self, limit: u32) -> Result<Vec<TrashItem>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT * FROM (
+                 SELECT 'contact' AS kind, id, trim(first_name || ' ' || last_name) AS name,
+                        deleted_at FROM contacts WHERE deleted_at IS NOT NULL
+                 UNION ALL
+                 SELECT 'company', id, name, deleted_at FROM companies
+                 WHERE deleted_at IS NOT NULL)
+             ORDER BY deleted_at DESC, id DESC LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(TrashItem {
+                    kind: row
+                        .try_get::<&str, _>("kind")?
+                        .parse()
+                        .map_err(|e: String| sqlx::Error::Decode(e.into()))?,
+                    id: row.try_get("id")?,
+                    name: row.try_get("name")?,
+                    deleted_at: row.try_get("deleted_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Deletes for good what has been in the trash since before `before`; returns how many.
+    pub async fn empty_trash(&self, before: i64) -> Result<u64, sqlx::Error> {
+        let mut tx = self.pool().begin().await?;
+        let contacts = sqlx::query("DELETE FROM contacts WHERE deleted_at < ?")
+            .bind(before)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let companies = sqlx::query("DELETE FROM companies WHERE deleted_at < ?")
+            .bind(before)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(contacts + companies)
+    }
+
+    /// Users who can own records (active ones), by name.
+    pub async fn owners(&self) -> Result<Vec<(i64, String)>, sqlx::Error> {
+        let rows = sqlx::query("SELECT id, name FROM users WHERE active ORDER BY name, id")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("id")?, row.try_get("name")?)))
+            .collect()
+    }
+}
+
+fn table_of(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Contact => "contacts",
+        RecordKind::Company => "companies",
+    }
+}

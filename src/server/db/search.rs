@@ -1,0 +1,106 @@
+//! Turning what a user typed in a "Search" box into an SQLite FTS5 query.
+//!
+//! The index uses the `unicode61` tokenizer, which splits text at anything that is not a letter or
+//! a digit. A typed word is split the same way and its parts become one phrase whose last part may
+//! be a prefix, so "ann.lee@exa" finds `ann.lee@example.com` (the e-mail's parts are adjacent in
+//! the index) and "acme lee" finds Ann Lee of Acme. Every word must match, in any column.
+//!
+//! Input that is a phone number (digits with spaces, dashes, dots, brackets, a leading `+`) is
+//! matched against the phone tokens the index holds for each contact (see
+//! [`crate::domain::phone_search_tokens`]): its digits as a prefix, or its significant digits
+//! reversed as a prefix of the stored reversed digits — so a number typed with or without its
+//! country code or trunk `0` finds the contact stored in another of those forms.
+
+/// Most words of a query taken into account.
+const MAX_WORDS: usize = 8;
+/// Fewest digits for the end of a number to be matched on its own.
+const MIN_SUFFIX_DIGITS: usize = 6;
+
+/// The FTS5 query for `input`, or `None` when it holds nothing to search for.
+pub fn fts_query(input: &str) -> Option<String> {
+    phone_query(input).or_else(|| text_query(input))
+}
+
+fn phone_query(input: &str) -> Option<String> {
+    let trimmed = input.trim();
+    let body = trimmed.strip_prefix('+').unwrap_or(trimmed);
+    if body.is_empty()
+        || !body
+            .chars()
+            .all(|c| c.is_ascii_digit() || " -./()".contains(c))
+    {
+        return None;
+    }
+    let digits: String = body.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() < 4 {
+        return None;
+    }
+    let mut terms = vec![format!("\"{digits}\"*")];
+    let reversed: String = digits.trim_start_matches('0').chars().rev().collect();
+    // Typed with a country code the stored number lacks: also try without its first 1–3 digits.
+    for drop in 0..=3 {
+        if reversed.len() < drop + MIN_SUFFIX_DIGITS {
+            break;
+        }
+        terms.push(format!("\"r{}\"*", &reversed[..reversed.len() - drop]));
+    }
+    Some(terms.join(" OR "))
+}
+
+fn text_query(input: &str) -> Option<String> {
+    let phrases: Vec<String> = input
+        .split_whitespace()
+        .filter_map(|word| {
+            let parts: Vec<String> = word
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|part| !part.is_empty())
+                .map(str::to_lowercase)
+                .collect();
+            (!parts.is_empty()).then(|| format!("\"{}\"*", parts.join(" ")))
+        })
+        .take(MAX_WORDS)
+        .collect();
+    (!phrases.is_empty()).then(|| phrases.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_become_prefix_phrases() {
+        assert_eq!(fts_query("Ann").as_deref(), Some("\"ann\"*"));
+        assert_eq!(
+            fts_query("ann.lee@exa  acme").as_deref(),
+            Some("\"ann lee exa\"* \"acme\"*")
+        );
+    }
+
+    #[test]
+    fn fts_syntax_in_input_is_plain_text() {
+        assert_eq!(
+            fts_query("\"ann\" OR NOT lee* (x)").as_deref(),
+            Some("\"ann\"* \"or\"* \"not\"* \"lee\"* \"x\"*")
+        );
+        assert_eq!(fts_query(" \"*()- "), None);
+        assert_eq!(fts_query(""), None);
+    }
+
+    #[test]
+    fn phone_numbers_match_forwards_and_by_their_end() {
+        assert_eq!(
+            fts_query("020 7946-0958").as_deref(),
+            Some("\"02079460958\"* OR \"r8590649702\"* OR \"r859064970\"* OR \"r85906497\"* OR \"r8590649\"*")
+        );
+        // Too short to match by the end alone: only the prefix.
+        assert_eq!(fts_query("5550").as_deref(), Some("\"5550\"*"));
+        // Mixed with words it is text.
+        assert_eq!(fts_query("ann 555").as_deref(), Some("\"ann\"* \"555\"*"));
+    }
+
+    #[test]
+    fn the_number_of_words_is_bounded() {
+        let query = fts_query(&"word ".repeat(100)).unwrap();
+        assert_eq!(query.matches('*').count(), MAX_WORDS);
+    }
+}
