@@ -30,6 +30,7 @@ CREATE INDEX companies_live_by_name ON companies (sort_name, id) WHERE deleted_a
 CREATE INDEX companies_live_by_city ON companies (city, id) WHERE deleted_at IS NULL;
 CREATE INDEX companies_live_by_domain ON companies (domain, id) WHERE deleted_at IS NULL;
 CREATE INDEX companies_live_by_updated ON companies (updated_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX companies_live_by_industry ON companies (industry) WHERE deleted_at IS NULL;
 CREATE INDEX companies_by_owner ON companies (owner_id);
 CREATE INDEX companies_trash ON companies (deleted_at) WHERE deleted_at IS NOT NULL;
 
@@ -63,7 +64,6 @@ CREATE INDEX contacts_live_by_name ON contacts (sort_name, id) WHERE deleted_at 
 CREATE INDEX contacts_live_by_email ON contacts (email, id) WHERE deleted_at IS NULL;
 CREATE INDEX contacts_live_by_city ON contacts (city, id) WHERE deleted_at IS NULL;
 CREATE INDEX contacts_live_by_updated ON contacts (updated_at, id) WHERE deleted_at IS NULL;
-CREATE INDEX contacts_live_by_status ON contacts (status, sort_name, id) WHERE deleted_at IS NULL;
 CREATE INDEX contacts_by_company ON contacts (company_id);
 CREATE INDEX contacts_by_owner ON contacts (owner_id);
 CREATE INDEX contacts_trash ON contacts (deleted_at) WHERE deleted_at IS NOT NULL;
@@ -84,14 +84,16 @@ CREATE TRIGGER contacts_tags_update AFTER UPDATE OF tags ON contacts BEGIN
     INSERT OR IGNORE INTO contact_tags (tag, contact_id) SELECT value, new.id FROM json_each(new.tags);
 END;
 
--- Full-text search. Both indexes are contentless (they hold only the index; rowid = record id)
+-- Full-text search over live records (a record leaves the index when it goes to the trash and
+-- comes back with it). Both indexes are contentless (they hold only the index; rowid = record id)
 -- and support deletes. What a contact is found by is defined once, by this view: its names, its
 -- company's name, e-mail, phone (digits forwards and backwards, so a number typed without its
 -- country or trunk prefix still matches) and notes.
 CREATE VIEW contacts_search (id, name, company, email, phone, notes) AS
 SELECT c.id, c.first_name || ' ' || c.last_name, coalesce(co.name, ''), c.email, c.phone_search,
        c.notes
-FROM contacts c LEFT JOIN companies co ON co.id = c.company_id;
+FROM contacts c LEFT JOIN companies co ON co.id = c.company_id AND co.deleted_at IS NULL
+WHERE c.deleted_at IS NULL;
 
 CREATE VIRTUAL TABLE contacts_fts USING fts5 (
     name, company, email, phone, notes,
@@ -102,7 +104,8 @@ CREATE TRIGGER contacts_fts_insert AFTER INSERT ON contacts BEGIN
     SELECT id, name, company, email, phone, notes FROM contacts_search WHERE id = new.id;
 END;
 CREATE TRIGGER contacts_fts_update
-AFTER UPDATE OF first_name, last_name, email, phone_search, notes, company_id ON contacts BEGIN
+AFTER UPDATE OF first_name, last_name, email, phone_search, notes, company_id, deleted_at
+ON contacts BEGIN
     DELETE FROM contacts_fts WHERE rowid = old.id;
     INSERT INTO contacts_fts (rowid, name, company, email, phone, notes)
     SELECT id, name, company, email, phone, notes FROM contacts_search WHERE id = new.id;
@@ -110,8 +113,8 @@ END;
 CREATE TRIGGER contacts_fts_delete AFTER DELETE ON contacts BEGIN
     DELETE FROM contacts_fts WHERE rowid = old.id;
 END;
--- A company's new name is found on its contacts too.
-CREATE TRIGGER contacts_fts_company_renamed AFTER UPDATE OF name ON companies BEGIN
+-- A company's new name (or its going to the trash) is seen in its contacts' search too.
+CREATE TRIGGER contacts_fts_company_changed AFTER UPDATE OF name, deleted_at ON companies BEGIN
     DELETE FROM contacts_fts WHERE rowid IN (SELECT id FROM contacts WHERE company_id = new.id);
     INSERT INTO contacts_fts (rowid, name, company, email, phone, notes)
     SELECT id, name, company, email, phone, notes FROM contacts_search
@@ -122,15 +125,16 @@ CREATE VIRTUAL TABLE companies_fts USING fts5 (
     name, domain, industry, city, notes,
     content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
 );
-CREATE TRIGGER companies_fts_insert AFTER INSERT ON companies BEGIN
+CREATE TRIGGER companies_fts_insert AFTER INSERT ON companies WHEN new.deleted_at IS NULL BEGIN
     INSERT INTO companies_fts (rowid, name, domain, industry, city, notes)
     VALUES (new.id, new.name, new.domain, new.industry, new.city, new.notes);
 END;
 CREATE TRIGGER companies_fts_update
-AFTER UPDATE OF name, domain, industry, city, notes ON companies BEGIN
+AFTER UPDATE OF name, domain, industry, city, notes, deleted_at ON companies BEGIN
     DELETE FROM companies_fts WHERE rowid = old.id;
     INSERT INTO companies_fts (rowid, name, domain, industry, city, notes)
-    VALUES (new.id, new.name, new.domain, new.industry, new.city, new.notes);
+    SELECT new.id, new.name, new.domain, new.industry, new.city, new.notes
+    WHERE new.deleted_at IS NULL;
 END;
 CREATE TRIGGER companies_fts_delete AFTER DELETE ON companies BEGIN
     DELETE FROM companies_fts WHERE rowid = old.id;

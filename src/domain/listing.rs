@@ -96,6 +96,25 @@ impl ListQuery {
             .unwrap_or(PAGE_SIZES[0])
     }
 
+    /// The sort when none is asked for: by name; newest first while searching (the order the
+    /// search index returns matches in, so the first page comes at once).
+    pub fn default_sort(&self) -> &'static str {
+        if self.q.chars().any(char::is_alphanumeric) {
+            "newest"
+        } else {
+            "name"
+        }
+    }
+
+    /// The sort in effect.
+    pub fn sort_column(&self) -> &str {
+        if self.sort.is_empty() {
+            self.default_sort()
+        } else {
+            &self.sort
+        }
+    }
+
     pub fn descending(&self) -> bool {
         self.dir == "desc"
     }

@@ -227,7 +227,10 @@ pub fn CompaniesPage() -> impl IntoView {
             let new_button = data.can_edit.then(|| {
                 view! { <a class="button primary" href="/companies/new">"New company"</a> }
             });
-            let summary = data.page.total.describe("company", "companies");
+            let mut summary = data.page.total.describe("company", "companies");
+            if q.sort_column() == "newest" {
+                summary.push_str(", newest first");
+            }
             let body = if data.page.rows.is_empty() {
                 if q.is_filtered() {
                     view! {
@@ -270,13 +273,13 @@ pub fn CompaniesPage() -> impl IntoView {
                         <caption class="visually-hidden">"Companies"</caption>
                         <thead>
                             <tr>
-                                <SortHeader query=q.clone() path="/companies" column="name" default_column="name" label="Name" />
-                                <SortHeader query=q.clone() path="/companies" column="domain" default_column="name" label="Domain" />
+                                <SortHeader query=q.clone() path="/companies" column="name" default_column=q.default_sort() label="Name" />
+                                <SortHeader query=q.clone() path="/companies" column="domain" default_column=q.default_sort() label="Domain" />
                                 <th scope="col">"Industry"</th>
                                 <th scope="col">"Size"</th>
-                                <SortHeader query=q.clone() path="/companies" column="city" default_column="name" label="City" />
+                                <SortHeader query=q.clone() path="/companies" column="city" default_column=q.default_sort() label="City" />
                                 <th scope="col">"Owner"</th>
-                                <SortHeader query=q.clone() path="/companies" column="updated" default_column="name" label="Updated" />
+                                <SortHeader query=q.clone() path="/companies" column="updated" default_column=q.default_sort() label="Updated" />
                             </tr>
                         </thead>
                         <tbody>{rows}</tbody>

@@ -267,7 +267,10 @@ pub fn ContactsPage() -> impl IntoView {
                     </p>
                 }
             });
-            let summary = data.page.total.describe("contact", "contacts");
+            let mut summary = data.page.total.describe("contact", "contacts");
+            if q.sort_column() == "newest" {
+                summary.push_str(", newest first");
+            }
             let body = if data.page.rows.is_empty() {
                 if q.is_filtered() {
                     view! {
@@ -298,14 +301,14 @@ pub fn ContactsPage() -> impl IntoView {
                         <caption class="visually-hidden">"Contacts"</caption>
                         <thead>
                             <tr>
-                                <SortHeader query=q.clone() path="/contacts" column="name" default_column="name" label="Name" />
-                                <SortHeader query=q.clone() path="/contacts" column="email" default_column="name" label="Email" />
+                                <SortHeader query=q.clone() path="/contacts" column="name" default_column=q.default_sort() label="Name" />
+                                <SortHeader query=q.clone() path="/contacts" column="email" default_column=q.default_sort() label="Email" />
                                 <th scope="col">"Phone"</th>
                                 <th scope="col">"Company"</th>
-                                <SortHeader query=q.clone() path="/contacts" column="city" default_column="name" label="City" />
+                                <SortHeader query=q.clone() path="/contacts" column="city" default_column=q.default_sort() label="City" />
                                 <th scope="col">"Status"</th>
                                 <th scope="col">"Tags"</th>
-                                <SortHeader query=q.clone() path="/contacts" column="updated" default_column="name" label="Updated" />
+                                <SortHeader query=q.clone() path="/contacts" column="updated" default_column=q.default_sort() label="Updated" />
                             </tr>
                         </thead>
                         <tbody>{rows}</tbody>

@@ -118,6 +118,19 @@ enum Command {
     /// Manage accounts from the server's command line.
     #[command(subcommand)]
     User(UserCommand),
+    /// Fill the database with realistic synthetic companies and contacts (for trying Clientele out
+    /// and for benchmarks). Stop the server first: indexes are rebuilt at the end of the load.
+    Seed {
+        /// How many companies to add.
+        #[arg(long, default_value_t = 1_000)]
+        companies: u64,
+        /// How many contacts to add (most work at one of the new companies).
+        #[arg(long, default_value_t = 10_000)]
+        contacts: u64,
+        /// Seed of the random generator: the same seed gives the same records.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -194,12 +207,74 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             db.close().await;
             Ok(())
         }
+        Command::Seed {
+            companies,
+            contacts,
+            seed,
+        } => {
+            let mut database = cli.database()?;
+            // Index builds take seconds by design here: not worth a warning each.
+            database.connect = sqlx::ConnectOptions::log_slow_statements(
+                database.connect,
+                log::LevelFilter::Off,
+                Duration::from_secs(60),
+            );
+            let db = Db::connect(&database).await?;
+            db.migrate().await?;
+            let plan = super::db::seed::SeedPlan {
+                companies: *companies,
+                contacts: *contacts,
+                seed: *seed,
+            };
+            let started = std::time::Instant::now();
+            let result = super::db::seed::seed(&db, plan, &mut ProgressBar::default()).await;
+            db.close().await;
+            result?;
+            eprintln!(
+                "Added {companies} companies and {contacts} contacts in {:.1} s.",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::User(command) => {
             let db = Db::connect(&cli.database()?).await?;
             db.migrate().await?;
             let result = users::run(&db, command).await;
             db.close().await;
             result
+        }
+    }
+}
+
+/// The seed's progress on the terminal (hidden when stderr is not one).
+#[derive(Default)]
+struct ProgressBar(Option<indicatif::ProgressBar>);
+
+impl super::db::seed::Progress for ProgressBar {
+    fn stage(&mut self, name: &'static str, total: u64) {
+        if let Some(bar) = self.0.take() {
+            bar.finish();
+        }
+        let bar = indicatif::ProgressBar::new(total).with_message(name);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg:>28} [{bar:40}] {human_pos}/{human_len} ({per_sec}, {eta} left)",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        self.0 = Some(bar);
+    }
+
+    fn advance(&mut self, by: u64) {
+        if let Some(bar) = &self.0 {
+            bar.inc(by);
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.0.take() {
+            bar.finish();
         }
     }
 }

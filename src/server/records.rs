@@ -31,11 +31,17 @@ fn non_empty(text: &str) -> Option<String> {
 }
 
 fn paging(query: &ListQuery, id: &'static str, key: (&'static str, bool)) -> Paging {
+    let newest = key.0 == id;
     Paging {
         key: key.0,
         text_key: key.1,
         id,
-        descending: query.descending(),
+        // Newest first unless asked otherwise.
+        descending: if newest {
+            query.dir != "asc"
+        } else {
+            query.descending()
+        },
         per_page: query.per_page(),
         after: Cursor::decode(&query.after),
         before: Cursor::decode(&query.before),
@@ -52,10 +58,16 @@ pub async fn list_contacts(db: &Db, query: &ListQuery) -> Result<Page<ContactRow
         owner: id_param(&query.owner),
         company: id_param(&query.company),
     };
-    let key = match query.sort.as_str() {
+    let sort = if query.sort.is_empty() {
+        query.default_sort()
+    } else {
+        query.sort.as_str()
+    };
+    let key = match sort {
         "email" => ("c.email", true),
         "city" => ("c.city", true),
         "updated" => ("c.updated_at", false),
+        "newest" => ("c.id", false),
         _ => ("c.sort_name", true),
     };
     db.list_contacts(&filter, &paging(query, "c.id", key))
@@ -69,10 +81,16 @@ pub async fn list_companies(db: &Db, query: &ListQuery) -> Result<Page<CompanyRo
         industry: non_empty(&query.industry),
         owner: id_param(&query.owner),
     };
-    let key = match query.sort.as_str() {
+    let sort = if query.sort.is_empty() {
+        query.default_sort()
+    } else {
+        query.sort.as_str()
+    };
+    let key = match sort {
         "domain" => ("co.domain", true),
         "city" => ("co.city", true),
         "updated" => ("co.updated_at", false),
+        "newest" => ("co.id", false),
         _ => ("co.sort_name", true),
     };
     db.list_companies(&filter, &paging(query, "co.id", key))

@@ -171,7 +171,8 @@ async fn contacts_are_found_by_email_fragment_and_by_phone_in_any_format() {
         ("7946-0958", vec!["Ann Lee"]),
         ("+1 555 010 2030", vec!["Bob Stone"]),
         ("555.010.2030", vec!["Bob Stone"]),
-        ("acme", vec!["Ann Lee", "Bob Stone"]),
+        // Searches list the newest matches first.
+        ("acme", vec!["Bob Stone", "Ann Lee"]),
         ("stone acme", vec!["Bob Stone"]),
         ("nobody", vec![]),
     ] {
@@ -210,7 +211,7 @@ async fn contacts_are_found_by_email_fragment_and_by_phone_in_any_format() {
         .await;
     assert!(response.status().is_success(), "{response:?}");
     assert_eq!(
-        names(&list(&app, &admin, &[("q", "zenith")]).await),
+        names(&list(&app, &admin, &[("q", "zenith"), ("sort", "name")]).await),
         ["Ann Lee", "Bob Stone"]
     );
     assert!(names(&list(&app, &admin, &[("q", "acme corp")]).await).is_empty());

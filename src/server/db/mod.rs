@@ -5,6 +5,7 @@ mod accounts;
 mod paging;
 mod records;
 pub mod search;
+pub mod seed;
 mod workspace;
 
 pub use accounts::{

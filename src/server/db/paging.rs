@@ -67,19 +67,34 @@ fn bind_key(query: &mut QueryBuilder<'_, Sqlite>, key: &Value) {
     };
 }
 
+/// How many rows match, up to [`COUNT_LIMIT`] + 1.
+pub enum Count<'a> {
+    /// Count the rows `from` selects.
+    Rows,
+    /// A cheaper query that counts the same rows (it must push its own `SELECT count(*) …`).
+    Query(Box<dyn Fn(&mut QueryBuilder<'_, Sqlite>) + Send + Sync + 'a>),
+}
+
 /// Loads one page: `select` is the column list, `from` pushes the `FROM … WHERE …` part (with any
-/// filters) and is used again to count the matches, up to [`COUNT_LIMIT`] + 1.
+/// filters; its flag says whether it is for counting, where a different plan may be cheaper).
 pub async fn page<T>(
     db: &Db,
     select: &str,
-    from: impl Fn(&mut QueryBuilder<'_, Sqlite>),
+    from: impl Fn(&mut QueryBuilder<'_, Sqlite>, bool),
+    count: Count<'_>,
     paging: &Paging,
     map: impl Fn(&SqliteRow) -> Result<T, sqlx::Error>,
 ) -> Result<Page<T>, sqlx::Error> {
-    let mut count = QueryBuilder::new("SELECT count(*) FROM (SELECT 1");
-    from(&mut count);
-    count.push(format_args!(" LIMIT {})", COUNT_LIMIT + 1));
-    let total: i64 = count.build_query_scalar().fetch_one(db.pool()).await?;
+    let mut counting = QueryBuilder::new("");
+    match count {
+        Count::Rows => {
+            counting.push("SELECT count(*) FROM (SELECT 1");
+            from(&mut counting, true);
+            counting.push(format_args!(" LIMIT {})", COUNT_LIMIT + 1));
+        }
+        Count::Query(push) => push(&mut counting),
+    }
+    let total: i64 = counting.build_query_scalar().fetch_one(db.pool()).await?;
 
     // Going back, the rows before the cursor are read in reverse order, then turned around.
     let backwards = paging.before.is_some() && paging.after.is_none();
@@ -91,7 +106,7 @@ pub async fn page<T>(
         ", {} AS sort_key, {} AS sort_id",
         paging.key, paging.id
     ));
-    from(&mut query);
+    from(&mut query, false);
     if let Some(cursor) = paging.after.as_ref().or(paging.before.as_ref()) {
         query.push(format_args!(" AND ({}, {}) {cmp} (", paging.key, paging.id));
         bind_key(&mut query, &cursor.key);

@@ -4,7 +4,7 @@
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
-use super::paging::{self, Paging};
+use super::paging::{self, Count, Paging};
 use super::Db;
 use crate::domain::{
     contact_name, CompanyDraft, CompanyRow, CompanyView, ContactDraft, ContactRow, ContactStatus,
@@ -128,13 +128,29 @@ impl Db {
         filter: &ContactFilter,
         paging: &Paging,
     ) -> Result<Page<ContactRow>, sqlx::Error> {
-        let from = |q: &mut QueryBuilder<'_, Sqlite>| {
-            q.push(
-                " FROM contacts c \
-                 LEFT JOIN companies co ON co.id = c.company_id AND co.deleted_at IS NULL \
-                 LEFT JOIN users u ON u.id = c.owner_id \
-                 WHERE c.deleted_at IS NULL",
-            );
+        // A common tag is best checked row by row while walking the sort order; a rare one is
+        // best read first, then sorted.
+        let common_tag = match &filter.tag {
+            Some(tag) => {
+                let seen: i64 = sqlx::query_scalar(
+                    "SELECT count(*) FROM (SELECT 1 FROM contact_tags WHERE tag = ? LIMIT 2000)",
+                )
+                .bind(tag)
+                .fetch_one(self.pool())
+                .await?;
+                seen >= 2000
+            }
+            None => false,
+        };
+        let from = |q: &mut QueryBuilder<'_, Sqlite>, counting: bool| {
+            q.push(" FROM contacts c");
+            if !counting {
+                q.push(
+                    " LEFT JOIN companies co ON co.id = c.company_id AND co.deleted_at IS NULL \
+                     LEFT JOIN users u ON u.id = c.owner_id",
+                );
+            }
+            q.push(" WHERE c.deleted_at IS NULL");
             if let Some(search) = &filter.search {
                 q.push(" AND c.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ");
                 q.push_bind(search.clone());
@@ -144,9 +160,15 @@ impl Db {
                 q.push(" AND c.status = ").push_bind(status.as_str());
             }
             if let Some(tag) = &filter.tag {
-                q.push(" AND c.id IN (SELECT contact_id FROM contact_tags WHERE tag = ")
-                    .push_bind(tag.clone())
-                    .push(")");
+                if common_tag && !counting {
+                    q.push(" AND EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = ")
+                        .push_bind(tag.clone())
+                        .push(")");
+                } else {
+                    q.push(" AND c.id IN (SELECT contact_id FROM contact_tags WHERE tag = ")
+                        .push_bind(tag.clone())
+                        .push(")");
+                }
             }
             if let Some(owner) = filter.owner {
                 q.push(" AND c.owner_id = ").push_bind(owner);
@@ -155,7 +177,24 @@ impl Db {
                 q.push(" AND c.company_id = ").push_bind(company);
             }
         };
-        paging::page(self, CONTACT_ROW, from, paging, contact_row).await
+        // A search alone is counted in the search index, which holds only live contacts.
+        let count = match &filter.search {
+            Some(search)
+                if filter.status.is_none()
+                    && filter.tag.is_none()
+                    && filter.owner.is_none()
+                    && filter.company.is_none() =>
+            {
+                let search = search.clone();
+                Count::Query(Box::new(move |q| {
+                    q.push("SELECT count(*) FROM (SELECT 1 FROM contacts_fts WHERE contacts_fts MATCH ")
+                        .push_bind(search.clone())
+                        .push(format_args!(" LIMIT {SEARCH_LIMIT})"));
+                }))
+            }
+            _ => Count::Rows,
+        };
+        paging::page(self, CONTACT_ROW, from, count, paging, contact_row).await
     }
 
     /// One page of live companies.
@@ -164,26 +203,25 @@ impl Db {
         filter: &CompanyFilter,
         paging: &Paging,
     ) -> Result<Page<CompanyRow>, sqlx::Error> {
-        let from = |q: &mut QueryBuilder<'_, Sqlite>| {
-            q.push(
-                " FROM companies co LEFT JOIN users u ON u.id = co.owner_id \
-                 WHERE co.deleted_at IS NULL",
-            );
+        let from = |q: &mut QueryBuilder<'_, Sqlite>, counting: bool| {
+            q.push(" FROM companies co");
+            if !counting {
+                q.push(" LEFT JOIN users u ON u.id = co.owner_id");
+            }
+            q.push(" WHERE co.deleted_at IS NULL");
             if let Some(search) = &filter.search {
                 q.push(" AND co.id IN (SELECT rowid FROM companies_fts WHERE companies_fts MATCH ");
                 q.push_bind(search.clone());
                 q.push(format_args!(" ORDER BY rowid DESC LIMIT {SEARCH_LIMIT})"));
             }
             if let Some(industry) = &filter.industry {
-                q.push(" AND co.industry = ")
-                    .push_bind(industry.clone())
-                    .push(" COLLATE NOCASE");
+                q.push(" AND co.industry = ").push_bind(industry.clone());
             }
             if let Some(owner) = filter.owner {
                 q.push(" AND co.owner_id = ").push_bind(owner);
             }
         };
-        paging::page(self, COMPANY_ROW, from, paging, company_row).await
+        paging::page(self, COMPANY_ROW, from, Count::Rows, paging, company_row).await
     }
 
     /// A live contact.
@@ -315,9 +353,16 @@ impl Db {
 
     /// The distinct industries of live companies, for the filter.
     pub async fn industries(&self) -> Result<Vec<String>, sqlx::Error> {
+        // A skip scan of the industry index: one lookup per distinct value, not one per company.
         sqlx::query_scalar(
-            "SELECT DISTINCT industry FROM companies
-             WHERE deleted_at IS NULL AND industry <> '' ORDER BY industry LIMIT 200",
+            "WITH RECURSIVE i(industry, n) AS (
+                 SELECT min(industry), 1 FROM companies
+                 WHERE deleted_at IS NULL AND industry > ''
+                 UNION ALL
+                 SELECT (SELECT min(industry) FROM companies
+                         WHERE deleted_at IS NULL AND industry > i.industry), n + 1
+                 FROM i WHERE i.industry IS NOT NULL AND n < 200)
+             SELECT industry FROM i WHERE industry IS NOT NULL",
         )
         .fetch_all(self.pool())
         .await

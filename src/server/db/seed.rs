@@ -1,0 +1,401 @@
+//! Bulk loading of synthetic records (`clientele seed`): realistic names from the `fake` crate
+//! with a fixed seed, reserved `.example` domains, unique e-mails. Fast because the secondary
+//! indexes and triggers of the record tables are dropped during the load and built once at the
+//! end (the search indexes too), and rows go in many to a statement, many statements to a
+//! transaction.
+
+use fake::faker::address::en::{CityName, CountryName, PostCode, StreetName};
+use fake::faker::company::en::{CompanyName, Industry};
+use fake::faker::job::en::Title as JobTitle;
+use fake::faker::lorem::en::Sentence;
+use fake::faker::name::en::{FirstName, LastName};
+use fake::faker::phone_number::en::PhoneNumber as FakePhone;
+use fake::rand::rngs::StdRng;
+use fake::rand::{RngExt, SeedableRng};
+use fake::Fake;
+use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqliteConnection};
+
+use super::Db;
+use crate::domain::{ContactStatus, PhoneNumber};
+
+/// Rows per INSERT statement, and statements per transaction.
+const ROWS_PER_STATEMENT: usize = 500;
+const ROWS_PER_TRANSACTION: usize = 25_000;
+
+const TAGS: [&str; 16] = [
+    "vip",
+    "newsletter",
+    "trade show",
+    "partner",
+    "referral",
+    "webinar",
+    "enterprise",
+    "smb",
+    "renewal",
+    "churn risk",
+    "beta",
+    "event",
+    "inbound",
+    "outbound",
+    "decision maker",
+    "champion",
+];
+
+/// What to create.
+#[derive(Debug, Clone, Copy)]
+pub struct SeedPlan {
+    pub companies: u64,
+    pub contacts: u64,
+    pub seed: u64,
+}
+
+/// Reports progress: `(stage, done, total)`.
+pub trait Progress {
+    fn stage(&mut self, name: &'static str, total: u64);
+    fn advance(&mut self, by: u64);
+    fn finish(&mut self);
+}
+
+/// Slugs for domains: "Smith, Jones and Brown" → "smith-jones-and-brown".
+fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').chars().take(40).collect()
+}
+
+struct SchemaObject {
+    sql: String,
+}
+
+/// Drops the secondary indexes and triggers of the record tables, returning their definitions.
+async fn drop_derived(conn: &mut SqliteConnection) -> Result<Vec<SchemaObject>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT type, name, sql FROM sqlite_master
+         WHERE type IN ('index', 'trigger') AND sql IS NOT NULL
+           AND tbl_name IN ('companies', 'contacts', 'contact_tags')",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut saved = Vec::new();
+    for row in rows {
+        let kind: String = row.try_get("type")?;
+        let name: String = row.try_get("name")?;
+        sqlx::query(&format!("DROP {kind} \"{name}\""))
+            .execute(&mut *conn)
+            .await?;
+        saved.push(SchemaObject {
+            sql: row.try_get("sql")?,
+        });
+    }
+    Ok(saved)
+}
+
+pub async fn seed(db: &Db, plan: SeedPlan, progress: &mut dyn Progress) -> anyhow::Result<()> {
+    let mut conn = db.pool().acquire().await?;
+    let conn: &mut SqliteConnection = &mut conn;
+    let mut rng = StdRng::seed_from_u64(plan.seed);
+    let users: Vec<i64> = sqlx::query_scalar("SELECT id FROM users WHERE active ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await?;
+    let creator = users.first().copied();
+    let now = chrono::Utc::now().timestamp();
+    let first_company: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM companies")
+        .fetch_one(&mut *conn)
+        .await?;
+    let first_contact: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM contacts")
+        .fetch_one(&mut *conn)
+        .await?;
+
+    let saved = drop_derived(conn).await?;
+    let loaded = load(
+        conn,
+        plan,
+        &mut rng,
+        &users,
+        creator,
+        now,
+        first_company,
+        first_contact,
+        progress,
+    )
+    .await;
+    // Whatever happened, the indexes and triggers come back.
+    progress.stage("building indexes and search", saved.len() as u64 + 3);
+    let mut tx = conn.begin().await?;
+    for object in &saved {
+        sqlx::query(&object.sql).execute(&mut *tx).await?;
+        progress.advance(1);
+    }
+    sqlx::query(
+        "INSERT INTO companies_fts (rowid, name, domain, industry, city, notes)
+         SELECT id, name, domain, industry, city, notes FROM companies
+         WHERE id >= ? AND deleted_at IS NULL",
+    )
+    .bind(first_company)
+    .execute(&mut *tx)
+    .await?;
+    progress.advance(1);
+    sqlx::query(
+        "INSERT INTO contacts_fts (rowid, name, company, email, phone, notes)
+         SELECT id, name, company, email, phone, notes FROM contacts_search WHERE id >= ?",
+    )
+    .bind(first_contact)
+    .execute(&mut *tx)
+    .await?;
+    progress.advance(1);
+    sqlx::query(
+        "INSERT OR IGNORE INTO contact_tags (tag, contact_id)
+         SELECT j.value, c.id FROM contacts c, json_each(c.tags) j WHERE c.id >= ?",
+    )
+    .bind(first_contact)
+    .execute(&mut *tx)
+    .await?;
+    progress.advance(1);
+    tx.commit().await?;
+    sqlx::query("ANALYZE").execute(&mut *conn).await?;
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&mut *conn)
+        .await?;
+    progress.finish();
+    loaded
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn load(
+    conn: &mut SqliteConnection,
+    plan: SeedPlan,
+    rng: &mut StdRng,
+    users: &[i64],
+    creator: Option<i64>,
+    now: i64,
+    first_company: i64,
+    first_contact: i64,
+    progress: &mut dyn Progress,
+) -> anyhow::Result<()> {
+    let two_years = 2 * 365 * 24 * 3600;
+    let owner = |rng: &mut StdRng| -> Option<i64> {
+        (!users.is_empty() && rng.random_bool(0.9)).then(|| users[rng.random_range(0..users.len())])
+    };
+
+    // Companies: remember their names and domains for the contacts that work there.
+    progress.stage("companies", plan.companies);
+    let mut companies: Vec<(String, String)> = Vec::with_capacity(plan.companies as usize);
+    let mut done = 0u64;
+    while done < plan.companies {
+        let mut tx = conn.begin().await?;
+        let in_tx = (plan.companies - done).min(ROWS_PER_TRANSACTION as u64);
+        let mut written = 0u64;
+        while written < in_tx {
+            let n = (in_tx - written).min(ROWS_PER_STATEMENT as u64);
+            let mut rows = Vec::with_capacity(n as usize);
+            for i in 0..n {
+                let id = first_company + (done + written + i) as i64;
+                let name: String = CompanyName().fake_with_rng(rng);
+                let domain = format!("{}-{id}.example", slug(&name));
+                let created = now - rng.random_range(0..two_years);
+                let updated = rng.random_range(created..=now);
+                let size: Option<i64> = rng.random_bool(0.8).then(|| {
+                    let exp: f64 = rng.random_range(0.0..4.5);
+                    10f64.powf(exp) as i64
+                });
+                let phone: String = FakePhone().fake_with_rng(rng);
+                let notes = if rng.random_bool(0.3) {
+                    Sentence(5..15).fake_with_rng(rng)
+                } else {
+                    String::new()
+                };
+                rows.push((
+                    id,
+                    name,
+                    domain,
+                    Industry().fake_with_rng::<String, _>(rng),
+                    size,
+                    phone,
+                    StreetName().fake_with_rng::<String, _>(rng),
+                    CityName().fake_with_rng::<String, _>(rng),
+                    PostCode().fake_with_rng::<String, _>(rng),
+                    CountryName().fake_with_rng::<String, _>(rng),
+                    notes,
+                    owner(rng),
+                    created,
+                    updated,
+                ));
+            }
+            let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "INSERT INTO companies (id, name, domain, industry, size, phone, website, street, \
+                 city, postal_code, country, notes, owner_id, created_at, created_by, updated_at, \
+                 updated_by) ",
+            );
+            insert.push_values(&rows, |mut b, row| {
+                b.push_bind(row.0)
+                    .push_bind(&row.1)
+                    .push_bind(&row.2)
+                    .push_bind(&row.3)
+                    .push_bind(row.4)
+                    .push_bind(&row.5)
+                    .push_bind(format!("https://www.{}", row.2))
+                    .push_bind(&row.6)
+                    .push_bind(&row.7)
+                    .push_bind(&row.8)
+                    .push_bind(&row.9)
+                    .push_bind(&row.10)
+                    .push_bind(row.11)
+                    .push_bind(row.12)
+                    .push_bind(creator)
+                    .push_bind(row.13)
+                    .push_bind(creator);
+            });
+            insert.build().execute(&mut *tx).await?;
+            companies.extend(rows.into_iter().map(|r| (r.1, r.2)));
+            written += n;
+            progress.advance(n);
+        }
+        tx.commit().await?;
+        done += in_tx;
+    }
+
+    progress.stage("contacts", plan.contacts);
+    let mut done = 0u64;
+    while done < plan.contacts {
+        let mut tx = conn.begin().await?;
+        let in_tx = (plan.contacts - done).min(ROWS_PER_TRANSACTION as u64);
+        let mut written = 0u64;
+        while written < in_tx {
+            let n = (in_tx - written).min(ROWS_PER_STATEMENT as u64);
+            let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "INSERT INTO contacts (id, first_name, last_name, email, phone, phone_digits, \
+                 phone_search, job_title, company_id, city, status, tags, notes, owner_id, \
+                 created_at, created_by, updated_at, updated_by) ",
+            );
+            let rows: Vec<_> = (0..n)
+                .map(|i| {
+                    let id = first_contact + (done + written + i) as i64;
+                    let owner = owner(rng);
+                    contact_row(rng, id, &companies, first_company, now, two_years, owner)
+                })
+                .collect();
+            insert.push_values(&rows, |mut b, row| {
+                b.push_bind(row.id)
+                    .push_bind(&row.first)
+                    .push_bind(&row.last)
+                    .push_bind(&row.email)
+                    .push_bind(row.phone.as_ref().map_or("", |p| p.typed()))
+                    .push_bind(row.phone.as_ref().map_or("", |p| p.digits()))
+                    .push_bind(
+                        row.phone
+                            .as_ref()
+                            .map(|p| p.search_tokens())
+                            .unwrap_or_default(),
+                    )
+                    .push_bind(&row.job_title)
+                    .push_bind(row.company_id)
+                    .push_bind(&row.city)
+                    .push_bind(row.status.as_str())
+                    .push_bind(&row.tags)
+                    .push_bind(&row.notes)
+                    .push_bind(row.owner)
+                    .push_bind(row.created)
+                    .push_bind(creator)
+                    .push_bind(row.updated)
+                    .push_bind(creator);
+            });
+            insert.build().execute(&mut *tx).await?;
+            written += n;
+            progress.advance(n);
+        }
+        tx.commit().await?;
+        done += in_tx;
+    }
+    Ok(())
+}
+
+struct ContactSeed {
+    id: i64,
+    first: String,
+    last: String,
+    email: String,
+    phone: Option<PhoneNumber>,
+    job_title: String,
+    company_id: Option<i64>,
+    city: String,
+    status: ContactStatus,
+    tags: String,
+    notes: String,
+    owner: Option<i64>,
+    created: i64,
+    updated: i64,
+}
+
+fn contact_row(
+    rng: &mut StdRng,
+    id: i64,
+    companies: &[(String, String)],
+    first_company: i64,
+    now: i64,
+    span: i64,
+    owner: Option<i64>,
+) -> ContactSeed {
+    let first: String = FirstName().fake_with_rng(rng);
+    let last: String = LastName().fake_with_rng(rng);
+    let company = (!companies.is_empty() && rng.random_bool(0.9))
+        .then(|| rng.random_range(0..companies.len()));
+    let domain = company.map_or_else(
+        || ["example.com", "example.net", "example.org"][rng.random_range(0..3)].to_owned(),
+        |i| companies[i].1.clone(),
+    );
+    let email = format!("{}.{}.{id}@{domain}", slug(&first), slug(&last)).replace("..", ".");
+    let phone_text: String = FakePhone().fake_with_rng(rng);
+    let status = match rng.random_range(0..10) {
+        0..=3 => ContactStatus::Lead,
+        4..=5 => ContactStatus::Prospect,
+        6..=8 => ContactStatus::Customer,
+        _ => ContactStatus::Inactive,
+    };
+    let tag_count = rng.random_range(0..4);
+    let mut tags: Vec<&str> = Vec::new();
+    for _ in 0..tag_count {
+        let tag = TAGS[rng.random_range(0..TAGS.len())];
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    let created = now - rng.random_range(0..span);
+    ContactSeed {
+        id,
+        email,
+        phone: PhoneNumber::parse(&phone_text).ok().flatten(),
+        job_title: JobTitle().fake_with_rng(rng),
+        company_id: company.map(|i| first_company + i as i64),
+        city: CityName().fake_with_rng(rng),
+        status,
+        tags: serde_json::to_string(&tags).unwrap_or_else(|_| "[]".into()),
+        notes: if rng.random_bool(0.2) {
+            Sentence(4..12).fake_with_rng(rng)
+        } else {
+            String::new()
+        },
+        owner,
+        created,
+        updated: rng.random_range(created..=now),
+        first,
+        last,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_domain_labels() {
+        assert_eq!(slug("Smith, Jones and Brown"), "smith-jones-and-brown");
+        assert_eq!(slug("O'Hara-Lee LLC"), "o-hara-lee-llc");
+        assert_eq!(slug("Émile"), "mile");
+    }
+}
