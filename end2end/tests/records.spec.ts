@@ -91,7 +91,8 @@ test('create a company, add two contacts, find them by e-mail fragment and phone
   await expect(page.getByText('nuclear, vip')).toBeVisible();
 });
 
-test('a bad form keeps what was typed and explains each field', async ({ page }, testInfo) => {
+test('a bad form keeps what was typed and explains each field', async ({ page, consoleLog }, testInfo) => {
+  consoleLog.allow(/status of 422/);
   await signInAsAdmin(page);
   await page.goto('/contacts/new');
   await page.getByLabel('City').fill('Springfield');
@@ -178,7 +179,8 @@ test('typing in the search box updates the list without a page load', async ({ p
   expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
 });
 
-test('a stale edit from a second browser is refused with the conflict message', async ({ page, browser, baseURL }, testInfo) => {
+test('a stale edit from a second browser is refused with the conflict message', async ({ page, browser, baseURL, consoleLog }, testInfo) => {
+  consoleLog.allow(/status of 409/);
   const p = testInfo.project.name;
   await signInAsAdmin(page);
   await apiContact(page, baseURL!, { first_name: 'Stella', last_name: `Stale${p}`, city: 'Oslo' });

@@ -90,18 +90,32 @@ pub fn SearchBox(path: &'static str, value: String, placeholder: &'static str) -
             }
         }
     });
-    let pending = StoredValue::new(None::<leptos::leptos_dom::helpers::TimeoutHandle>);
+    // The pending update, if the user is still typing. It is cancelled when the page goes away
+    // (or the form is submitted), so it never touches a page that no longer exists.
+    let pending = std::sync::Arc::new(std::sync::Mutex::new(
+        None::<leptos::leptos_dom::helpers::TimeoutHandle>,
+    ));
+    let cancel = {
+        let pending = pending.clone();
+        move || {
+            if let Some(handle) = pending.lock().ok().and_then(|mut p| p.take()) {
+                handle.clear();
+            }
+        }
+    };
+    on_cleanup(cancel.clone());
     let on_input = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
-        if let Some(handle) = pending.get_value() {
-            handle.clear();
-        }
+        cancel();
         let navigate = navigate.clone();
         let handle = leptos::leptos_dom::helpers::set_timeout_with_handle(
             move || {
+                let Some(current) = query.try_get_untracked() else {
+                    return;
+                };
                 let next = ListQuery {
                     q: text.clone(),
-                    ..query.get_untracked().first_page()
+                    ..current.first_page()
                 };
                 navigate(
                     &next.href(path),
@@ -115,7 +129,9 @@ pub fn SearchBox(path: &'static str, value: String, placeholder: &'static str) -
             std::time::Duration::from_millis(300),
         )
         .ok();
-        pending.set_value(handle);
+        if let Ok(mut pending) = pending.lock() {
+            *pending = handle;
+        }
     };
     view! {
         <div class="field search">

@@ -30,12 +30,17 @@ fn non_empty(text: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_owned())
 }
 
-fn paging(query: &ListQuery, id: &'static str, key: (&'static str, bool)) -> Paging {
+fn paging(
+    query: &ListQuery,
+    id: &'static str,
+    key: (&'static str, bool, Option<&'static str>),
+) -> Paging {
     let newest = key.0 == id;
     Paging {
         key: key.0,
         text_key: key.1,
         id,
+        index: key.2,
         // Newest first unless asked otherwise.
         descending: if newest {
             query.dir != "asc"
@@ -64,11 +69,11 @@ pub async fn list_contacts(db: &Db, query: &ListQuery) -> Result<Page<ContactRow
         query.sort.as_str()
     };
     let key = match sort {
-        "email" => ("c.email", true),
-        "city" => ("c.city", true),
-        "updated" => ("c.updated_at", false),
-        "newest" => ("c.id", false),
-        _ => ("c.sort_name", true),
+        "email" => ("c.email", true, Some("contacts_live_by_email")),
+        "city" => ("c.city", true, Some("contacts_live_by_city")),
+        "updated" => ("c.updated_at", false, Some("contacts_live_by_updated")),
+        "newest" => ("c.id", false, None),
+        _ => ("c.sort_name", true, Some("contacts_live_by_name")),
     };
     db.list_contacts(&filter, &paging(query, "c.id", key))
         .await
@@ -87,11 +92,11 @@ pub async fn list_companies(db: &Db, query: &ListQuery) -> Result<Page<CompanyRo
         query.sort.as_str()
     };
     let key = match sort {
-        "domain" => ("co.domain", true),
-        "city" => ("co.city", true),
-        "updated" => ("co.updated_at", false),
-        "newest" => ("co.id", false),
-        _ => ("co.sort_name", true),
+        "domain" => ("co.domain", true, Some("companies_live_by_domain")),
+        "city" => ("co.city", true, Some("companies_live_by_city")),
+        "updated" => ("co.updated_at", false, Some("companies_live_by_updated")),
+        "newest" => ("co.id", false, None),
+        _ => ("co.sort_name", true, Some("companies_live_by_name")),
     };
     db.list_companies(&filter, &paging(query, "co.id", key))
         .await

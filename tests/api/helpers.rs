@@ -43,6 +43,15 @@ pub async fn spawn_app_with_policy(open_registration: bool) -> TestApp {
 }
 
 pub async fn spawn_app_with(http: HttpSettings, open_registration: bool) -> TestApp {
+    spawn_app_configured(http, open_registration, |_| {}).await
+}
+
+/// A server whose account settings `configure` adjusts (session timeouts, say).
+pub async fn spawn_app_configured(
+    http: HttpSettings,
+    open_registration: bool,
+    configure: impl FnOnce(&mut AuthSettings),
+) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temporary folder");
     let site_root = data_dir.path().join("site");
     std::fs::create_dir_all(site_root.join("pkg")).expect("site folder");
@@ -62,6 +71,7 @@ pub async fn spawn_app_with(http: HttpSettings, open_registration: bool) -> Test
         auth: {
             let mut auth = AuthSettings::new(None, open_registration).expect("auth settings");
             auth.registration.setup_token = SETUP_TOKEN.into();
+            configure(&mut auth);
             auth
         },
     };

@@ -243,3 +243,31 @@ async fn pages_arrive_complete_without_javascript() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_active_session_outlives_the_idle_timeout_and_an_idle_one_does_not() {
+    use clientele::server::config::HttpSettings;
+    let app = crate::helpers::spawn_app_configured(HttpSettings::default(), false, |auth| {
+        auth.sessions.idle_timeout = std::time::Duration::from_secs(4);
+    })
+    .await;
+    app.register("Ada", "ada@example.com", "plum-orchard-sunrise", &[])
+        .await;
+    let me = |app: &crate::helpers::TestApp| {
+        let client = app.client.clone();
+        let url = format!("{}/api/auth/me", app.address);
+        async move {
+            let me: serde_json::Value =
+                client.post(url).send().await.unwrap().json().await.unwrap();
+            me["email"].as_str().map(str::to_owned)
+        }
+    };
+    // Active every 1.5 s for 6 s: longer than the idle timeout, never idle that long.
+    for _ in 0..4 {
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        assert_eq!(me(&app).await.as_deref(), Some("ada@example.com"));
+    }
+    // Then idle for longer than the timeout.
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    assert_eq!(me(&app).await, None);
+}

@@ -106,6 +106,15 @@ pub async fn load(State(state): State<AppState>, mut request: Request, next: Nex
                     .await
                 {
                     Ok(Some(found)) => {
+                        if found.touched {
+                            // Still in use: the cookie and the stored session live on for
+                            // another idle period (saved at most once a minute).
+                            session.set_expiry(Some(Expiry::OnInactivity(
+                                tower_sessions::cookie::time::Duration::seconds(
+                                    settings.idle_secs(),
+                                ),
+                            )));
+                        }
                         if found.role_changed {
                             // A new role, a new session id: whatever was learnt about the old
                             // id (by an attacker who fixed or stole it) grants nothing more.

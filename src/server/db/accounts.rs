@@ -33,6 +33,8 @@ pub struct SessionUser {
     pub user: CurrentUser,
     /// The user's role differs from the one the session was granted with.
     pub role_changed: bool,
+    /// The session's last-seen time was brought up to date (about once a minute of activity).
+    pub touched: bool,
 }
 
 impl CurrentUser {
@@ -325,7 +327,9 @@ impl Db {
             return Ok(None);
         };
         let last_seen: i64 = row.try_get("last_seen_at")?;
-        if now - last_seen >= 60 {
+        // About once a minute (more often only with very short idle timeouts).
+        let touched = now - last_seen >= (idle_secs / 4).clamp(1, 60);
+        if touched {
             sqlx::query("UPDATE auth_sessions SET last_seen_at = ? WHERE id = ?")
                 .bind(now)
                 .bind(id)
@@ -336,6 +340,7 @@ impl Db {
         let session_role: String = row.try_get("session_role")?;
         Ok(Some(SessionUser {
             role_changed: role != session_role,
+            touched,
             user: CurrentUser {
                 id: row.try_get("id")?,
                 email: row.try_get("email")?,

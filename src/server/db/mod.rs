@@ -60,7 +60,10 @@ impl Db {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(settings.busy_timeout)
-            .pragma("temp_store", "memory");
+            .pragma("temp_store", "memory")
+            // Reads go through a shared memory map instead of a copy per connection's page cache
+            // (the OS page cache holds the pages once, for every connection).
+            .pragma("mmap_size", "268435456");
         let pool = SqlitePoolOptions::new()
             .max_connections(settings.max_connections)
             .min_connections(1)

@@ -25,6 +25,11 @@ impl Cursor {
         matches!(key, Value::String(_) | Value::Number(_)).then_some(Self { key, id })
     }
 
+    /// The id of the row the cursor is at.
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+
     pub fn encode(&self) -> String {
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(&(&self.key, self.id)).unwrap_or_default())
     }
@@ -39,6 +44,8 @@ pub struct Paging {
     pub text_key: bool,
     /// SQL expression of the row id.
     pub id: &'static str,
+    /// The index ordered by (key, id), for lists whose filters it also holds.
+    pub index: Option<&'static str>,
     pub descending: bool,
     pub per_page: u32,
     pub after: Option<Cursor>,
@@ -46,6 +53,11 @@ pub struct Paging {
 }
 
 impl Paging {
+    /// Whether this reads the first page, or the one after a cursor, newest first (by id).
+    pub fn newest_forward(&self) -> bool {
+        self.key == self.id && self.descending && self.before.is_none()
+    }
+
     fn cursor_of(&self, row: &SqliteRow) -> Result<Cursor, sqlx::Error> {
         let key = if self.text_key {
             Value::from(row.try_get::<String, _>("sort_key")?)
@@ -88,9 +100,16 @@ pub async fn page<T>(
     let mut counting = QueryBuilder::new("");
     match count {
         Count::Rows => {
+            // Ordered like the page, so that an unfiltered count walks the (small, covering)
+            // index of the sort key rather than the table.
             counting.push("SELECT count(*) FROM (SELECT 1");
             from(&mut counting, true);
-            counting.push(format_args!(" LIMIT {})", COUNT_LIMIT + 1));
+            counting.push(format_args!(
+                " ORDER BY {}, {} LIMIT {})",
+                paging.key,
+                paging.id,
+                COUNT_LIMIT + 1
+            ));
         }
         Count::Query(push) => push(&mut counting),
     }

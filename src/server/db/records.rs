@@ -142,8 +142,28 @@ impl Db {
             }
             None => false,
         };
+        let only_search = filter.search.is_some()
+            && filter.status.is_none()
+            && filter.tag.is_none()
+            && filter.owner.is_none()
+            && filter.company.is_none();
+        let only_tag = filter.tag.is_some()
+            && filter.search.is_none()
+            && filter.status.is_none()
+            && filter.owner.is_none()
+            && filter.company.is_none();
+        // Walk the sort order's index (which holds status and owner) unless a narrower way in
+        // exists: a company, a search, a rare tag.
+        let walk_index = paging.index.filter(|_| {
+            filter.company.is_none()
+                && filter.search.is_none()
+                && (filter.tag.is_none() || common_tag)
+        });
         let from = |q: &mut QueryBuilder<'_, Sqlite>, counting: bool| {
             q.push(" FROM contacts c");
+            if let Some(index) = walk_index {
+                q.push(format_args!(" INDEXED BY {index}"));
+            }
             if !counting {
                 q.push(
                     " LEFT JOIN companies co ON co.id = c.company_id AND co.deleted_at IS NULL \
@@ -154,7 +174,19 @@ impl Db {
             if let Some(search) = &filter.search {
                 q.push(" AND c.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ");
                 q.push_bind(search.clone());
-                q.push(format_args!(" ORDER BY rowid DESC LIMIT {SEARCH_LIMIT})"));
+                // The index holds live contacts only: newest first with nothing else to filter,
+                // exactly the rows of this page are read.
+                if only_search && !counting && paging.newest_forward() {
+                    if let Some(after) = &paging.after {
+                        q.push(" AND rowid < ").push_bind(after.id());
+                    }
+                    q.push(format_args!(
+                        " ORDER BY rowid DESC LIMIT {})",
+                        paging.per_page + 1
+                    ));
+                } else {
+                    q.push(format_args!(" ORDER BY rowid DESC LIMIT {SEARCH_LIMIT})"));
+                }
             }
             if let Some(status) = filter.status {
                 q.push(" AND c.status = ").push_bind(status.as_str());
@@ -177,22 +209,26 @@ impl Db {
                 q.push(" AND c.company_id = ").push_bind(company);
             }
         };
-        // A search alone is counted in the search index, which holds only live contacts.
-        let count = match &filter.search {
-            Some(search)
-                if filter.status.is_none()
-                    && filter.tag.is_none()
-                    && filter.owner.is_none()
-                    && filter.company.is_none() =>
-            {
-                let search = search.clone();
-                Count::Query(Box::new(move |q| {
-                    q.push("SELECT count(*) FROM (SELECT 1 FROM contacts_fts WHERE contacts_fts MATCH ")
-                        .push_bind(search.clone())
-                        .push(format_args!(" LIMIT {SEARCH_LIMIT})"));
-                }))
-            }
-            _ => Count::Rows,
+        // A search alone is counted in the search index, a tag alone in the tags (both hold only
+        // live contacts).
+        let count = if only_search {
+            let search = filter.search.clone().unwrap_or_default();
+            Count::Query(Box::new(move |q| {
+                q.push(
+                    "SELECT count(*) FROM (SELECT 1 FROM contacts_fts WHERE contacts_fts MATCH ",
+                )
+                .push_bind(search.clone())
+                .push(format_args!(" LIMIT {SEARCH_LIMIT})"));
+            }))
+        } else if only_tag {
+            let tag = filter.tag.clone().unwrap_or_default();
+            Count::Query(Box::new(move |q| {
+                q.push("SELECT count(*) FROM (SELECT 1 FROM contact_tags WHERE tag = ")
+                    .push_bind(tag.clone())
+                    .push(format_args!(" LIMIT {SEARCH_LIMIT})"));
+            }))
+        } else {
+            Count::Rows
         };
         paging::page(self, CONTACT_ROW, from, count, paging, contact_row).await
     }
@@ -203,8 +239,14 @@ impl Db {
         filter: &CompanyFilter,
         paging: &Paging,
     ) -> Result<Page<CompanyRow>, sqlx::Error> {
+        let only_search =
+            filter.search.is_some() && filter.industry.is_none() && filter.owner.is_none();
+        let walk_index = paging.index.filter(|_| filter.search.is_none());
         let from = |q: &mut QueryBuilder<'_, Sqlite>, counting: bool| {
             q.push(" FROM companies co");
+            if let Some(index) = walk_index {
+                q.push(format_args!(" INDEXED BY {index}"));
+            }
             if !counting {
                 q.push(" LEFT JOIN users u ON u.id = co.owner_id");
             }
@@ -212,7 +254,17 @@ impl Db {
             if let Some(search) = &filter.search {
                 q.push(" AND co.id IN (SELECT rowid FROM companies_fts WHERE companies_fts MATCH ");
                 q.push_bind(search.clone());
-                q.push(format_args!(" ORDER BY rowid DESC LIMIT {SEARCH_LIMIT})"));
+                if only_search && !counting && paging.newest_forward() {
+                    if let Some(after) = &paging.after {
+                        q.push(" AND rowid < ").push_bind(after.id());
+                    }
+                    q.push(format_args!(
+                        " ORDER BY rowid DESC LIMIT {})",
+                        paging.per_page + 1
+                    ));
+                } else {
+                    q.push(format_args!(" ORDER BY rowid DESC LIMIT {SEARCH_LIMIT})"));
+                }
             }
             if let Some(industry) = &filter.industry {
                 q.push(" AND co.industry = ").push_bind(industry.clone());
@@ -221,7 +273,19 @@ impl Db {
                 q.push(" AND co.owner_id = ").push_bind(owner);
             }
         };
-        paging::page(self, COMPANY_ROW, from, Count::Rows, paging, company_row).await
+        let count = if only_search {
+            let search = filter.search.clone().unwrap_or_default();
+            Count::Query(Box::new(move |q| {
+                q.push(
+                    "SELECT count(*) FROM (SELECT 1 FROM companies_fts WHERE companies_fts MATCH ",
+                )
+                .push_bind(search.clone())
+                .push(format_args!(" LIMIT {SEARCH_LIMIT})"));
+            }))
+        } else {
+            Count::Rows
+        };
+        paging::page(self, COMPANY_ROW, from, count, paging, company_row).await
     }
 
     /// A live contact.

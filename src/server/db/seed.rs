@@ -151,7 +151,8 @@ pub async fn seed(db: &Db, plan: SeedPlan, progress: &mut dyn Progress) -> anyho
     progress.advance(1);
     sqlx::query(
         "INSERT OR IGNORE INTO contact_tags (tag, contact_id)
-         SELECT j.value, c.id FROM contacts c, json_each(c.tags) j WHERE c.id >= ?",
+         SELECT j.value, c.id FROM contacts c, json_each(c.tags) j
+         WHERE c.id >= ? AND c.deleted_at IS NULL",
     )
     .bind(first_contact)
     .execute(&mut *tx)
