@@ -32,6 +32,38 @@ pub static MIGRATOR: Migrator = sqlx::migrate!();
 pub struct Db {
     pool: SqlitePool,
     path: Arc<Path>,
+    totals: Arc<Totals>,
+}
+
+/// How long an unfiltered list total is reused (writes through this handle forget it at once).
+const TOTALS_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The (capped) number of live rows of each record table, shared by every request for a few
+/// seconds: the unfiltered lists are the most visited pages and their total rarely changes.
+#[derive(Debug, Default)]
+struct Totals(std::sync::Mutex<Vec<(&'static str, std::time::Instant, i64)>>);
+
+impl Db {
+    pub(crate) fn cached_total(&self, table: &'static str) -> Option<i64> {
+        let totals = self.totals.0.lock().ok()?;
+        totals
+            .iter()
+            .find(|(t, at, _)| *t == table && at.elapsed() < TOTALS_TTL)
+            .map(|(_, _, n)| *n)
+    }
+
+    pub(crate) fn store_total(&self, table: &'static str, total: i64) {
+        if let Ok(mut totals) = self.totals.0.lock() {
+            totals.retain(|(t, _, _)| *t != table);
+            totals.push((table, std::time::Instant::now(), total));
+        }
+    }
+
+    pub(crate) fn forget_total(&self, table: &'static str) {
+        if let Ok(mut totals) = self.totals.0.lock() {
+            totals.retain(|(t, _, _)| *t != table);
+        }
+    }
 }
 
 /// Whether the database can serve requests.
@@ -81,6 +113,7 @@ impl Db {
         Ok(Self {
             pool,
             path: path.into(),
+            totals: Arc::default(),
         })
     }
 

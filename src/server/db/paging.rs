@@ -85,6 +85,8 @@ pub enum Count<'a> {
     Rows,
     /// A cheaper query that counts the same rows (it must push its own `SELECT count(*) …`).
     Query(Box<dyn Fn(&mut QueryBuilder<'_, Sqlite>) + Send + Sync + 'a>),
+    /// All live rows of this table: counted, then reused for a few seconds.
+    Unfiltered(&'static str),
 }
 
 /// Loads one page: `select` is the column list, `from` pushes the `FROM … WHERE …` part (with any
@@ -97,9 +99,14 @@ pub async fn page<T>(
     paging: &Paging,
     map: impl Fn(&SqliteRow) -> Result<T, sqlx::Error>,
 ) -> Result<Page<T>, sqlx::Error> {
+    let cache = match count {
+        Count::Unfiltered(table) => Some(table),
+        _ => None,
+    };
+    let cached = cache.and_then(|table| db.cached_total(table));
     let mut counting = QueryBuilder::new("");
     match count {
-        Count::Rows => {
+        Count::Rows | Count::Unfiltered(_) => {
             // Ordered like the page, so that an unfiltered count walks the (small, covering)
             // index of the sort key rather than the table.
             counting.push("SELECT count(*) FROM (SELECT 1");
@@ -113,7 +120,16 @@ pub async fn page<T>(
         }
         Count::Query(push) => push(&mut counting),
     }
-    let total: i64 = counting.build_query_scalar().fetch_one(db.pool()).await?;
+    let total: i64 = match cached {
+        Some(total) => total,
+        None => {
+            let total = counting.build_query_scalar().fetch_one(db.pool()).await?;
+            if let Some(table) = cache {
+                db.store_total(table, total);
+            }
+            total
+        }
+    };
 
     // Going back, the rows before the cursor are read in reverse order, then turned around.
     let backwards = paging.before.is_some() && paging.after.is_none();

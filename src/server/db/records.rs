@@ -282,6 +282,8 @@ impl Db {
                 .push_bind(search.clone())
                 .push(format_args!(" LIMIT {SEARCH_LIMIT})"));
             }))
+        } else if filter.search.is_none() && filter.industry.is_none() && filter.owner.is_none() {
+            Count::Unfiltered("companies")
         } else {
             Count::Rows
         };
@@ -470,6 +472,7 @@ impl Db {
         .fetch_one(self.pool())
         .await
         .map_err(classify)
+        .inspect(|_| self.forget_total("contacts"))
     }
 
     /// Saves `draft` over contact `id` if it is still at `version`.
@@ -551,6 +554,7 @@ impl Db {
         .fetch_one(self.pool())
         .await
         .map_err(classify)
+        .inspect(|_| self.forget_total("companies"))
     }
 
     pub async fn update_company(
@@ -625,6 +629,7 @@ impl Db {
         .bind(id)
         .execute(self.pool())
         .await?;
+        self.forget_total(table_of(kind));
         Ok(done.rows_affected() == 1)
     }
 
@@ -649,6 +654,7 @@ impl Db {
         .execute(self.pool())
         .await
         .map_err(classify)?;
+        self.forget_total(table_of(kind));
         if done.rows_affected() == 1 {
             Ok(())
         } else {
@@ -699,6 +705,8 @@ impl Db {
             .await?
             .rows_affected();
         tx.commit().await?;
+        self.forget_total("contacts");
+        self.forget_total("companies");
         Ok(contacts + companies)
     }
 
