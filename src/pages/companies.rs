@@ -1,5 +1,8 @@
 //! Companies: the list, a company's page with its contacts, the new/edit form, deleting.
 
+// A form's server function takes one argument per field (that is how forms post).
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -84,7 +87,6 @@ pub async fn get_company(id: i64) -> Result<CompanyDetails, AppError> {
 }
 
 #[server(endpoint = "companies/save")]
-#[allow(clippy::too_many_arguments)]
 pub async fn save_company(
     id: String,
     version: String,
@@ -373,9 +375,7 @@ pub fn CompanyPage() -> impl IntoView {
             });
             let address = [
                 company.street.as_str(),
-                &format!("{} {}", company.postal_code, company.city)
-                    .trim()
-                    .to_owned(),
+                format!("{} {}", company.postal_code, company.city).trim(),
                 company.country.as_str(),
             ]
             .iter()

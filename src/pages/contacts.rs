@@ -1,6 +1,9 @@
 //! Contacts: the list (search, filters, sort, pages), a contact's page, the new/edit form, and
 //! deleting to the trash.
 
+// A form's server function takes one argument per field (that is how forms post).
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -105,7 +108,6 @@ pub async fn form_options() -> Result<(Vec<(i64, String)>, i64), AppError> {
 }
 
 #[server(endpoint = "contacts/save")]
-#[allow(clippy::too_many_arguments)]
 pub async fn save_contact(
     id: String,
     version: String,

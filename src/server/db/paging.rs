@@ -79,12 +79,15 @@ fn bind_key(query: &mut QueryBuilder<'_, Sqlite>, key: &Value) {
     };
 }
 
+/// Pushes a whole counting query.
+pub type CountQuery<'a> = Box<dyn Fn(&mut QueryBuilder<'_, Sqlite>) + Send + Sync + 'a>;
+
 /// How many rows match, up to [`COUNT_LIMIT`] + 1.
 pub enum Count<'a> {
     /// Count the rows `from` selects.
     Rows,
     /// A cheaper query that counts the same rows (it must push its own `SELECT count(*) …`).
-    Query(Box<dyn Fn(&mut QueryBuilder<'_, Sqlite>) + Send + Sync + 'a>),
+    Query(CountQuery<'a>),
     /// All live rows of this table: counted, then reused for a few seconds.
     Unfiltered(&'static str),
 }
