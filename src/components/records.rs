@@ -8,6 +8,23 @@ use leptos_router::NavigateOptions;
 use crate::domain::{ListQuery, PAGE_SIZES};
 use crate::error::AppError;
 
+/// The options of an "Owner" select: nobody (labelled `none_label`), then each person.
+pub fn owner_options(owners: &[(i64, String)], none_label: &str) -> Vec<(String, String)> {
+    std::iter::once((String::new(), none_label.to_owned()))
+        .chain(
+            owners
+                .iter()
+                .map(|(id, name)| (id.to_string(), name.clone())),
+        )
+        .collect()
+}
+
+/// The record id in the current path (`/contacts/:id…`), if it is a number.
+pub fn use_id_param() -> Memo<Option<i64>> {
+    let params = leptos_router::hooks::use_params_map();
+    Memo::new(move |_| params.read().get("id").and_then(|id| id.parse().ok()))
+}
+
 /// The list state in the current URL.
 pub fn use_list_query() -> Memo<ListQuery> {
     let params = use_query_map();

@@ -6,11 +6,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use crate::components::form::{set_status_for, Field, FormAlert, SelectField, TextAreaField};
 use crate::components::records::{
-    use_list_query, PageSizeSelect, Pager, SearchBox, SortHeader, StaleEditNotice,
+    owner_options, use_id_param, use_list_query, PageSizeSelect, Pager, SearchBox, SortHeader,
+    StaleEditNotice,
 };
 use crate::domain::{
     ago, thousands, CompanyInput, CompanyRow, CompanyView, ContactRow, ListQuery, Page, RecordKind,
@@ -169,16 +170,6 @@ pub const COMPANY_FIELDS: &[(&str, &str)] = &[
     ("owner", "Owner"),
 ];
 
-fn owner_options(owners: &[(i64, String)], none_label: &str) -> Vec<(String, String)> {
-    std::iter::once((String::new(), none_label.to_owned()))
-        .chain(
-            owners
-                .iter()
-                .map(|(id, name)| (id.to_string(), name.clone())),
-        )
-        .collect()
-}
-
 #[component]
 pub fn CompaniesPage() -> impl IntoView {
     let query = use_list_query();
@@ -308,11 +299,6 @@ pub fn CompaniesPage() -> impl IntoView {
     }
 }
 
-fn id_from_path() -> Memo<Option<i64>> {
-    let params = use_params_map();
-    Memo::new(move |_| params.read().get("id").and_then(|id| id.parse().ok()))
-}
-
 async fn load_company(id: Option<i64>) -> Result<CompanyDetails, AppError> {
     match id {
         Some(id) => get_company(id).await,
@@ -322,7 +308,7 @@ async fn load_company(id: Option<i64>) -> Result<CompanyDetails, AppError> {
 
 #[component]
 pub fn CompanyPage() -> impl IntoView {
-    let id = id_from_path();
+    let id = use_id_param();
     let details = Resource::new(move || id.get(), load_company);
     let params = use_query_map();
     let flash = move || {
@@ -464,7 +450,7 @@ pub fn NewCompanyPage() -> impl IntoView {
 
 #[component]
 pub fn EditCompanyPage() -> impl IntoView {
-    let id = id_from_path();
+    let id = use_id_param();
     let details = Resource::new(move || id.get(), load_company);
     let page = move || {
         Suspend::new(async move {
@@ -549,7 +535,7 @@ fn CompanyForm(
 
 #[component]
 pub fn DeleteCompanyPage() -> impl IntoView {
-    let id = id_from_path();
+    let id = use_id_param();
     let details = Resource::new(move || id.get(), load_company);
     let delete = ServerAction::<DeleteCompany>::new();
     let error = Signal::derive(move || delete.value().get().and_then(Result::err));

@@ -7,11 +7,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use crate::components::form::{set_status_for, Field, FormAlert, SelectField, TextAreaField};
 use crate::components::records::{
-    use_list_query, PageSizeSelect, Pager, SearchBox, SortHeader, StaleEditNotice,
+    owner_options, use_id_param, use_list_query, PageSizeSelect, Pager, SearchBox, SortHeader,
+    StaleEditNotice,
 };
 use crate::domain::{
     ago, ContactInput, ContactRow, ContactStatus, ContactView, ListQuery, Page, RecordKind,
@@ -198,16 +199,6 @@ fn status_options(with_any: bool) -> Vec<(String, String)> {
         .collect()
 }
 
-fn owner_options(owners: &[(i64, String)], none_label: &str) -> Vec<(String, String)> {
-    std::iter::once((String::new(), none_label.to_owned()))
-        .chain(
-            owners
-                .iter()
-                .map(|(id, name)| (id.to_string(), name.clone())),
-        )
-        .collect()
-}
-
 #[component]
 pub fn ContactsPage() -> impl IntoView {
     let query = use_list_query();
@@ -358,11 +349,6 @@ fn contact_line(row: ContactRow, now: i64) -> impl IntoView {
     }
 }
 
-fn id_from_path() -> Memo<Option<i64>> {
-    let params = use_params_map();
-    Memo::new(move |_| params.read().get("id").and_then(|id| id.parse().ok()))
-}
-
 async fn load_contact(id: Option<i64>) -> Result<ContactDetails, AppError> {
     match id {
         Some(id) => get_contact(id).await,
@@ -372,7 +358,7 @@ async fn load_contact(id: Option<i64>) -> Result<ContactDetails, AppError> {
 
 #[component]
 pub fn ContactPage() -> impl IntoView {
-    let id = id_from_path();
+    let id = use_id_param();
     let details = Resource::new(move || id.get(), load_contact);
     let params = use_query_map();
     let flash = move || {
@@ -465,7 +451,7 @@ pub fn NewContactPage() -> impl IntoView {
 
 #[component]
 pub fn EditContactPage() -> impl IntoView {
-    let id = id_from_path();
+    let id = use_id_param();
     let details = Resource::new(move || id.get(), load_contact);
     let page = move || {
         Suspend::new(async move {
@@ -553,7 +539,7 @@ fn ContactForm(
 
 #[component]
 pub fn DeleteContactPage() -> impl IntoView {
-    let id = id_from_path();
+    let id = use_id_param();
     let details = Resource::new(move || id.get(), load_contact);
     let delete = ServerAction::<DeleteContact>::new();
     let error = Signal::derive(move || delete.value().get().and_then(Result::err));

@@ -4,7 +4,7 @@
 
 use crate::domain::{
     CompanyDraft, CompanyInput, CompanyRow, ContactDraft, ContactInput, ContactRow, ListQuery,
-    Page, RecordKind, TRASH_DAYS,
+    Page, RecordKind, Stamp, TRASH_DAYS,
 };
 use crate::error::{AppError, FieldErrors, StaleEdit};
 use crate::server::context::internal;
@@ -199,34 +199,24 @@ pub async fn save_contact(
             .await
             .map(|()| id),
     };
-    match written {
-        Ok(id) => {
-            tracing::info!(user = user.id, contact = id, "contact saved");
-            Ok(id)
+    let current = match (&written, id) {
+        (Err(WriteError::Stale), Some(id)) => {
+            db.contact(id).await.map_err(internal)?.map(|c| Current {
+                updated: c.updated.clone(),
+                version: c.version,
+                values: c.input().echo(),
+            })
         }
-        Err(WriteError::Duplicate) => Err(AppError::invalid(
-            "email",
-            "Another contact already has this email address.",
-        )
-        .with_values(&input.echo())),
-        Err(WriteError::Missing) => Err(AppError::NotFound),
-        Err(WriteError::Stale) => {
-            let id = id.ok_or(AppError::Internal)?;
-            let current = db
-                .contact(id)
-                .await
-                .map_err(internal)?
-                .ok_or(AppError::NotFound)?;
-            Err(stale(
-                current.updated.by.clone(),
-                current.updated.at,
-                current.version,
-                current.input().echo(),
-                input.echo(),
-            ))
-        }
-        Err(WriteError::Db(error)) => Err(internal(error)),
-    }
+        _ => None,
+    };
+    settle(
+        written,
+        current,
+        ("email", "Another contact already has this email address."),
+        input.echo(),
+        user,
+        "contact",
+    )
 }
 
 /// Creates (`id` = None) or updates a company; returns its id.
@@ -256,32 +246,61 @@ pub async fn save_company(
             .await
             .map(|()| id),
     };
+    let current = match (&written, id) {
+        (Err(WriteError::Stale), Some(id)) => {
+            db.company(id).await.map_err(internal)?.map(|c| Current {
+                updated: c.updated.clone(),
+                version: c.version,
+                values: c.input().echo(),
+            })
+        }
+        _ => None,
+    };
+    settle(
+        written,
+        current,
+        ("domain", "Another company already has this domain."),
+        input.echo(),
+        user,
+        "company",
+    )
+}
+
+/// A record as it is now, for telling a user whose save was stale what changed.
+struct Current {
+    updated: Stamp,
+    version: i64,
+    values: Vec<(&'static str, String)>,
+}
+
+/// The answer to a save: the record's id, or the error the user sees.
+fn settle(
+    written: Result<i64, WriteError>,
+    current: Option<Current>,
+    (unique_field, duplicate): (&str, &str),
+    yours: Vec<(&'static str, String)>,
+    user: &CurrentUser,
+    what: &str,
+) -> Result<i64, AppError> {
     match written {
         Ok(id) => {
-            tracing::info!(user = user.id, company = id, "company saved");
+            tracing::info!(user = user.id, id, "{what} saved");
             Ok(id)
         }
-        Err(WriteError::Duplicate) => Err(AppError::invalid(
-            "domain",
-            "Another company already has this domain.",
-        )
-        .with_values(&input.echo())),
-        Err(WriteError::Missing) => Err(AppError::NotFound),
-        Err(WriteError::Stale) => {
-            let id = id.ok_or(AppError::Internal)?;
-            let current = db
-                .company(id)
-                .await
-                .map_err(internal)?
-                .ok_or(AppError::NotFound)?;
-            Err(stale(
-                current.updated.by.clone(),
+        Err(WriteError::Duplicate) => {
+            Err(AppError::invalid(unique_field, duplicate).with_values(&yours))
+        }
+        Err(WriteError::Stale) => match current {
+            Some(current) => Err(stale(
+                current.updated.by,
                 current.updated.at,
                 current.version,
-                current.input().echo(),
-                input.echo(),
-            ))
-        }
+                current.values,
+                yours,
+            )),
+            None => Err(AppError::NotFound),
+        },
+        Err(WriteError::Missing) => Err(AppError::NotFound),
         Err(WriteError::Db(error)) => Err(internal(error)),
     }
 }
