@@ -12,10 +12,9 @@ mod workspace;
 pub use account::{Email, PersonName, Role, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 pub use listing::{ListQuery, PAGE_SIZES};
 pub use records::{
-    contact_name, phone_search_tokens, thousands, CompanyDraft, CompanyInput, CompanyRow,
-    CompanyView, ContactDraft, ContactInput, ContactRow, ContactStatus, ContactView, DomainName,
-    Page, PhoneNumber, RecordKind, Stamp, Tags, Total, TrashItem, COUNT_LIMIT, NOTES_MAX_CHARS,
-    TRASH_DAYS,
+    contact_name, thousands, CompanyDraft, CompanyInput, CompanyRow, CompanyView, ContactDraft,
+    ContactInput, ContactRow, ContactStatus, ContactView, DomainName, Page, PhoneNumber,
+    RecordKind, Stamp, Tags, Total, TrashItem, COUNT_LIMIT, NOTES_MAX_CHARS, TRASH_DAYS,
 };
 pub use users::{ago, describe_user_agent, RegistrationInfo, SessionView, UserView};
 pub use workspace::WorkspaceSummary;

@@ -147,7 +147,7 @@ impl PhoneNumber {
 }
 
 /// See [`PhoneNumber::search_tokens`].
-pub fn phone_search_tokens(digits: &str) -> String {
+fn phone_search_tokens(digits: &str) -> String {
     if digits.is_empty() {
         return String::new();
     }
@@ -243,11 +243,6 @@ impl Tags {
 
     pub fn as_slice(&self) -> &[String] {
         &self.0
-    }
-
-    /// As typed in the form: "vip, newsletter".
-    pub fn joined(&self) -> String {
-        self.0.join(", ")
     }
 }
 
@@ -675,6 +670,16 @@ impl RecordKind {
         match self {
             RecordKind::Contact => "/contacts",
             RecordKind::Company => "/companies",
+        }
+    }
+}
+
+impl RecordKind {
+    /// The name forms and links use ("contact").
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Contact => "contact",
+            RecordKind::Company => "company",
         }
     }
 }

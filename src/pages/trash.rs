@@ -41,15 +41,11 @@ pub fn UndoDelete(kind: RecordKind, id: i64) -> impl IntoView {
     let restore = ServerAction::<RestoreRecord>::new();
     let error = Signal::derive(move || restore.value().get().and_then(Result::err));
     set_status_for(error.get_untracked().as_ref());
-    let kind_value = match kind {
-        RecordKind::Contact => "contact",
-        RecordKind::Company => "company",
-    };
     view! {
         <div class="flash" role="status">
             <ActionForm action=restore attr:class="inline">
                 {kind.label()} " moved to the trash. "
-                <input type="hidden" name="kind" value=kind_value />
+                <input type="hidden" name="kind" value=kind.as_str() />
                 <input type="hidden" name="id" value=id.to_string() />
                 <button type="submit">"Undo"</button>
             </ActionForm>
@@ -75,16 +71,12 @@ pub fn TrashPage() -> impl IntoView {
             let rows = items
                 .into_iter()
                 .map(|item| {
-                    let kind_value = match item.kind {
-                        RecordKind::Contact => "contact",
-                        RecordKind::Company => "company",
-                    };
                     let left = (TRASH_DAYS * 86_400 - (now - item.deleted_at)).max(0) / 86_400;
                     let label = format!("Restore {}", item.name);
                     let button = can_edit.then(|| {
                         view! {
                             <ActionForm action=restore attr:class="inline">
-                                <input type="hidden" name="kind" value=kind_value />
+                                <input type="hidden" name="kind" value=item.kind.as_str() />
                                 <input type="hidden" name="id" value=item.id.to_string() />
                                 <button type="submit" aria-label=label>"Restore"</button>
                             </ActionForm>

@@ -61,6 +61,18 @@ pub struct CompanyMatch {
     pub domain: String,
 }
 
+/// Counts the matches of a search in its index (which holds live records only).
+fn search_count(index: &'static str, search: Option<String>) -> Count<'static> {
+    let search = search.unwrap_or_default();
+    Count::Query(Box::new(move |q| {
+        q.push(format_args!(
+            "SELECT count(*) FROM (SELECT 1 FROM {index} WHERE {index} MATCH "
+        ))
+        .push_bind(search.clone())
+        .push(format_args!(" LIMIT {SEARCH_LIMIT})"));
+    }))
+}
+
 fn status_of(text: &str) -> Result<ContactStatus, sqlx::Error> {
     text.parse()
         .map_err(|e: String| sqlx::Error::Decode(e.into()))
@@ -212,14 +224,7 @@ impl Db {
         // A search alone is counted in the search index, a tag alone in the tags (both hold only
         // live contacts).
         let count = if only_search {
-            let search = filter.search.clone().unwrap_or_default();
-            Count::Query(Box::new(move |q| {
-                q.push(
-                    "SELECT count(*) FROM (SELECT 1 FROM contacts_fts WHERE contacts_fts MATCH ",
-                )
-                .push_bind(search.clone())
-                .push(format_args!(" LIMIT {SEARCH_LIMIT})"));
-            }))
+            search_count("contacts_fts", filter.search.clone())
         } else if only_tag {
             let tag = filter.tag.clone().unwrap_or_default();
             Count::Query(Box::new(move |q| {
@@ -274,14 +279,7 @@ impl Db {
             }
         };
         let count = if only_search {
-            let search = filter.search.clone().unwrap_or_default();
-            Count::Query(Box::new(move |q| {
-                q.push(
-                    "SELECT count(*) FROM (SELECT 1 FROM companies_fts WHERE companies_fts MATCH ",
-                )
-                .push_bind(search.clone())
-                .push(format_args!(" LIMIT {SEARCH_LIMIT})"));
-            }))
+            search_count("companies_fts", filter.search.clone())
         } else if filter.search.is_none() && filter.industry.is_none() && filter.owner.is_none() {
             Count::Unfiltered("companies")
         } else {
@@ -441,38 +439,19 @@ impl Db {
         user_id: i64,
         now: i64,
     ) -> Result<i64, WriteError> {
-        sqlx::query_scalar(
+        let query = sqlx::query(
             "INSERT INTO contacts (first_name, last_name, email, phone, phone_digits, phone_search,
                  job_title, company_id, city, status, tags, notes, owner_id,
-                 created_at, created_by, updated_at, updated_by)
+                 updated_at, updated_by, created_at, created_by)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?14, ?15)
              RETURNING id",
-        )
-        .bind(&draft.first_name)
-        .bind(&draft.last_name)
-        .bind(draft.email.as_ref().map_or("", |e| e.as_str()))
-        .bind(draft.phone.as_ref().map_or("", |p| p.typed()))
-        .bind(draft.phone.as_ref().map_or("", |p| p.digits()))
-        .bind(
-            draft
-                .phone
-                .as_ref()
-                .map(|p| p.search_tokens())
-                .unwrap_or_default(),
-        )
-        .bind(&draft.job_title)
-        .bind(company_id)
-        .bind(&draft.city)
-        .bind(draft.status.as_str())
-        .bind(serde_json::to_string(draft.tags.as_slice()).unwrap_or_else(|_| "[]".into()))
-        .bind(&draft.notes)
-        .bind(draft.owner_id)
-        .bind(now)
-        .bind(user_id)
-        .fetch_one(self.pool())
-        .await
-        .map_err(classify)
-        .inspect(|_| self.forget_total("contacts"))
+        );
+        let row = bind_contact(query, draft, company_id, user_id, now)
+            .fetch_one(self.pool())
+            .await
+            .map_err(classify)?;
+        self.forget_total("contacts");
+        Ok(row.try_get(0)?)
     }
 
     /// Saves `draft` over contact `id` if it is still at `version`.
@@ -485,39 +464,19 @@ impl Db {
         user_id: i64,
         now: i64,
     ) -> Result<(), WriteError> {
-        let updated = sqlx::query(
-            "UPDATE contacts SET first_name = ?, last_name = ?, email = ?, phone = ?,
-                 phone_digits = ?, phone_search = ?, job_title = ?, company_id = ?, city = ?,
-                 status = ?, tags = ?, notes = ?, owner_id = ?, updated_at = ?, updated_by = ?,
-                 version = version + 1
-             WHERE id = ? AND version = ? AND deleted_at IS NULL",
-        )
-        .bind(&draft.first_name)
-        .bind(&draft.last_name)
-        .bind(draft.email.as_ref().map_or("", |e| e.as_str()))
-        .bind(draft.phone.as_ref().map_or("", |p| p.typed()))
-        .bind(draft.phone.as_ref().map_or("", |p| p.digits()))
-        .bind(
-            draft
-                .phone
-                .as_ref()
-                .map(|p| p.search_tokens())
-                .unwrap_or_default(),
-        )
-        .bind(&draft.job_title)
-        .bind(company_id)
-        .bind(&draft.city)
-        .bind(draft.status.as_str())
-        .bind(serde_json::to_string(draft.tags.as_slice()).unwrap_or_else(|_| "[]".into()))
-        .bind(&draft.notes)
-        .bind(draft.owner_id)
-        .bind(now)
-        .bind(user_id)
-        .bind(id)
-        .bind(version)
-        .execute(self.pool())
-        .await
-        .map_err(classify)?;
+        let query = sqlx::query(
+            "UPDATE contacts SET first_name = ?1, last_name = ?2, email = ?3, phone = ?4,
+                 phone_digits = ?5, phone_search = ?6, job_title = ?7, company_id = ?8, city = ?9,
+                 status = ?10, tags = ?11, notes = ?12, owner_id = ?13, updated_at = ?14,
+                 updated_by = ?15, version = version + 1
+             WHERE id = ?16 AND version = ?17 AND deleted_at IS NULL",
+        );
+        let updated = bind_contact(query, draft, company_id, user_id, now)
+            .bind(id)
+            .bind(version)
+            .execute(self.pool())
+            .await
+            .map_err(classify)?;
         if updated.rows_affected() == 1 {
             return Ok(());
         }
@@ -530,31 +489,19 @@ impl Db {
         user_id: i64,
         now: i64,
     ) -> Result<i64, WriteError> {
-        sqlx::query_scalar(
+        let query = sqlx::query(
             "INSERT INTO companies (name, domain, industry, size, phone, website, street, city,
-                 postal_code, country, notes, owner_id, created_at, created_by, updated_at,
-                 updated_by)
+                 postal_code, country, notes, owner_id, updated_at, updated_by, created_at,
+                 created_by)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?13, ?14)
              RETURNING id",
-        )
-        .bind(&draft.name)
-        .bind(draft.domain.as_ref().map_or("", |d| d.as_str()))
-        .bind(&draft.industry)
-        .bind(draft.size)
-        .bind(draft.phone.as_ref().map_or("", |p| p.typed()))
-        .bind(&draft.website)
-        .bind(&draft.street)
-        .bind(&draft.city)
-        .bind(&draft.postal_code)
-        .bind(&draft.country)
-        .bind(&draft.notes)
-        .bind(draft.owner_id)
-        .bind(now)
-        .bind(user_id)
-        .fetch_one(self.pool())
-        .await
-        .map_err(classify)
-        .inspect(|_| self.forget_total("companies"))
+        );
+        let row = bind_company(query, draft, user_id, now)
+            .fetch_one(self.pool())
+            .await
+            .map_err(classify)?;
+        self.forget_total("companies");
+        Ok(row.try_get(0)?)
     }
 
     pub async fn update_company(
@@ -565,31 +512,19 @@ impl Db {
         user_id: i64,
         now: i64,
     ) -> Result<(), WriteError> {
-        let updated = sqlx::query(
-            "UPDATE companies SET name = ?, domain = ?, industry = ?, size = ?, phone = ?,
-                 website = ?, street = ?, city = ?, postal_code = ?, country = ?, notes = ?,
-                 owner_id = ?, updated_at = ?, updated_by = ?, version = version + 1
-             WHERE id = ? AND version = ? AND deleted_at IS NULL",
-        )
-        .bind(&draft.name)
-        .bind(draft.domain.as_ref().map_or("", |d| d.as_str()))
-        .bind(&draft.industry)
-        .bind(draft.size)
-        .bind(draft.phone.as_ref().map_or("", |p| p.typed()))
-        .bind(&draft.website)
-        .bind(&draft.street)
-        .bind(&draft.city)
-        .bind(&draft.postal_code)
-        .bind(&draft.country)
-        .bind(&draft.notes)
-        .bind(draft.owner_id)
-        .bind(now)
-        .bind(user_id)
-        .bind(id)
-        .bind(version)
-        .execute(self.pool())
-        .await
-        .map_err(classify)?;
+        let query = sqlx::query(
+            "UPDATE companies SET name = ?1, domain = ?2, industry = ?3, size = ?4, phone = ?5,
+                 website = ?6, street = ?7, city = ?8, postal_code = ?9, country = ?10,
+                 notes = ?11, owner_id = ?12, updated_at = ?13, updated_by = ?14,
+                 version = version + 1
+             WHERE id = ?15 AND version = ?16 AND deleted_at IS NULL",
+        );
+        let updated = bind_company(query, draft, user_id, now)
+            .bind(id)
+            .bind(version)
+            .execute(self.pool())
+            .await
+            .map_err(classify)?;
         if updated.rows_affected() == 1 {
             return Ok(());
         }
@@ -719,6 +654,59 @@ impl Db {
             .map(|row| Ok((row.try_get("id")?, row.try_get("name")?)))
             .collect()
     }
+}
+
+type SqliteQuery<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+
+/// Binds a contact's fields, then who saved it and when (parameters 1 to 15).
+fn bind_contact<'q>(
+    query: SqliteQuery<'q>,
+    draft: &'q ContactDraft,
+    company_id: Option<i64>,
+    user_id: i64,
+    now: i64,
+) -> SqliteQuery<'q> {
+    let phone = draft.phone.as_ref();
+    query
+        .bind(&draft.first_name)
+        .bind(&draft.last_name)
+        .bind(draft.email.as_ref().map_or("", |e| e.as_str()))
+        .bind(phone.map_or("", |p| p.typed()))
+        .bind(phone.map_or("", |p| p.digits()))
+        .bind(phone.map(|p| p.search_tokens()).unwrap_or_default())
+        .bind(&draft.job_title)
+        .bind(company_id)
+        .bind(&draft.city)
+        .bind(draft.status.as_str())
+        .bind(serde_json::to_string(draft.tags.as_slice()).unwrap_or_else(|_| "[]".into()))
+        .bind(&draft.notes)
+        .bind(draft.owner_id)
+        .bind(now)
+        .bind(user_id)
+}
+
+/// Binds a company's fields, then who saved it and when (parameters 1 to 14).
+fn bind_company<'q>(
+    query: SqliteQuery<'q>,
+    draft: &'q CompanyDraft,
+    user_id: i64,
+    now: i64,
+) -> SqliteQuery<'q> {
+    query
+        .bind(&draft.name)
+        .bind(draft.domain.as_ref().map_or("", |d| d.as_str()))
+        .bind(&draft.industry)
+        .bind(draft.size)
+        .bind(draft.phone.as_ref().map_or("", |p| p.typed()))
+        .bind(&draft.website)
+        .bind(&draft.street)
+        .bind(&draft.city)
+        .bind(&draft.postal_code)
+        .bind(&draft.country)
+        .bind(&draft.notes)
+        .bind(draft.owner_id)
+        .bind(now)
+        .bind(user_id)
 }
 
 fn table_of(kind: RecordKind) -> &'static str {
