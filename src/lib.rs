@@ -7,32 +7,20 @@ pub mod app;
 pub mod components;
 pub mod domain;
 pub mod error;
+pub mod hydration;
 pub mod pages;
 
 /// Server-only code: configuration, start-up, database, HTTP middleware, telemetry.
 #[cfg(feature = "ssr")]
 pub mod server;
 
-/// The WASM entry point: hydrate the server-rendered body, then mark the document as hydrated.
+/// The WASM entry point: hydrate the server-rendered body, replaying what the user did before
+/// (see `hydration`), and mark the document as hydrated.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
+    let captured = hydration::snap();
     leptos::mount::hydrate_body(app::App);
-    mark_hydrated();
-}
-
-/// Sets `html[data-hydrated]` and a `performance.mark` so tests and monitoring can tell that the page
-/// is interactive.
-#[cfg(feature = "hydrate")]
-fn mark_hydrated() {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    if let Some(root) = window.document().and_then(|d| d.document_element()) {
-        let _ = root.set_attribute("data-hydrated", "");
-    }
-    if let Some(performance) = window.performance() {
-        let _ = performance.mark("clientele:hydrated");
-    }
+    hydration::replay(captured);
 }

@@ -36,6 +36,22 @@ pub fn Field(
             (!ids.is_empty()).then(|| ids.join(" "))
         }
     };
+    // A password can be shown while typing it (a toggle button, hidden without JavaScript).
+    let shown = RwSignal::new(false);
+    let reveal = (kind == "password").then(|| {
+        let controls = id.clone();
+        view! {
+            <button
+                type="button"
+                class="reveal"
+                aria-controls=controls
+                aria-pressed=move || if shown.get() { "true" } else { "false" }
+                on:click=move |_| shown.update(|s| *s = !*s)
+            >
+                "Show password"
+            </button>
+        }
+    });
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
@@ -43,13 +59,14 @@ pub fn Field(
             <input
                 id=id
                 name=name
-                type=kind
+                type=move || if shown.get() { "text" } else { kind }
                 autocomplete=autocomplete
                 value=value
                 required=required
                 aria-invalid=move || error.get().is_some().then_some("true")
                 aria-describedby=described_by
             />
+            {reveal}
             {move || {
                 error
                     .get()
@@ -193,5 +210,44 @@ fn FieldError(id: String, error: Signal<Option<String>>) -> impl IntoView {
                 </p>
             }
         })
+    }
+}
+
+/// The hidden idempotency key of a mutating form (`server::idempotency`): a repeat of the same
+/// submission (a double click, a replay, a resubmit) has the same key, and the server does the
+/// work once. After the action succeeds the key is spent, so the form's next submission (when it
+/// stays on the page) gets a fresh one.
+#[component]
+pub fn IdempotencyField<S>(action: ServerAction<S>) -> impl IntoView
+where
+    S: leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
+    let key = RwSignal::new(new_idempotency_key());
+    Effect::new(move |_| {
+        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
+            key.set(new_idempotency_key());
+        }
+    });
+    view! { <input type="hidden" name="idempotency_key" value=move || key.get() /> }
+}
+
+/// A fresh random key: a v4 UUID from the server's generator or the browser's `crypto`.
+fn new_idempotency_key() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        uuid::Uuid::new_v4().to_string()
+    }
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        web_sys::window()
+            .and_then(|w| w.crypto().ok())
+            .map(|c| c.random_uuid())
+            .unwrap_or_default()
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    {
+        String::new()
     }
 }

@@ -4,12 +4,14 @@
 //! only constructor is a `parse` that checks the rules, so holding one proves it is valid.
 
 mod account;
+mod idempotency;
 mod listing;
 mod records;
 mod users;
 mod workspace;
 
 pub use account::{Email, PersonName, Role, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+pub use idempotency::IdempotencyKey;
 pub use listing::{ListQuery, PAGE_SIZES};
 pub use records::{
     contact_name, thousands, CompanyDraft, CompanyInput, CompanyRow, CompanyView, ContactDraft,

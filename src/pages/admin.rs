@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::form::FormAlert;
+use crate::components::form::{FormAlert, IdempotencyField};
 use crate::domain::{Role, UserView};
 use crate::error::AppError;
 
@@ -24,12 +24,20 @@ pub async fn list_users() -> Result<(Vec<UserView>, i64), AppError> {
 }
 
 #[server(endpoint = "admin/users/role")]
-pub async fn change_role(user_id: i64, role: Role) -> Result<(), AppError> {
-    use crate::server::{auth::accounts, context};
+pub async fn change_role(
+    user_id: i64,
+    role: Role,
+    idempotency_key: Option<String>,
+) -> Result<(), AppError> {
+    use crate::server::{auth::accounts, context, idempotency};
     let result: Result<(), AppError> = async {
         let admin = context::require_role(Role::Admin)?;
+        let db = context::db()?;
         // Every session of that user gets a new id on its next request (`session::load`).
-        accounts::change_role(&context::db()?, &admin, user_id, role).await?;
+        idempotency::once(&admin, idempotency_key, &(user_id, role), || {
+            accounts::change_role(&db, &admin, user_id, role)
+        })
+        .await?;
         context::redirect("/admin/users?saved=role");
         Ok(())
     }
@@ -38,11 +46,19 @@ pub async fn change_role(user_id: i64, role: Role) -> Result<(), AppError> {
 }
 
 #[server(endpoint = "admin/users/active")]
-pub async fn set_active(user_id: i64, active: bool) -> Result<(), AppError> {
-    use crate::server::{auth::accounts, context};
+pub async fn set_active(
+    user_id: i64,
+    active: bool,
+    idempotency_key: Option<String>,
+) -> Result<(), AppError> {
+    use crate::server::{auth::accounts, context, idempotency};
     let result: Result<(), AppError> = async {
         let admin = context::require_role(Role::Admin)?;
-        accounts::set_active(&context::db()?, &admin, user_id, active).await?;
+        let db = context::db()?;
+        idempotency::once(&admin, idempotency_key, &(user_id, active), || {
+            accounts::set_active(&db, &admin, user_id, active)
+        })
+        .await?;
         context::redirect(if active {
             "/admin/users?saved=reactivated"
         } else {
@@ -55,11 +71,21 @@ pub async fn set_active(user_id: i64, active: bool) -> Result<(), AppError> {
 }
 
 #[server(endpoint = "admin/invitations")]
-pub async fn create_invitation(role: Role) -> Result<String, AppError> {
-    use crate::server::{auth::accounts, context};
+pub async fn create_invitation(
+    role: Role,
+    idempotency_key: Option<String>,
+) -> Result<String, AppError> {
+    use crate::server::{auth::accounts, context, idempotency};
     let result: Result<String, AppError> = async {
         let admin = context::require_role(Role::Admin)?;
-        let (token, _expires) = accounts::invite(&context::db()?, &admin, role).await?;
+        let db = context::db()?;
+        // A repeat shows the same link (kept with the key for a day) instead of a second invitation.
+        let token = idempotency::once(&admin, idempotency_key, &role, || async {
+            accounts::invite(&db, &admin, role)
+                .await
+                .map(|(token, _)| token)
+        })
+        .await?;
         // The page shows the link to copy (also after a plain form post, through this address).
         context::redirect(&format!("/admin/users?invite={token}&role={role}"));
         Ok(token)
@@ -142,6 +168,7 @@ pub fn UsersPage() -> impl IntoView {
                                         <td>{user.email.clone()}</td>
                                         <td>
                                             <ActionForm action=change attr:class="inline-form">
+                                                <IdempotencyField action=change />
                                                 <input type="hidden" name="user_id" value=user.id />
                                                 <label for=select_id.clone() class="visually-hidden">
                                                     {format!("Role of {}", user.name)}
@@ -170,6 +197,7 @@ pub fn UsersPage() -> impl IntoView {
                                                     let label = if user.active { "Deactivate" } else { "Reactivate" };
                                                     view! {
                                                         <ActionForm action=activate attr:class="inline-form">
+                                                            <IdempotencyField action=activate />
                                                             <input type="hidden" name="user_id" value=user.id />
                                                             <input type="hidden" name="active" value=(!user.active).to_string() />
                                                             <button type="submit" aria-label=format!("{label} {name}")>
@@ -198,6 +226,7 @@ pub fn UsersPage() -> impl IntoView {
             <h2 id="invite-heading">"Invite someone"</h2>
             {invitation}
             <ActionForm action=invite attr:aria-labelledby="invite-heading">
+                <IdempotencyField action=invite />
                 <div class="field">
                     <label for="invite-role">"Role"</label>
                     <select id="invite-role" name="role">

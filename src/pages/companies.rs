@@ -8,7 +8,9 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::form::{set_status_for, Field, FormAlert, SelectField, TextAreaField};
+use crate::components::form::{
+    set_status_for, Field, FormAlert, IdempotencyField, SelectField, TextAreaField,
+};
 use crate::components::records::{
     owner_options, use_id_param, use_list_query, PageSizeSelect, Pager, SearchBox, SortHeader,
     StaleEditNotice,
@@ -103,9 +105,10 @@ pub async fn save_company(
     country: String,
     notes: String,
     owner: String,
+    idempotency_key: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::Role;
-    use crate::server::{auth::session, context, records};
+    use crate::server::{auth::session, context, idempotency, records};
     let input = CompanyInput {
         name,
         domain,
@@ -124,9 +127,11 @@ pub async fn save_company(
         let user = context::require_role(Role::Member)?;
         let id = records::record_id(&id)?;
         let version = version.trim().parse().unwrap_or(0);
-        let saved =
-            records::save_company(&context::db()?, &user, id, version, &input, session::now())
-                .await?;
+        let db = context::db()?;
+        let saved = idempotency::once(&user, idempotency_key, &(id, version, &input), || {
+            records::save_company(&db, &user, id, version, &input, session::now())
+        })
+        .await?;
         context::redirect(&format!("/companies/{saved}?saved=1"));
         Ok(())
     }
@@ -135,18 +140,15 @@ pub async fn save_company(
 }
 
 #[server(endpoint = "companies/delete")]
-pub async fn delete_company(id: i64) -> Result<(), AppError> {
+pub async fn delete_company(id: i64, idempotency_key: Option<String>) -> Result<(), AppError> {
     use crate::domain::Role;
-    use crate::server::{auth::session, context, records};
+    use crate::server::{auth::session, context, idempotency, records};
     let result: Result<(), AppError> = async {
         let user = context::require_role(Role::Member)?;
-        records::trash(
-            &context::db()?,
-            &user,
-            RecordKind::Company,
-            id,
-            session::now(),
-        )
+        let db = context::db()?;
+        idempotency::once(&user, idempotency_key, &id, || {
+            records::trash(&db, &user, RecordKind::Company, id, session::now())
+        })
         .await?;
         context::redirect(&format!("/companies?deleted={id}"));
         Ok(())
@@ -507,6 +509,7 @@ fn CompanyForm(
     });
     view! {
         <ActionForm action=save attr:class="record-form">
+            <IdempotencyField action=save />
             <FormAlert error=general />
             <StaleEditNotice error labels=COMPANY_FIELDS />
             <input type="hidden" name="id" value=id.map(|id| id.to_string()).unwrap_or_default() />
@@ -554,6 +557,7 @@ pub fn DeleteCompanyPage() -> impl IntoView {
                 <h1>"Delete " {company.name.clone()} "?"</h1>
                 <p>"The company moves to the trash, where it can be restored for 30 days. Its contacts stay, without a company while it is in the trash."</p>
                 <ActionForm action=delete>
+                    <IdempotencyField action=delete />
                     <FormAlert error />
                     <input type="hidden" name="id" value=company.id.to_string() />
                     <div class="actions">

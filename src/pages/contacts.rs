@@ -9,7 +9,9 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::form::{set_status_for, Field, FormAlert, SelectField, TextAreaField};
+use crate::components::form::{
+    set_status_for, Field, FormAlert, IdempotencyField, SelectField, TextAreaField,
+};
 use crate::components::records::{
     owner_options, use_id_param, use_list_query, PageSizeSelect, Pager, SearchBox, SortHeader,
     StaleEditNotice,
@@ -123,9 +125,10 @@ pub async fn save_contact(
     tags: String,
     notes: String,
     owner: String,
+    idempotency_key: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::Role;
-    use crate::server::{auth::session, context, records};
+    use crate::server::{auth::session, context, idempotency, records};
     let input = ContactInput {
         first_name,
         last_name,
@@ -144,7 +147,10 @@ pub async fn save_contact(
         let id = records::record_id(&id)?;
         let version = version.trim().parse().unwrap_or(0);
         let db = context::db()?;
-        let saved = records::save_contact(&db, &user, id, version, &input, session::now()).await?;
+        let saved = idempotency::once(&user, idempotency_key, &(id, version, &input), || {
+            records::save_contact(&db, &user, id, version, &input, session::now())
+        })
+        .await?;
         context::redirect(&format!("/contacts/{saved}?saved=1"));
         Ok(())
     }
@@ -153,18 +159,15 @@ pub async fn save_contact(
 }
 
 #[server(endpoint = "contacts/delete")]
-pub async fn delete_contact(id: i64) -> Result<(), AppError> {
+pub async fn delete_contact(id: i64, idempotency_key: Option<String>) -> Result<(), AppError> {
     use crate::domain::Role;
-    use crate::server::{auth::session, context, records};
+    use crate::server::{auth::session, context, idempotency, records};
     let result: Result<(), AppError> = async {
         let user = context::require_role(Role::Member)?;
-        records::trash(
-            &context::db()?,
-            &user,
-            RecordKind::Contact,
-            id,
-            session::now(),
-        )
+        let db = context::db()?;
+        idempotency::once(&user, idempotency_key, &id, || {
+            records::trash(&db, &user, RecordKind::Contact, id, session::now())
+        })
         .await?;
         context::redirect(&format!("/contacts?deleted={id}"));
         Ok(())
@@ -512,6 +515,7 @@ fn ContactForm(
     });
     view! {
         <ActionForm action=save attr:class="record-form">
+            <IdempotencyField action=save />
             <FormAlert error=general />
             <StaleEditNotice error labels=CONTACT_FIELDS />
             <input type="hidden" name="id" value=id.map(|id| id.to_string()).unwrap_or_default() />
@@ -559,6 +563,7 @@ pub fn DeleteContactPage() -> impl IntoView {
                 <h1>"Delete " {name.clone()} "?"</h1>
                 <p>"The contact moves to the trash, where it can be restored for 30 days."</p>
                 <ActionForm action=delete>
+                    <IdempotencyField action=delete />
                     <FormAlert error />
                     <input type="hidden" name="id" value=contact.id.to_string() />
                     <div class="actions">

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::form::{set_status_for, Field, FormAlert};
+use crate::components::form::{set_status_for, Field, FormAlert, IdempotencyField};
 use crate::domain::{ago, SessionView, UserView};
 use crate::error::AppError;
 use crate::pages::auth::{password_hint, refresh_user_when};
@@ -20,18 +20,17 @@ pub async fn update_profile(
     name: String,
     email: String,
     current_password: String,
+    idempotency_key: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::server::{auth::accounts, context};
+    use crate::server::{auth::accounts, context, idempotency};
     let echo = [("name", name.clone()), ("email", email.clone())];
     let result: Result<(), AppError> = async {
         let user = context::require_user()?;
-        accounts::update_profile(
-            &context::db()?,
-            &user,
-            &name,
-            &email,
-            current_password.into(),
-        )
+        let db = context::db()?;
+        // The fingerprint leaves the password out: it is never stored, not even hashed.
+        idempotency::once(&user, idempotency_key, &(&name, &email), || {
+            accounts::update_profile(&db, &user, &name, &email, current_password.into())
+        })
         .await?;
         context::redirect("/settings?saved=profile");
         Ok(())
@@ -44,16 +43,16 @@ pub async fn update_profile(
 pub async fn change_password(
     current_password: String,
     new_password: String,
+    idempotency_key: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::server::{auth::accounts, context};
+    use crate::server::{auth::accounts, context, idempotency};
     let result: Result<(), AppError> = async {
         let user = context::require_user()?;
-        accounts::change_password(
-            &context::db()?,
-            &user,
-            current_password.into(),
-            new_password.into(),
-        )
+        let db = context::db()?;
+        // No fingerprint: passwords are never stored, not even hashed.
+        idempotency::once(&user, idempotency_key, &(), || {
+            accounts::change_password(&db, &user, current_password.into(), new_password.into())
+        })
         .await?;
         context::redirect("/settings?saved=password");
         Ok(())
@@ -87,18 +86,23 @@ pub async fn list_sessions() -> Result<(Vec<SessionView>, i64), AppError> {
 }
 
 #[server(endpoint = "settings/sessions/end")]
-pub async fn end_session(handle: i64) -> Result<(), AppError> {
-    use crate::server::context;
+pub async fn end_session(handle: i64, idempotency_key: Option<String>) -> Result<(), AppError> {
+    use crate::server::{context, idempotency};
     let result: Result<(), AppError> = async {
         let user = context::require_user()?;
-        if !context::db()?
-            .delete_user_session(user.id, handle)
-            .await
-            .map_err(context::internal)?
-        {
-            return Err(AppError::NotFound);
-        }
-        tracing::info!(user = user.id, "session ended by its owner");
+        let db = context::db()?;
+        idempotency::once(&user, idempotency_key, &handle, || async {
+            let ended = db
+                .delete_user_session(user.id, handle)
+                .await
+                .map_err(context::internal)?;
+            if !ended {
+                return Err(AppError::NotFound);
+            }
+            tracing::info!(user = user.id, "session ended by its owner");
+            Ok(())
+        })
+        .await?;
         context::redirect("/settings/sessions?ended=1");
         Ok(())
     }
@@ -107,15 +111,20 @@ pub async fn end_session(handle: i64) -> Result<(), AppError> {
 }
 
 #[server(endpoint = "settings/sessions/end-others")]
-pub async fn end_other_sessions() -> Result<(), AppError> {
-    use crate::server::context;
+pub async fn end_other_sessions(idempotency_key: Option<String>) -> Result<(), AppError> {
+    use crate::server::{context, idempotency};
     let result: Result<(), AppError> = async {
         let user = context::require_user()?;
-        let ended = context::db()?
-            .delete_other_sessions(user.id, Some(&user.session_id))
-            .await
-            .map_err(context::internal)?;
-        tracing::info!(user = user.id, ended, "other sessions ended");
+        let db = context::db()?;
+        idempotency::once(&user, idempotency_key, &(), || async {
+            let ended = db
+                .delete_other_sessions(user.id, Some(&user.session_id))
+                .await
+                .map_err(context::internal)?;
+            tracing::info!(user = user.id, ended, "other sessions ended");
+            Ok(())
+        })
+        .await?;
         context::redirect("/settings/sessions?ended=all");
         Ok(())
     }
@@ -171,6 +180,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <section class="card" aria-labelledby="profile-heading">
                     <h2 id="profile-heading">"Profile"</h2>
                     <ActionForm action=update attr:aria-labelledby="profile-heading">
+                        <IdempotencyField action=update />
                         <FormAlert error=general_error(profile_error) />
                         <Field form="profile" name="name" label="Name" autocomplete="name" value=name error=field_error(profile_error, "name") required=true />
                         <Field form="profile" name="email" label="Email" kind="email" autocomplete="email" value=email error=field_error(profile_error, "email") required=true />
@@ -181,6 +191,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <section class="card" aria-labelledby="password-heading">
                     <h2 id="password-heading">"Password"</h2>
                     <ActionForm action=change attr:aria-labelledby="password-heading">
+                        <IdempotencyField action=change />
                         <FormAlert error=general_error(password_error) />
                         <Field form="password" name="current_password" label="Current password" kind="password" autocomplete="current-password" error=field_error(password_error, "current_password") required=true />
                         <Field form="password" name="new_password" label="New password" kind="password" autocomplete="new-password" hint=password_hint() error=field_error(password_error, "new_password") required=true />
@@ -274,6 +285,7 @@ pub fn SessionsPage() -> impl IntoView {
                                             } else {
                                                 view! {
                                                     <ActionForm action=end attr:class="inline-form">
+                                                        <IdempotencyField action=end />
                                                         <input type="hidden" name="handle" value=s.handle />
                                                         <button type="submit" aria-label=format!("End session: {browser}, {}", s.ip)>
                                                             "End session"
@@ -293,6 +305,7 @@ pub fn SessionsPage() -> impl IntoView {
                     .then(|| {
                         view! {
                             <ActionForm action=end_others>
+                                <IdempotencyField action=end_others />
                                 <button type="submit">"End all other sessions"</button>
                             </ActionForm>
                         }

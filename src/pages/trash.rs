@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::form::{set_status_for, FormAlert};
+use crate::components::form::{set_status_for, FormAlert, IdempotencyField};
 use crate::domain::{ago, RecordKind, TrashItem, TRASH_DAYS};
 use crate::error::AppError;
 
@@ -22,12 +22,20 @@ pub async fn list_trash() -> Result<(Vec<TrashItem>, bool, i64), AppError> {
 
 /// Brings a record back from the trash and opens its page.
 #[server(endpoint = "trash/restore")]
-pub async fn restore_record(kind: RecordKind, id: i64) -> Result<(), AppError> {
+pub async fn restore_record(
+    kind: RecordKind,
+    id: i64,
+    idempotency_key: Option<String>,
+) -> Result<(), AppError> {
     use crate::domain::Role;
-    use crate::server::{auth::session, context, records};
+    use crate::server::{auth::session, context, idempotency, records};
     let result: Result<(), AppError> = async {
         let user = context::require_role(Role::Member)?;
-        records::restore(&context::db()?, &user, kind, id, session::now()).await?;
+        let db = context::db()?;
+        idempotency::once(&user, idempotency_key, &(kind, id), || {
+            records::restore(&db, &user, kind, id, session::now())
+        })
+        .await?;
         context::redirect(&format!("{}/{id}?restored=1", kind.list_path()));
         Ok(())
     }
@@ -44,6 +52,7 @@ pub fn UndoDelete(kind: RecordKind, id: i64) -> impl IntoView {
     view! {
         <div class="flash" role="status">
             <ActionForm action=restore attr:class="inline">
+                <IdempotencyField action=restore />
                 {kind.label()} " moved to the trash. "
                 <input type="hidden" name="kind" value=kind.as_str() />
                 <input type="hidden" name="id" value=id.to_string() />
@@ -76,6 +85,7 @@ pub fn TrashPage() -> impl IntoView {
                     let button = can_edit.then(|| {
                         view! {
                             <ActionForm action=restore attr:class="inline">
+                                <IdempotencyField action=restore />
                                 <input type="hidden" name="kind" value=item.kind.as_str() />
                                 <input type="hidden" name="id" value=item.id.to_string() />
                                 <button type="submit" aria-label=label>"Restore"</button>

@@ -7,6 +7,7 @@ pub mod config;
 pub mod context;
 pub mod db;
 pub mod http;
+pub mod idempotency;
 pub mod records;
 pub mod startup;
 pub mod telemetry;

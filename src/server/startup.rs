@@ -139,6 +139,10 @@ async fn remove_expired(db: Db, mut stop: tokio::sync::oneshot::Receiver<()>) {
         if let Err(error) = db.prune_sign_in_attempts(before).await {
             tracing::warn!(%error, "cannot prune sign-in attempts");
         }
+        let keys_before = super::auth::session::now() - super::idempotency::KEEP_SECS;
+        if let Err(error) = db.prune_idempotency_keys(keys_before).await {
+            tracing::warn!(%error, "cannot prune idempotency keys");
+        }
         match super::records::empty_old_trash(&db, super::auth::session::now()).await {
             Ok(0) => {}
             Ok(purged) => tracing::info!(purged, "old records deleted from the trash"),

@@ -5,6 +5,7 @@ mod admin;
 mod cli;
 mod health;
 mod helpers;
+mod idempotency;
 mod migrations;
 mod pages;
 mod records;

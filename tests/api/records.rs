@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::admin::admin_and;
 use crate::helpers::{error_of, TestApp};
 
-const CONTACT_FIELDS: [&str; 13] = [
+pub const CONTACT_FIELDS: [&str; 13] = [
     "id",
     "version",
     "first_name",
@@ -40,7 +40,7 @@ const COMPANY_FIELDS: [&str; 14] = [
 ];
 
 /// Every field of a form, empty unless given.
-fn form<'a>(names: &[&'a str], given: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+pub fn form<'a>(names: &[&'a str], given: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     names
         .iter()
         .map(|name| {
@@ -54,7 +54,7 @@ fn form<'a>(names: &[&'a str], given: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'
 }
 
 /// The id in a save's redirect (`/contacts/12?saved=1`).
-fn saved_id(response: &reqwest::Response) -> i64 {
+pub fn saved_id(response: &reqwest::Response) -> i64 {
     let location = response
         .headers()
         .get("x-clientele-location")
@@ -105,7 +105,7 @@ async fn new_company(app: &TestApp, client: &reqwest::Client, given: &[(&str, &s
 }
 
 /// The contacts list for `query` (`("q", "ann")`, …).
-async fn list(app: &TestApp, client: &reqwest::Client, query: &[(&str, &str)]) -> Value {
+pub async fn list(app: &TestApp, client: &reqwest::Client, query: &[(&str, &str)]) -> Value {
     let mut fields: Vec<(String, &str)> = query
         .iter()
         .map(|(k, v)| (format!("query[{k}]"), *v))
@@ -121,7 +121,7 @@ async fn list(app: &TestApp, client: &reqwest::Client, query: &[(&str, &str)]) -
     response.json().await.unwrap()
 }
 
-fn names(list: &Value) -> Vec<String> {
+pub fn names(list: &Value) -> Vec<String> {
     list["page"]["rows"]
         .as_array()
         .unwrap()

@@ -2,6 +2,7 @@
 //! methods of [`Db`] and never see a query, so a PostgreSQL backend can be added here later.
 
 mod accounts;
+mod idempotency;
 mod paging;
 mod records;
 pub mod search;
@@ -11,6 +12,7 @@ mod workspace;
 pub use accounts::{
     CurrentUser, Failures, OpenInvitation, SessionUser, UserRecord, WriteUserError,
 };
+pub use idempotency::KeyState;
 pub use paging::{Cursor, Paging};
 pub use records::{CompanyFilter, CompanyMatch, ContactFilter, WriteError};
 

@@ -1,0 +1,161 @@
+//! Exactly-once form submissions: a request carrying an idempotency key that this user has used
+//! before gets the first request's outcome, without its effect happening again.
+//!
+//! Server functions wrap their effect in [`once`]. The key is claimed in the store before the
+//! effect runs, so a duplicate arriving meanwhile (a double click) waits for the first one's
+//! outcome. A failed effect (invalid input, a stale edit) releases the key: it changed nothing, and
+//! the corrected form may be sent again with the same key.
+
+use std::future::Future;
+use std::time::Duration;
+
+use serde::{de::DeserializeOwned, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::auth::session;
+use super::context;
+use super::db::{CurrentUser, Db, KeyState};
+use crate::domain::IdempotencyKey;
+use crate::error::AppError;
+
+/// How long a duplicate waits for the first request with its key to finish.
+const WAIT: Duration = Duration::from_secs(10);
+const POLL: Duration = Duration::from_millis(25);
+/// Keys are kept this long (seconds).
+pub const KEEP_SECS: i64 = 24 * 60 * 60;
+
+/// Runs `effect` once per `key` and user; a repeat returns the stored outcome. `request` is what
+/// was asked for (the form's values, without secrets): the same key with other values is refused.
+/// Without a key (`None` or empty) the effect simply runs.
+pub async fn once<T, Fut>(
+    user: &CurrentUser,
+    key: Option<String>,
+    request: &impl Serialize,
+    effect: impl FnOnce() -> Fut,
+) -> Result<T, AppError>
+where
+    T: Serialize + DeserializeOwned,
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    let Some(key) = IdempotencyKey::from_form(key.as_deref()).map_err(AppError::BadRequest)? else {
+        return effect().await;
+    };
+    let db = context::db()?;
+    let hash = fingerprint(request)?;
+    if let Some(outcome) = claim(&db, user.id, &key, &hash).await? {
+        tracing::info!(
+            user = user.id,
+            "repeated request answered with its first outcome"
+        );
+        return serde_json::from_str(&outcome).map_err(context::internal);
+    }
+    let mut held = Claim {
+        db: db.clone(),
+        user_id: user.id,
+        key: Some(key.clone()),
+    };
+    let result = effect().await;
+    match &result {
+        Ok(value) => {
+            let stored = match serde_json::to_string(value) {
+                Ok(outcome) => db
+                    .store_idempotent_outcome(user.id, key.as_str(), &outcome)
+                    .await
+                    .map_err(anyhow::Error::from),
+                Err(error) => Err(error.into()),
+            };
+            match stored {
+                Ok(()) => held.key = None,
+                Err(error) => {
+                    tracing::warn!(error = format!("{error:#}"), "cannot store an outcome")
+                }
+            }
+        }
+        // Nothing happened: the key is free again before the answer leaves, so the corrected
+        // form can be sent at once.
+        Err(_) => held.release().await,
+    }
+    result
+}
+
+/// Claims the key; if an earlier request holds it, waits for and returns its outcome.
+async fn claim(
+    db: &Db,
+    user_id: i64,
+    key: &IdempotencyKey,
+    hash: &str,
+) -> Result<Option<String>, AppError> {
+    let started = std::time::Instant::now();
+    loop {
+        let state = db
+            .claim_idempotency_key(user_id, key.as_str(), hash, session::now())
+            .await
+            .map_err(context::internal)?;
+        match state {
+            KeyState::Claimed => return Ok(None),
+            KeyState::Seen { request_hash, .. } if request_hash != hash => {
+                return Err(AppError::Conflict(
+                    "This form was already sent with other values. Reload the page to send it again."
+                        .to_owned(),
+                ))
+            }
+            KeyState::Seen {
+                outcome: Some(outcome),
+                ..
+            } => return Ok(Some(outcome)),
+            KeyState::Seen { outcome: None, .. } if started.elapsed() < WAIT => {
+                tokio::time::sleep(POLL).await
+            }
+            KeyState::Seen { outcome: None, .. } => {
+                return Err(AppError::Conflict(
+                    "This form is still being processed. Wait a moment, then reload the page."
+                        .to_owned(),
+                ))
+            }
+        }
+    }
+}
+
+/// A key claimed by a request that has not stored its outcome: released when dropped, whether the
+/// effect failed, panicked or was cancelled (the client went away).
+struct Claim {
+    db: Db,
+    user_id: i64,
+    key: Option<IdempotencyKey>,
+}
+
+impl Claim {
+    async fn release(&mut self) {
+        if let Some(key) = self.key.take() {
+            if let Err(error) = self
+                .db
+                .release_idempotency_key(self.user_id, key.as_str())
+                .await
+            {
+                tracing::warn!(%error, "cannot release an idempotency key");
+            }
+        }
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            let (db, user_id) = (self.db.clone(), self.user_id);
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(async move {
+                    if let Err(error) = db.release_idempotency_key(user_id, key.as_str()).await {
+                        tracing::warn!(%error, "cannot release an idempotency key");
+                    }
+                });
+            }
+        }
+    }
+}
+
+/// SHA-256 (base64) of the request's JSON form.
+fn fingerprint(request: &impl Serialize) -> Result<String, AppError> {
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+    let json = serde_json::to_vec(request).map_err(context::internal)?;
+    Ok(URL_SAFE_NO_PAD.encode(Sha256::digest(&json)))
+}
