@@ -206,3 +206,15 @@ test('time to hydration and replayed events are visible to monitoring', async ({
   expect(mark.detail).toEqual({ replayed: 1, dropped: 0 });
   expect(Math.abs(mark.at - ms)).toBeLessThan(50);
 });
+
+test('a control marked data-no-replay is left alone before hydration', async ({ page, wasm }) => {
+  await page.goto('/login');
+  const show = page.getByRole('button', { name: 'Show password' });
+  await show.evaluate((el) => el.setAttribute('data-no-replay', ''));
+  await show.click();
+  await expect(show).not.toHaveAttribute('aria-busy', /.*/);
+  wasm.release();
+  await hydrated(page);
+  await expect(show).toHaveAttribute('aria-pressed', 'false');
+  expect(await attribute(page, 'data-replayed')).toBe('0');
+});
