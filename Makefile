@@ -20,7 +20,7 @@ export PATH := $(CURDIR)/end2end/node_modules/.bin:$(CARGO_HOME)/bin:$(PATH)
 TARGET_DIR := $(abspath $(or $(CARGO_TARGET_DIR),target))
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup setup-rust setup-node setup-browser build run test test-rust test-e2e lint fmt clean
+.PHONY: help setup setup-rust setup-node setup-browser setup-bench build run test test-rust test-e2e bench lint fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -51,10 +51,10 @@ setup-browser:
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium; }
 
 build: setup ## Build the release server and the WASM bundle
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 
 run: setup ## Build and serve on http://127.0.0.1:3000 (data in ./data/clientele.db)
-	cargo leptos serve --release
+	cargo leptos serve --release --precompress
 
 test: setup setup-browser test-rust test-e2e ## Run every test: Rust unit/integration, then Playwright
 
@@ -63,6 +63,12 @@ test-rust:
 
 test-e2e: build
 	cd end2end && CARGO_TARGET_DIR='$(TARGET_DIR)' npx playwright test
+
+setup-bench:
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends wrk; }
+
+bench: setup setup-browser setup-bench build ## Release build, seeded database, one table of figures vs targets (bench/run.py)
+	CARGO_TARGET_DIR='$(TARGET_DIR)' python3 bench/run.py
 
 lint: ## Formatting and clippy for both targets
 	cargo fmt --check

@@ -9,6 +9,7 @@
 // 1.6 Mbit/s down) and 4× CPU slowdown.
 //
 // Usage: node bench/hydration.mjs   (after `make build`; about a minute)
+// `make bench` runs it throttled against its own server (BENCH_URL, BENCH_PAGES, BENCH_JSON=1).
 import { spawn, execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
@@ -24,7 +25,7 @@ const target = path.resolve(root, process.env.CARGO_TARGET_DIR ?? 'target');
 const binary = process.env.CLIENTELE_BIN ?? path.join(target, 'release', 'clientele');
 const siteRoot = process.env.LEPTOS_SITE_ROOT ?? path.join(root, 'target', 'site');
 const port = Number(process.env.BENCH_PORT ?? 3302);
-const base = `http://127.0.0.1:${port}`;
+let base = `http://127.0.0.1:${port}`;
 const runs = Number(process.env.BENCH_RUNS ?? 7);
 const throttle = process.env.BENCH_THROTTLE === '1';
 const user = { email: 'hydration@example.com', password: 'hydrate-me-gently' };
@@ -44,14 +45,27 @@ async function waitReady() {
   throw new Error('the server did not become ready');
 }
 
-const data = fs.mkdtempSync(path.join(os.tmpdir(), 'clientele-hydration-'));
-const env = { ...process.env, RUST_LOG: 'warn', CLIENTELE_PASSWORD: user.password };
-execFileSync(binary, ['user', 'create', '--email', user.email, '--name', 'Bench', '--role', 'admin', '--data-dir', data], { env, stdio: 'pipe' });
-execFileSync(binary, ['seed', '--companies', '200', '--contacts', '2000', '--data-dir', data], { env, stdio: 'pipe' });
-const server = spawn(binary, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', data], {
-  env: { ...env, LEPTOS_SITE_ROOT: siteRoot, LEPTOS_ENV: 'PROD', RUST_LOG: 'error' },
-  stdio: 'inherit',
-});
+// BENCH_URL: measure a server that is already running (with BENCH_EMAIL / BENCH_PASSWORD);
+// otherwise start one on a small seeded database.
+const external = process.env.BENCH_URL;
+if (external) {
+  base = external;
+  user.email = process.env.BENCH_EMAIL;
+  user.password = process.env.BENCH_PASSWORD;
+}
+const json = process.env.BENCH_JSON === '1';
+const log = json ? () => {} : console.log;
+let data, server;
+if (!external) {
+  data = fs.mkdtempSync(path.join(os.tmpdir(), 'clientele-hydration-'));
+  const env = { ...process.env, RUST_LOG: 'warn', CLIENTELE_PASSWORD: user.password };
+  execFileSync(binary, ['user', 'create', '--email', user.email, '--name', 'Bench', '--role', 'admin', '--data-dir', data], { env, stdio: 'pipe' });
+  execFileSync(binary, ['seed', '--companies', '200', '--contacts', '2000', '--data-dir', data], { env, stdio: 'pipe' });
+  server = spawn(binary, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', data], {
+    env: { ...env, LEPTOS_SITE_ROOT: siteRoot, LEPTOS_ENV: 'PROD', RUST_LOG: 'error' },
+    stdio: 'inherit',
+  });
+}
 
 try {
   await waitReady();
@@ -65,18 +79,20 @@ try {
   const script = /<script id="clientele-early"[^>]*>([\s\S]*?)<\/script>/.exec(html)?.[1];
   if (!script) throw new Error('no inline capture script on /login');
   const bytes = Buffer.from(script);
-  console.log(`Inline capture script: ${bytes.length} B raw, ${gzipSync(bytes, { level: 9 }).length} B gzip, ${brotliCompressSync(bytes).length} B brotli`);
+  log(`Inline capture script: ${bytes.length} B raw, ${gzipSync(bytes, { level: 9 }).length} B gzip, ${brotliCompressSync(bytes).length} B brotli`);
 
-  const pages = ['/', '/login', '/contacts', '/contacts?q=smith', '/contacts/1', '/contacts/new', '/companies', '/companies/1'];
+  const pages = process.env.BENCH_PAGES
+    ? JSON.parse(process.env.BENCH_PAGES)
+    : ['/', '/login', '/contacts', '/contacts?q=smith', '/contacts/1', '/contacts/new', '/companies', '/companies/1'];
   const page = await context.newPage();
   if (throttle) {
     const cdp = await context.newCDPSession(page);
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 });
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
   }
-  console.log(`\n${runs} loads per page${throttle ? ', throttled (Fast 3G, 4x CPU)' : ', loopback, no throttling'}; medians in ms from the first byte of the response:`);
-  console.log('| page | TTFB | first byte → FCP | first byte → hydrated | hydrated at |');
-  console.log('| --- | ---: | ---: | ---: | ---: |');
+  log(`\n${runs} loads per page${throttle ? ', throttled (Fast 3G, 4x CPU)' : ', loopback, no throttling'}; medians in ms from navigation start (the first load of the first page also fetches the bundle):`);
+  log('| page | TTFB | FCP | hydrated | first byte → hydrated | first load: hydrated |');
+  log('| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const url of pages) {
     const samples = [];
     for (let i = 0; i < runs; i++) {
@@ -89,14 +105,20 @@ try {
         return { ttfb: nav.responseStart, fcp: fcp ? fcp.startTime : NaN, hydrated: hydrated.startTime };
       }));
     }
-    const ttfb = median(samples.map((s) => s.ttfb));
-    const fcp = median(samples.map((s) => s.fcp - s.ttfb));
-    const hydrated = median(samples.map((s) => s.hydrated - s.ttfb));
-    const at = median(samples.map((s) => s.hydrated));
-    console.log(`| ${url} | ${ttfb.toFixed(1)} | ${fcp.toFixed(1)} | ${hydrated.toFixed(1)} | ${at.toFixed(1)} |`);
+    const row = {
+      page: url,
+      ttfb: median(samples.map((s) => s.ttfb)),
+      fcp: median(samples.map((s) => s.fcp)),
+      hydrated: median(samples.map((s) => s.hydrated)),
+      byteToHydrated: median(samples.map((s) => s.hydrated - s.ttfb)),
+      firstHydrated: samples[0].hydrated,
+    };
+    if (json) console.log(JSON.stringify(row));
+    const f = (v) => v.toFixed(1);
+    log(`| ${url} | ${f(row.ttfb)} | ${f(row.fcp)} | ${f(row.hydrated)} | ${f(row.byteToHydrated)} | ${f(row.firstHydrated)} |`);
   }
   await browser.close();
 } finally {
-  server.kill('SIGTERM');
-  fs.rmSync(data, { recursive: true, force: true });
+  if (server) server.kill('SIGTERM');
+  if (data) fs.rmSync(data, { recursive: true, force: true });
 }

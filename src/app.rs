@@ -1,7 +1,7 @@
 //! The HTML shell, the root component and the route table.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -31,6 +31,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <EarlyScript />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -59,7 +60,6 @@ pub fn App() -> impl IntoView {
     provide_auth();
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/clientele.css" />
         <Title formatter=title_text />
         <Router>
             <Layout>

@@ -142,7 +142,20 @@ pub fn leptos_options(path: &Path, listen: Option<SocketAddr>) -> anyhow::Result
     if let Some(listen) = listen {
         options.site_addr = listen;
     }
+    // The release build names the bundle files by their content hash and lists the hashes in a
+    // file beside the binary. Without that file (a build without hashing, `cargo run`), plain
+    // names are used rather than links to files that do not exist.
+    if options.hash_files && !hash_file(&options).is_some_and(|f| f.exists()) {
+        tracing::info!("no {} beside the binary: bundle files have plain names", options.hash_file);
+        options.hash_files = false;
+    }
     Ok(options)
+}
+
+/// Where leptos looks for the file of bundle hashes: beside the running binary.
+fn hash_file(options: &LeptosOptions) -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    Some(exe.parent()?.join(&*options.hash_file))
 }
 
 /// Creates the folder that will hold `file`, if it is missing.

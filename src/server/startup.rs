@@ -10,6 +10,7 @@ use std::time::Duration;
 use anyhow::Context;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
@@ -92,8 +93,15 @@ impl Application {
         tracing::info!(address = %self.local_addr(), "listening");
         let stopping = Arc::new(Notify::new());
         let notify = stopping.clone();
+        // No Nagle delay: a response whose body follows its head in a second write (a static
+        // file, a streamed page) would otherwise wait for the client's delayed ACK (~40 ms).
+        let listener = self.listener.tap_io(|stream| {
+            if let Err(error) = stream.set_nodelay(true) {
+                tracing::debug!(%error, "cannot set TCP_NODELAY");
+            }
+        });
         let server = axum::serve(
-            self.listener,
+            listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
