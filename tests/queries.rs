@@ -109,7 +109,10 @@ fn form(names: &[&'static str], given: Vec<(&'static str, String)>) -> Vec<(&'st
     names
         .iter()
         .map(|name| {
-            let value = given.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+            let value = given
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone());
             (*name, value.unwrap_or_default())
         })
         .collect()
@@ -166,7 +169,12 @@ async fn every_page_runs_a_bounded_number_of_statements_whatever_its_size() {
         let app = &app;
         async move {
             let response = app
-                .post_form(&app.client, "/api/contacts/delete", &[("id", id.as_str())], &[])
+                .post_form(
+                    &app.client,
+                    "/api/contacts/delete",
+                    &[("id", id.as_str())],
+                    &[],
+                )
                 .await;
             assert!(response.status().is_success(), "{response:?}");
         }
@@ -187,21 +195,36 @@ async fn every_page_runs_a_bounded_number_of_statements_whatever_its_size() {
         ("/contacts?per=25&sort=name", "/contacts?per=100&sort=name"),
         ("/contacts?tag=vip&per=25", "/contacts?tag=vip&per=100"),
         ("/contacts?q=person&per=25", "/contacts?q=person&per=100"),
-        ("/contacts?status=lead&owner=1&per=25", "/contacts?status=lead&owner=1&per=100"),
+        (
+            "/contacts?status=lead&owner=1&per=25",
+            "/contacts?status=lead&owner=1&per=100",
+        ),
         ("/companies?per=25", "/companies?per=100"),
-        ("/companies?industry=Energy&per=25", "/companies?industry=Energy&per=100"),
+        (
+            "/companies?industry=Energy&per=25",
+            "/companies?industry=Energy&per=100",
+        ),
     ];
     let mut report = Vec::new();
     for (few, many) in pairs {
         let (a, b) = (statements(&app, few).await, statements(&app, many).await);
         report.push(format!("{few}: {a}, {many}: {b}"));
-        assert_eq!(a, b, "more rows, more statements: {few} ran {a}, {many} ran {b}");
+        assert_eq!(
+            a, b,
+            "more rows, more statements: {few} ran {a}, {many} ran {b}"
+        );
         assert!(a <= 12, "{few} ran {a} statements");
     }
     let small_company = statements(&app, &format!("/companies/{small}")).await;
     let big_company = statements(&app, &format!("/companies/{big}")).await;
-    assert_eq!(small_company, big_company, "a company's page with 1 and 110 contacts");
-    assert_eq!(trash_of_one, trash_of_thirty, "the trash with 1 and 30 records");
+    assert_eq!(
+        small_company, big_company,
+        "a company's page with 1 and 110 contacts"
+    );
+    assert_eq!(
+        trash_of_one, trash_of_thirty,
+        "the trash with 1 and 30 records"
+    );
     for (path, limit) in [
         ("/", 6),
         ("/contacts/2", 10),

@@ -146,7 +146,10 @@ pub fn leptos_options(path: &Path, listen: Option<SocketAddr>) -> anyhow::Result
     // file beside the binary. Without that file (a build without hashing, `cargo run`), plain
     // names are used rather than links to files that do not exist.
     if options.hash_files && !hash_file(&options).is_some_and(|f| f.exists()) {
-        tracing::info!("no {} beside the binary: bundle files have plain names", options.hash_file);
+        tracing::info!(
+            "no {} beside the binary: bundle files have plain names",
+            options.hash_file
+        );
         options.hash_files = false;
     }
     Ok(options)

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::extract::FromRef;
-use leptos::config::LeptosOptions;
 use axum::serve::ListenerExt;
+use leptos::config::LeptosOptions;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 

@@ -82,6 +82,79 @@ async fn static_files_answer_conditional_requests_and_offer_precompressed_varian
 }
 
 #[tokio::test]
+async fn static_files_carry_an_etag_and_a_caching_policy_by_name() {
+    let app = spawn_app().await;
+    let plain = reqwest::Client::new();
+    // A bundle file named by its content hash, as the release build makes them.
+    let hashed = "pkg/clientele.hGpkod1gtddY2COvx4jWgQ.js";
+    std::fs::write(
+        app.data_dir.path().join("site").join(hashed),
+        "export {};\n",
+    )
+    .unwrap();
+    let response = plain
+        .get(app.url(&format!("/{hashed}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+
+    let url = app.url("/pkg/clientele.css");
+    let response = plain.get(&url).send().await.unwrap();
+    assert_eq!(response.headers()["cache-control"], "public, no-cache");
+    let etag = response.headers()["etag"].clone();
+    assert!(etag.to_str().unwrap().starts_with('"'), "{etag:?}");
+    let again = plain
+        .get(&url)
+        .header("if-none-match", etag.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["etag"], etag);
+    assert!(again.bytes().await.unwrap().is_empty());
+
+    // The brotli copy has its own tag, and revalidates as the same file.
+    let br = plain
+        .get(&url)
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    let br_tag = br.headers()["etag"].to_str().unwrap().to_owned();
+    assert_ne!(br_tag, etag.to_str().unwrap());
+    assert_eq!(br.headers()["vary"], "accept-encoding");
+    let again = plain
+        .get(&url)
+        .header("accept-encoding", "br")
+        .header("if-none-match", br_tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+
+    // A changed file gets a new tag: the old one no longer matches.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(
+        app.data_dir.path().join("site/pkg/clientele.css"),
+        "body { margin: 1px }\n",
+    )
+    .unwrap();
+    let changed = plain
+        .get(&url)
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 200);
+    assert_eq!(changed.text().await.unwrap(), "body { margin: 1px }\n");
+}
+
+#[tokio::test]
 async fn server_function_returns_the_workspace_summary() {
     let app = spawn_app().await;
     let response = app

@@ -37,33 +37,40 @@ pub struct Db {
     totals: Arc<Totals>,
 }
 
-/// How long an unfiltered list total is reused (writes through this handle forget it at once).
+/// How long a list total is reused (writes through this handle forget it at once).
 const TOTALS_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+/// At most this many totals are kept (the oldest go first).
+const TOTALS_KEPT: usize = 256;
 
-/// The (capped) number of live rows of each record table, shared by every request for a few
-/// seconds: the unfiltered lists are the most visited pages and their total rarely changes.
+/// The (capped) number of rows of a list, per table and filter (`""` for all live rows), shared by
+/// every request for a few seconds: the unfiltered lists are the most visited pages, and a search
+/// is counted again for each page of its results and each change of sort.
 #[derive(Debug, Default)]
-struct Totals(std::sync::Mutex<Vec<(&'static str, std::time::Instant, i64)>>);
+struct Totals(std::sync::Mutex<Vec<(&'static str, String, std::time::Instant, i64)>>);
 
 impl Db {
-    pub(crate) fn cached_total(&self, table: &'static str) -> Option<i64> {
+    pub(crate) fn cached_total(&self, table: &'static str, key: &str) -> Option<i64> {
         let totals = self.totals.0.lock().ok()?;
         totals
             .iter()
-            .find(|(t, at, _)| *t == table && at.elapsed() < TOTALS_TTL)
-            .map(|(_, _, n)| *n)
+            .find(|(t, k, at, _)| *t == table && k == key && at.elapsed() < TOTALS_TTL)
+            .map(|(_, _, _, n)| *n)
     }
 
-    pub(crate) fn store_total(&self, table: &'static str, total: i64) {
+    pub(crate) fn store_total(&self, table: &'static str, key: String, total: i64) {
         if let Ok(mut totals) = self.totals.0.lock() {
-            totals.retain(|(t, _, _)| *t != table);
-            totals.push((table, std::time::Instant::now(), total));
+            totals.retain(|(t, k, at, _)| !(*t == table && *k == key) && at.elapsed() < TOTALS_TTL);
+            if totals.len() >= TOTALS_KEPT {
+                totals.remove(0);
+            }
+            totals.push((table, key, std::time::Instant::now(), total));
         }
     }
 
+    /// Forgets every total of `table` (its rows changed).
     pub(crate) fn forget_total(&self, table: &'static str) {
         if let Ok(mut totals) = self.totals.0.lock() {
-            totals.retain(|(t, _, _)| *t != table);
+            totals.retain(|(t, _, _, _)| *t != table);
         }
     }
 }

@@ -90,6 +90,8 @@ pub enum Count<'a> {
     Query(CountQuery<'a>),
     /// All live rows of this table: counted, then reused for a few seconds.
     Unfiltered(&'static str),
+    /// Like `Query`, and reused for a few seconds under this key among the table's totals.
+    Cached(&'static str, String, CountQuery<'a>),
 }
 
 /// Loads one page: `select` is the column list, `from` pushes the `FROM … WHERE …` part (with any
@@ -102,11 +104,14 @@ pub async fn page<T>(
     paging: &Paging,
     map: impl Fn(&SqliteRow) -> Result<T, sqlx::Error>,
 ) -> Result<Page<T>, sqlx::Error> {
-    let cache = match count {
-        Count::Unfiltered(table) => Some(table),
+    let cache = match &count {
+        Count::Unfiltered(table) => Some((*table, String::new())),
+        Count::Cached(table, key, _) => Some((*table, key.clone())),
         _ => None,
     };
-    let cached = cache.and_then(|table| db.cached_total(table));
+    let cached = cache
+        .as_ref()
+        .and_then(|(table, key)| db.cached_total(table, key));
     let mut counting = QueryBuilder::new("");
     match count {
         Count::Rows | Count::Unfiltered(_) => {
@@ -121,14 +126,14 @@ pub async fn page<T>(
                 COUNT_LIMIT + 1
             ));
         }
-        Count::Query(push) => push(&mut counting),
+        Count::Query(push) | Count::Cached(_, _, push) => push(&mut counting),
     }
     let total: i64 = match cached {
         Some(total) => total,
         None => {
             let total = counting.build_query_scalar().fetch_one(db.pool()).await?;
-            if let Some(table) = cache {
-                db.store_total(table, total);
+            if let Some((table, key)) = cache {
+                db.store_total(table, key, total);
             }
             total
         }

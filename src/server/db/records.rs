@@ -61,16 +61,25 @@ pub struct CompanyMatch {
     pub domain: String,
 }
 
-/// Counts the matches of a search in its index (which holds live records only).
-fn search_count(index: &'static str, search: Option<String>) -> Count<'static> {
+/// Counts the matches of a search in its index (which holds live records only); the count is
+/// shared for a few seconds by the pages and sort orders of the same search.
+fn search_count(
+    table: &'static str,
+    index: &'static str,
+    search: Option<String>,
+) -> Count<'static> {
     let search = search.unwrap_or_default();
-    Count::Query(Box::new(move |q| {
-        q.push(format_args!(
-            "SELECT count(*) FROM (SELECT 1 FROM {index} WHERE {index} MATCH "
-        ))
-        .push_bind(search.clone())
-        .push(format_args!(" LIMIT {SEARCH_LIMIT})"));
-    }))
+    Count::Cached(
+        table,
+        format!("search:{search}"),
+        Box::new(move |q| {
+            q.push(format_args!(
+                "SELECT count(*) FROM (SELECT 1 FROM {index} WHERE {index} MATCH "
+            ))
+            .push_bind(search.clone())
+            .push(format_args!(" LIMIT {SEARCH_LIMIT})"));
+        }),
+    )
 }
 
 fn status_of(text: &str) -> Result<ContactStatus, sqlx::Error> {
@@ -224,7 +233,7 @@ impl Db {
         // A search alone is counted in the search index, a tag alone in the tags (both hold only
         // live contacts).
         let count = if only_search {
-            search_count("contacts_fts", filter.search.clone())
+            search_count("contacts", "contacts_fts", filter.search.clone())
         } else if only_tag {
             let tag = filter.tag.clone().unwrap_or_default();
             Count::Query(Box::new(move |q| {
@@ -232,6 +241,13 @@ impl Db {
                     .push_bind(tag.clone())
                     .push(format_args!(" LIMIT {SEARCH_LIMIT})"));
             }))
+        } else if filter.search.is_none()
+            && filter.status.is_none()
+            && filter.tag.is_none()
+            && filter.owner.is_none()
+            && filter.company.is_none()
+        {
+            Count::Unfiltered("contacts")
         } else {
             Count::Rows
         };
@@ -279,7 +295,7 @@ impl Db {
             }
         };
         let count = if only_search {
-            search_count("companies_fts", filter.search.clone())
+            search_count("companies", "companies_fts", filter.search.clone())
         } else if filter.search.is_none() && filter.industry.is_none() && filter.owner.is_none() {
             Count::Unfiltered("companies")
         } else {
@@ -501,6 +517,8 @@ impl Db {
             .await
             .map_err(classify)?;
         self.forget_total("companies");
+        // Contacts are found by their company's name: their search counts change too.
+        self.forget_total("contacts");
         Ok(row.try_get(0)?)
     }
 
@@ -565,6 +583,7 @@ impl Db {
         .execute(self.pool())
         .await?;
         self.forget_total(table_of(kind));
+        self.forget_total("contacts");
         Ok(done.rows_affected() == 1)
     }
 
@@ -590,6 +609,7 @@ impl Db {
         .await
         .map_err(classify)?;
         self.forget_total(table_of(kind));
+        self.forget_total("contacts");
         if done.rows_affected() == 1 {
             Ok(())
         } else {
