@@ -13,7 +13,7 @@ use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::Layer;
 
-use helpers::{spawn_app_with_policy, TestApp};
+use helpers::{form, spawn_app_with_policy, TestApp, COMPANY_FIELDS, CONTACT_FIELDS};
 
 static STATEMENTS: AtomicUsize = AtomicUsize::new(0);
 
@@ -53,9 +53,8 @@ async fn statements(app: &TestApp, path: &str) -> usize {
     fewest
 }
 
-async fn save(app: &TestApp, path: &str, fields: &[(&str, String)]) -> String {
-    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let response = app.post_form(&app.client, path, &fields, &[]).await;
+async fn save(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> String {
+    let response = app.post_form(&app.client, path, fields, &[]).await;
     assert!(response.status().is_success(), "{response:?}");
     let location = response
         .headers()
@@ -72,73 +71,28 @@ async fn save(app: &TestApp, path: &str, fields: &[(&str, String)]) -> String {
         .to_owned()
 }
 
-const COMPANY_FIELDS: [&str; 14] = [
-    "id",
-    "version",
-    "name",
-    "domain",
-    "industry",
-    "size",
-    "phone",
-    "website",
-    "street",
-    "city",
-    "postal_code",
-    "country",
-    "notes",
-    "owner",
-];
-const CONTACT_FIELDS: [&str; 13] = [
-    "id",
-    "version",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "job_title",
-    "company",
-    "city",
-    "status",
-    "tags",
-    "notes",
-    "owner",
-];
-
-/// Every field of a form, empty unless given.
-fn form(names: &[&'static str], given: Vec<(&'static str, String)>) -> Vec<(&'static str, String)> {
-    names
-        .iter()
-        .map(|name| {
-            let value = given
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone());
-            (*name, value.unwrap_or_default())
-        })
-        .collect()
-}
-
 async fn company(app: &TestApp, n: usize, owner: &str) -> String {
+    let name = format!("Company {n}");
+    let industry = ["Energy", "Retail"][n % 2];
     let fields = form(
         &COMPANY_FIELDS,
-        vec![
-            ("name", format!("Company {n}")),
-            ("owner", owner.into()),
-            ("industry", ["Energy", "Retail"][n % 2].into()),
-        ],
+        &[("name", &name), ("owner", owner), ("industry", industry)],
     );
     save(app, "/api/companies/save", &fields).await
 }
 
 async fn contact(app: &TestApp, n: usize, company: &str, owner: &str) -> String {
+    let name = format!("Person{n}");
+    let tags = format!("vip, batch-{}", n % 4);
+    let status = ["lead", "customer", "prospect"][n % 3];
     let fields = form(
         &CONTACT_FIELDS,
-        vec![
-            ("first_name", format!("Person{n}")),
-            ("company", company.into()),
-            ("status", ["lead", "customer", "prospect"][n % 3].into()),
-            ("tags", format!("vip, batch-{}", n % 4)),
-            ("owner", owner.into()),
+        &[
+            ("first_name", &name),
+            ("company", company),
+            ("status", status),
+            ("tags", &tags),
+            ("owner", owner),
         ],
     );
     save(app, "/api/contacts/save", &fields).await

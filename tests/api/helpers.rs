@@ -221,3 +221,50 @@ impl Drop for TestApp {
         }
     }
 }
+
+/// The fields of the record forms, in order.
+pub const CONTACT_FIELDS: [&str; 13] = [
+    "id",
+    "version",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "job_title",
+    "company",
+    "city",
+    "status",
+    "tags",
+    "notes",
+    "owner",
+];
+pub const COMPANY_FIELDS: [&str; 14] = [
+    "id",
+    "version",
+    "name",
+    "domain",
+    "industry",
+    "size",
+    "phone",
+    "website",
+    "street",
+    "city",
+    "postal_code",
+    "country",
+    "notes",
+    "owner",
+];
+
+/// Every field of a form, empty unless given.
+pub fn form<'a>(names: &[&'a str], given: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    names
+        .iter()
+        .map(|name| {
+            let value = given
+                .iter()
+                .find(|(k, _)| k == name)
+                .map_or("", |(_, v)| *v);
+            (*name, value)
+        })
+        .collect()
+}

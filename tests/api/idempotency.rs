@@ -4,8 +4,8 @@
 use clientele::error::AppError;
 
 use crate::admin::admin_and;
-use crate::helpers::{error_of, TestApp};
-use crate::records::{form, list, names, saved_id, CONTACT_FIELDS};
+use crate::helpers::{error_of, form, TestApp, CONTACT_FIELDS};
+use crate::records::{list, names, saved_id};
 
 const KEY: &str = "5d0c7a8e-2f61-4b9a-9e3c-7f1d2a4b6c8e";
 

@@ -5,53 +5,7 @@ use clientele::error::AppError;
 use serde_json::Value;
 
 use crate::admin::admin_and;
-use crate::helpers::{error_of, TestApp};
-
-pub const CONTACT_FIELDS: [&str; 13] = [
-    "id",
-    "version",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "job_title",
-    "company",
-    "city",
-    "status",
-    "tags",
-    "notes",
-    "owner",
-];
-const COMPANY_FIELDS: [&str; 14] = [
-    "id",
-    "version",
-    "name",
-    "domain",
-    "industry",
-    "size",
-    "phone",
-    "website",
-    "street",
-    "city",
-    "postal_code",
-    "country",
-    "notes",
-    "owner",
-];
-
-/// Every field of a form, empty unless given.
-pub fn form<'a>(names: &[&'a str], given: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    names
-        .iter()
-        .map(|name| {
-            let value = given
-                .iter()
-                .find(|(k, _)| k == name)
-                .map_or("", |(_, v)| *v);
-            (*name, value)
-        })
-        .collect()
-}
+use crate::helpers::{error_of, form, TestApp, COMPANY_FIELDS, CONTACT_FIELDS};
 
 /// The id in a save's redirect (`/contacts/12?saved=1`).
 pub fn saved_id(response: &reqwest::Response) -> i64 {
