@@ -34,7 +34,7 @@ pub async fn change_role(
         let admin = context::require_role(Role::Admin)?;
         let db = context::db()?;
         // Every session of that user gets a new id on its next request (`session::load`).
-        idempotency::once(&admin, idempotency_key, &(user_id, role), || {
+        idempotency::once(&db, &admin, idempotency_key, &(user_id, role), || {
             accounts::change_role(&db, &admin, user_id, role)
         })
         .await?;
@@ -55,7 +55,7 @@ pub async fn set_active(
     let result: Result<(), AppError> = async {
         let admin = context::require_role(Role::Admin)?;
         let db = context::db()?;
-        idempotency::once(&admin, idempotency_key, &(user_id, active), || {
+        idempotency::once(&db, &admin, idempotency_key, &(user_id, active), || {
             accounts::set_active(&db, &admin, user_id, active)
         })
         .await?;
@@ -80,7 +80,7 @@ pub async fn create_invitation(
         let admin = context::require_role(Role::Admin)?;
         let db = context::db()?;
         // A repeat shows the same link (kept with the key for a day) instead of a second invitation.
-        let token = idempotency::once(&admin, idempotency_key, &role, || async {
+        let token = idempotency::once(&db, &admin, idempotency_key, &role, || async {
             accounts::invite(&db, &admin, role)
                 .await
                 .map(|(token, _)| token)

@@ -128,7 +128,7 @@ pub async fn save_company(
         let id = records::record_id(&id)?;
         let version = version.trim().parse().unwrap_or(0);
         let db = context::db()?;
-        let saved = idempotency::once(&user, idempotency_key, &(id, version, &input), || {
+        let saved = idempotency::once(&db, &user, idempotency_key, &(id, version, &input), || {
             records::save_company(&db, &user, id, version, &input, session::now())
         })
         .await?;
@@ -146,7 +146,7 @@ pub async fn delete_company(id: i64, idempotency_key: Option<String>) -> Result<
     let result: Result<(), AppError> = async {
         let user = context::require_role(Role::Member)?;
         let db = context::db()?;
-        idempotency::once(&user, idempotency_key, &id, || {
+        idempotency::once(&db, &user, idempotency_key, &id, || {
             records::trash(&db, &user, RecordKind::Company, id, session::now())
         })
         .await?;

@@ -28,7 +28,7 @@ pub async fn update_profile(
         let user = context::require_user()?;
         let db = context::db()?;
         // The fingerprint leaves the password out: it is never stored, not even hashed.
-        idempotency::once(&user, idempotency_key, &(&name, &email), || {
+        idempotency::once(&db, &user, idempotency_key, &(&name, &email), || {
             accounts::update_profile(&db, &user, &name, &email, current_password.into())
         })
         .await?;
@@ -50,7 +50,7 @@ pub async fn change_password(
         let user = context::require_user()?;
         let db = context::db()?;
         // No fingerprint: passwords are never stored, not even hashed.
-        idempotency::once(&user, idempotency_key, &(), || {
+        idempotency::once(&db, &user, idempotency_key, &(), || {
             accounts::change_password(&db, &user, current_password.into(), new_password.into())
         })
         .await?;
@@ -91,7 +91,7 @@ pub async fn end_session(handle: i64, idempotency_key: Option<String>) -> Result
     let result: Result<(), AppError> = async {
         let user = context::require_user()?;
         let db = context::db()?;
-        idempotency::once(&user, idempotency_key, &handle, || async {
+        idempotency::once(&db, &user, idempotency_key, &handle, || async {
             let ended = db
                 .delete_user_session(user.id, handle)
                 .await
@@ -116,7 +116,7 @@ pub async fn end_other_sessions(idempotency_key: Option<String>) -> Result<(), A
     let result: Result<(), AppError> = async {
         let user = context::require_user()?;
         let db = context::db()?;
-        idempotency::once(&user, idempotency_key, &(), || async {
+        idempotency::once(&db, &user, idempotency_key, &(), || async {
             let ended = db
                 .delete_other_sessions(user.id, Some(&user.session_id))
                 .await

@@ -32,7 +32,7 @@ pub async fn restore_record(
     let result: Result<(), AppError> = async {
         let user = context::require_role(Role::Member)?;
         let db = context::db()?;
-        idempotency::once(&user, idempotency_key, &(kind, id), || {
+        idempotency::once(&db, &user, idempotency_key, &(kind, id), || {
             records::restore(&db, &user, kind, id, session::now())
         })
         .await?;

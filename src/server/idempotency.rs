@@ -28,6 +28,7 @@ pub const KEEP_SECS: i64 = 24 * 60 * 60;
 /// was asked for (the form's values, without secrets): the same key with other values is refused.
 /// Without a key (`None` or empty) the effect simply runs.
 pub async fn once<T, Fut>(
+    db: &Db,
     user: &CurrentUser,
     key: Option<String>,
     request: &impl Serialize,
@@ -40,9 +41,8 @@ where
     let Some(key) = IdempotencyKey::from_form(key.as_deref()).map_err(AppError::BadRequest)? else {
         return effect().await;
     };
-    let db = context::db()?;
     let hash = fingerprint(request)?;
-    if let Some(outcome) = claim(&db, user.id, &key, &hash).await? {
+    if let Some(outcome) = claim(db, user.id, &key, &hash).await? {
         tracing::info!(
             user = user.id,
             "repeated request answered with its first outcome"
