@@ -84,6 +84,7 @@ fn title_text(page: String) -> String {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_auth();
+    crate::components::flash::provide_flash();
 
     view! {
         <Title formatter=title_text />

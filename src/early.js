@@ -16,6 +16,16 @@ var root = document.documentElement;
 var state = 'capturing';
 var clicks = [], submits = [], dirty = [], dropped = 0, timer = 0, saved = null;
 root.classList.add('js');
+// Errors travel from a form post to its page on the server, never in the URL: parameters that
+// claim to carry one (a crafted link) are dropped before the router could read them.
+try {
+var here = new URL(location.href);
+if (here.searchParams.has('__err') || here.searchParams.has('__path')) {
+here.searchParams.delete('__err');
+here.searchParams.delete('__path');
+history.replaceState(history.state, '', here.pathname + here.search + here.hash);
+}
+} catch (e) {}
 
 function now() { return Math.round(performance.now()); }
 function optedOut(el) { return el.closest('[data-no-replay]'); }

@@ -101,6 +101,10 @@ pub enum AppError {
     /// The request was malformed (missing or unreadable arguments).
     #[error("The request could not be understood ({0}). Reload the page and try again.")]
     BadRequest(String),
+    /// The server cannot do this right now (too busy, or the work took too long and was
+    /// stopped); the message says what to do.
+    #[error("{0}")]
+    Unavailable(String),
     /// Something failed on our side; the cause is in the server log, keyed by the request id.
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Internal,
@@ -121,6 +125,7 @@ impl AppError {
             AppError::Conflict(_) | AppError::StaleEdit(_) => 409,
             AppError::BadRequest(_) => 400,
             AppError::Internal => 500,
+            AppError::Unavailable(_) => 503,
             AppError::Transport(_) => 502,
         }
     }

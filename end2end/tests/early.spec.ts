@@ -69,7 +69,8 @@ test('a click before hydration takes effect after it, exactly once', async ({ pa
   expect(await attribute(page, 'data-replayed')).toBe('2'); // the typed field and the click
 });
 
-test('"Refresh status" pressed before hydration refreshes the card in place once', async ({ page, wasm }) => {
+test('"Refresh status" pressed before hydration refreshes the card in place once', async ({ page, wasm, baseURL }) => {
+  await signInQuietly(page, baseURL!);
   await page.goto('/');
   await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'same page'));
   await page.getByRole('button', { name: 'Refresh status' }).click();

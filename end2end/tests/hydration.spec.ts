@@ -1,4 +1,4 @@
-import { test, expect, hydrated } from './fixtures';
+import { test, expect, hydrated, signInByRequest } from './fixtures';
 
 test.describe('with JavaScript', () => {
   test.skip(({ javaScriptEnabled }) => !javaScriptEnabled, 'needs JavaScript');
@@ -18,7 +18,8 @@ test.describe('with JavaScript', () => {
     expect(marks).toBe(1);
   });
 
-  test('"Refresh status" updates the card in place once hydrated', async ({ page, wasm }) => {
+  test('"Refresh status" updates the card in place once hydrated', async ({ page, wasm, baseURL }) => {
+    await signInByRequest(page, baseURL!);
     await page.goto('/');
     wasm.release();
     await hydrated(page);
@@ -39,7 +40,8 @@ test.describe('with JavaScript', () => {
 test.describe('without JavaScript', () => {
   test.skip(({ javaScriptEnabled }) => javaScriptEnabled, 'checks the no-JavaScript path');
 
-  test('"Refresh status" reloads the page with fresh facts', async ({ page }) => {
+  test('"Refresh status" reloads the page with fresh facts', async ({ page, baseURL }) => {
+    await signInByRequest(page, baseURL!);
     await page.goto('/');
     const reload = page.waitForRequest((r) => r.isNavigationRequest() && new URL(r.url()).pathname === '/');
     await page.getByRole('button', { name: 'Refresh status' }).click();

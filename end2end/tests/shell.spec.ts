@@ -1,8 +1,9 @@
-import { test, expect, hydrated } from './fixtures';
+import { test, expect, hydrated, signInByRequest } from './fixtures';
 
 // The app shell in every project: with JavaScript, without it, and before the WASM has arrived.
 
-test('the home page is readable as soon as the HTML arrives', async ({ page, wasm }, testInfo) => {
+test('the home page is readable as soon as the HTML arrives', async ({ page, wasm, baseURL }, testInfo) => {
+  await signInByRequest(page, baseURL!);
   await page.goto('/', { waitUntil: 'domcontentloaded' });
   await expect(page).toHaveTitle('Home · Clientele');
   await expect(page.getByRole('heading', { level: 1, name: 'Welcome to Clientele' })).toBeVisible();
@@ -23,6 +24,16 @@ test('the home page is readable as soon as the HTML arrives', async ({ page, was
   } else {
     await hydrated(page);
   }
+});
+
+test('anonymous visitors learn nothing about the workspace', async ({ page, request, wasm }) => {
+  await page.goto('/', { waitUntil: 'domcontentloaded' });
+  await expect(page.getByRole('heading', { level: 1, name: 'Welcome to Clientele' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Sign in' }).first()).toBeVisible();
+  await expect(page.getByText(/schema version/)).toHaveCount(0);
+  wasm.release();
+  const summary = await request.post('/api/workspace/summary', { headers: { accept: 'application/json' } });
+  expect(summary.status()).toBe(401);
 });
 
 test('an unknown address shows the not-found page with status 404', async ({ page, wasm, consoleLog }) => {

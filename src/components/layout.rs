@@ -11,6 +11,7 @@ use crate::pages::auth::{CurrentUserResource, SignOutButton};
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let user = expect_context::<CurrentUserResource>().0;
+    let owner = Owner::current();
     // Read here, inside the router; the error page uses it to come back after signing in.
     let location = use_location();
     let here = move || {
@@ -71,7 +72,14 @@ pub fn Layout(children: Children) -> impl IntoView {
         </header>
         <main id="main" tabindex="-1">
             <ErrorBoundary fallback=move |errors| {
-                view! { <ErrorPage errors here=here() /> }
+                // The fallback can run from wherever the failure surfaced (a resource resolving
+                // on another task), where the current reactive owner may be another request's:
+                // build it in this page's own owner, so its status and title go to this response.
+                let page = || view! { <ErrorPage errors here=here() /> };
+                match &owner {
+                    Some(owner) => owner.with(page),
+                    None => page(),
+                }
             }>{children()}</ErrorBoundary>
         </main>
         <footer class="site-footer">

@@ -1,6 +1,7 @@
 //! Reusable views. No server functions live here.
 
 pub mod error_page;
+pub mod flash;
 pub mod form;
 pub mod layout;
 pub mod records;

@@ -60,7 +60,24 @@ impl From<Email> for String {
     }
 }
 
-/// A person's display name: 1 to 100 characters after trimming, no control characters.
+/// Why text with [`is_invisible_format`] characters is refused.
+pub const INVISIBLE_MESSAGE: &str =
+    "Remove the invisible or direction-changing characters: they can make text look like something else.";
+
+/// Unicode format characters that change how text around them is shown without being seen
+/// themselves: bidirectional overrides, embeddings and isolates, direction marks, zero-width
+/// spaces and joiners at the wrong place, the word joiner, soft hyphens, byte-order marks and
+/// invisible operators. (The zero-width joiner and non-joiner, which some scripts and emoji need,
+/// are allowed.)
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}' | '\u{200E}' | '\u{200F}'
+        | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}'
+        | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// A person's display name: 1 to 100 characters after trimming, no control characters and no
+/// invisible format characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct PersonName(String);
@@ -76,6 +93,9 @@ impl PersonName {
         }
         if value.chars().any(char::is_control) {
             return Err("The name contains characters that cannot be shown.".into());
+        }
+        if value.chars().any(is_invisible_format) {
+            return Err(INVISIBLE_MESSAGE.into());
         }
         Ok(Self(value.to_owned()))
     }
@@ -164,6 +184,25 @@ impl FromStr for Role {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_refuse_invisible_and_direction_changing_characters() {
+        for spoof in [
+            "Ann\u{202E}nimda",
+            "Ad\u{200B}min",
+            "\u{2066}Bob\u{2069}",
+            "Al\u{00AD}ice",
+        ] {
+            assert_eq!(
+                PersonName::parse(spoof).unwrap_err(),
+                INVISIBLE_MESSAGE,
+                "{spoof:?}"
+            );
+        }
+        // Joiners some scripts and emoji need are fine, and so is ordinary right-to-left text.
+        assert!(PersonName::parse("\u{0645}\u{062D}\u{0645}\u{062F}").is_ok());
+        assert!(PersonName::parse("Ravi \u{0915}\u{094D}\u{200D}\u{0937}").is_ok());
+    }
 
     #[test]
     fn emails_are_trimmed_and_lower_cased() {

@@ -25,6 +25,18 @@ pub struct ListQuery {
     pub before: String,
 }
 
+/// Longest value of a parameter that is read, in characters (a search is cut shorter still when
+/// it is run); the rest of a longer value is ignored, so a hand-made link cannot make every link
+/// of the page it opens huge.
+pub const PARAM_MAX_CHARS: usize = 512;
+
+fn bounded(value: &str) -> &str {
+    match value.char_indices().nth(PARAM_MAX_CHARS) {
+        Some((end, _)) => &value[..end],
+        None => value,
+    }
+}
+
 /// The parameters, in the order they appear in links.
 const KEYS: [&str; 11] = [
     "q", "status", "tag", "owner", "company", "industry", "sort", "dir", "per", "after", "before",
@@ -36,7 +48,7 @@ impl ListQuery {
         let mut query = Self::default();
         for (key, value) in pairs {
             if let Some(slot) = query.slot(key) {
-                *slot = value.to_owned();
+                *slot = bounded(value).to_owned();
             }
         }
         query
@@ -47,7 +59,7 @@ impl ListQuery {
         let mut query = Self::default();
         for key in KEYS {
             if let (Some(value), Some(slot)) = (lookup(key), query.slot(key)) {
-                *slot = value;
+                *slot = bounded(&value).to_owned();
             }
         }
         query
@@ -215,6 +227,15 @@ mod tests {
         let back = ListQuery::from_pairs(back.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         assert_eq!(back, query);
         assert_eq!(ListQuery::default().href("/contacts"), "/contacts");
+    }
+
+    #[test]
+    fn parameters_are_read_up_to_a_bound() {
+        let long = "ü".repeat(PARAM_MAX_CHARS * 20);
+        let query = ListQuery::from_pairs([("q", long.as_str())]);
+        assert_eq!(query.q.chars().count(), PARAM_MAX_CHARS);
+        let query = ListQuery::from_lookup(|k| (k == "tag").then(|| long.clone()));
+        assert_eq!(query.tag.chars().count(), PARAM_MAX_CHARS);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! only constructor is a `parse` that checks the rules, so holding one proves it is valid.
 
 mod account;
+mod flash;
 mod idempotency;
 mod listing;
 mod records;
@@ -11,12 +12,17 @@ mod users;
 mod workspace;
 
 pub use account::{Email, PersonName, Role, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+pub use flash::Flash;
 pub use idempotency::IdempotencyKey;
 pub use listing::{ListQuery, PAGE_SIZES};
 pub use records::{
     contact_name, thousands, CompanyDraft, CompanyInput, CompanyRow, CompanyView, ContactDraft,
     ContactInput, ContactRow, ContactStatus, ContactView, DomainName, Page, PhoneNumber,
-    RecordKind, Stamp, Tags, Total, TrashItem, COUNT_LIMIT, NOTES_MAX_CHARS, TRASH_DAYS,
+    RecordKind, Stamp, Tags, Total, TrashItem, TrashPage, COUNT_LIMIT, NOTES_MAX_CHARS, TRASH_DAYS,
+    TRASH_PAGE,
 };
-pub use users::{ago, describe_user_agent, RegistrationInfo, SessionView, UserView};
+pub use users::{
+    ago, describe_user_agent, within, InvitationStatus, InvitationView, RegistrationInfo,
+    SessionView, UserView,
+};
 pub use workspace::WorkspaceSummary;

@@ -87,6 +87,9 @@ fn text(input: &str, max: usize, multiline: bool) -> Result<String, String> {
     {
         return Err("This contains characters that cannot be shown.".into());
     }
+    if value.chars().any(super::account::is_invisible_format) {
+        return Err(super::account::INVISIBLE_MESSAGE.into());
+    }
     Ok(value.to_owned())
 }
 
@@ -230,6 +233,9 @@ impl Tags {
             }
             if tag.chars().any(char::is_control) {
                 return Err("A tag contains characters that cannot be shown.".into());
+            }
+            if tag.chars().any(super::account::is_invisible_format) {
+                return Err(super::account::INVISIBLE_MESSAGE.into());
             }
             if !tags.iter().any(|t| t.to_lowercase() == tag.to_lowercase()) {
                 tags.push(tag);
@@ -649,6 +655,37 @@ pub struct TrashItem {
     pub name: String,
     pub deleted_at: i64,
 }
+
+impl TrashItem {
+    /// Where a page of the trash starting after this item begins (`deleted_at.kind.id`).
+    pub fn cursor(&self) -> String {
+        format!("{}.{}.{}", self.deleted_at, self.kind.as_str(), self.id)
+    }
+
+    /// Reads [`TrashItem::cursor`]; `None` for anything malformed (the trash starts over).
+    pub fn parse_cursor(text: &str) -> Option<(i64, RecordKind, i64)> {
+        let mut parts = text.splitn(3, '.');
+        let at = parts.next()?.parse().ok()?;
+        let kind = parts.next()?.parse().ok()?;
+        let id = parts.next()?.parse().ok()?;
+        Some((at, kind, id))
+    }
+}
+
+/// One page of the trash, newest deletions first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrashPage {
+    pub items: Vec<TrashItem>,
+    /// Where the next (older) page starts, if there is one.
+    pub older: Option<String>,
+    /// Whether the viewer may restore.
+    pub can_edit: bool,
+    /// The server's time (unix seconds), for "3 days ago".
+    pub now: i64,
+}
+
+/// Items on one page of the trash.
+pub const TRASH_PAGE: u32 = 100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

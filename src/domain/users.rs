@@ -85,9 +85,26 @@ pub fn ago(seconds: i64) -> String {
     format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
 }
 
+/// "in 6 days", "in 3 hours", "in 1 minute".
+pub fn within(seconds: i64) -> String {
+    let (n, unit) = match seconds.max(0) {
+        s if s < 3600 => ((s / 60).max(1), "minute"),
+        s if s < 86_400 => (s / 3600, "hour"),
+        s => (s / 86_400, "day"),
+    };
+    format!("in {n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_ahead_read_naturally() {
+        assert_eq!(within(10), "in 1 minute");
+        assert_eq!(within(7 * 86_400 - 5), "in 6 days");
+        assert_eq!(within(7200), "in 2 hours");
+    }
 
     #[test]
     fn user_agents_are_summarised() {
@@ -115,6 +132,52 @@ pub struct RegistrationInfo {
     pub first_account: bool,
     /// The invitation in the link is valid, for this role.
     pub invited_as: Option<Role>,
+    /// The link carries an invitation that can no longer be used: why.
+    pub invitation_unusable: Option<InvitationStatus>,
     /// Anyone may register without an invitation.
     pub open: bool,
+}
+
+/// What became of an invitation link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InvitationStatus {
+    /// It can be used, to join with this role.
+    Open(Role),
+    Used,
+    Revoked,
+    Expired,
+    /// No such invitation.
+    Unknown,
+}
+
+impl InvitationStatus {
+    /// Why the link cannot be used, for the person who opened it.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            InvitationStatus::Open(_) => "This invitation can be used.",
+            InvitationStatus::Used => {
+                "This invitation link was already used. If that was not you, ask an administrator for a new one."
+            }
+            InvitationStatus::Revoked => {
+                "This invitation link was withdrawn. Ask an administrator for a new one."
+            }
+            InvitationStatus::Expired => {
+                "This invitation link has expired. Ask an administrator for a new one."
+            }
+            InvitationStatus::Unknown => {
+                "This invitation link is not valid. Check that it was copied whole, or ask an administrator for a new one."
+            }
+        }
+    }
+}
+
+/// An invitation that can still be used, as administrators see it (never its link).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationView {
+    pub id: i64,
+    pub role: Role,
+    pub created_by: String,
+    pub created_at: i64,
+    /// Seconds until it expires.
+    pub expires_in: i64,
 }

@@ -4,8 +4,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::flash::{note, server_action};
 use crate::components::form::{FormAlert, IdempotencyField};
-use crate::domain::{Role, UserView};
+use crate::domain::{InvitationView, Role, UserView};
 use crate::error::AppError;
 
 #[server(endpoint = "admin/users")]
@@ -34,8 +35,9 @@ pub async fn change_role(
         let admin = context::require_role(Role::Admin)?;
         let db = context::db()?;
         // Every session of that user gets a new id on its next request (`session::load`).
-        idempotency::once(&db, &admin, idempotency_key, &(user_id, role), || {
-            accounts::change_role(&db, &admin, user_id, role)
+        idempotency::once(&db, &admin, idempotency_key, &(user_id, role), |db| {
+            let admin = &admin;
+            async move { accounts::change_role(&db, admin, user_id, role).await }
         })
         .await?;
         context::redirect("/admin/users?saved=role");
@@ -55,8 +57,9 @@ pub async fn set_active(
     let result: Result<(), AppError> = async {
         let admin = context::require_role(Role::Admin)?;
         let db = context::db()?;
-        idempotency::once(&db, &admin, idempotency_key, &(user_id, active), || {
-            accounts::set_active(&db, &admin, user_id, active)
+        idempotency::once(&db, &admin, idempotency_key, &(user_id, active), |db| {
+            let admin = &admin;
+            async move { accounts::set_active(&db, admin, user_id, active).await }
         })
         .await?;
         context::redirect(if active {
@@ -70,6 +73,8 @@ pub async fn set_active(
     context::respond(result)
 }
 
+/// Creates an invitation; answers its link's token, shown once. Only its hash is stored, and a
+/// repeat of the same submission does not get the token again (it is kept nowhere).
 #[server(endpoint = "admin/invitations")]
 pub async fn create_invitation(
     role: Role,
@@ -79,29 +84,102 @@ pub async fn create_invitation(
     let result: Result<String, AppError> = async {
         let admin = context::require_role(Role::Admin)?;
         let db = context::db()?;
-        // A repeat shows the same link (kept with the key for a day) instead of a second invitation.
-        let token = idempotency::once(&db, &admin, idempotency_key, &role, || async {
-            accounts::invite(&db, &admin, role)
-                .await
-                .map(|(token, _)| token)
+        let token = std::sync::Mutex::new(None);
+        idempotency::once(&db, &admin, idempotency_key, &role, |db| {
+            let (admin, token) = (&admin, &token);
+            async move {
+                let (secret, id) = accounts::invite(&db, admin, role).await?;
+                if let Ok(mut slot) = token.lock() {
+                    *slot = Some(secret);
+                }
+                Ok(id)
+            }
         })
         .await?;
-        // The page shows the link to copy (also after a plain form post, through this address).
-        context::redirect(&format!("/admin/users?invite={token}&role={role}"));
+        let token = token.into_inner().ok().flatten().ok_or_else(|| {
+            AppError::Conflict(
+                "This invitation was already created, and its link shown once. Create a new one if it was lost."
+                    .into(),
+            )
+        })?;
+        // Without JavaScript the page shows the link from the session, never from its address.
+        let target = "/admin/users?saved=invited";
+        context::leave_notes(
+            target,
+            vec![
+                ("invitation".into(), invitation_path(&token)),
+                ("role".into(), role.as_str().into()),
+            ],
+        )
+        .await?;
+        context::redirect(target);
         Ok(token)
     }
     .await;
     context::respond(result)
 }
 
+/// The invitations that can still be used.
+#[server(endpoint = "admin/invitations/open")]
+pub async fn open_invitations() -> Result<Vec<InvitationView>, AppError> {
+    use crate::server::{auth::session::now, context};
+    let result = async {
+        context::require_role(Role::Admin)?;
+        context::db()?
+            .open_invitations(now())
+            .await
+            .map_err(context::internal)
+    }
+    .await;
+    context::respond(result)
+}
+
+#[server(endpoint = "admin/invitations/revoke")]
+pub async fn revoke_invitation(
+    invitation_id: i64,
+    idempotency_key: Option<String>,
+) -> Result<(), AppError> {
+    use crate::server::{auth::accounts, context, idempotency};
+    let result: Result<(), AppError> = async {
+        let admin = context::require_role(Role::Admin)?;
+        let db = context::db()?;
+        idempotency::once(&db, &admin, idempotency_key, &invitation_id, |db| {
+            let admin = &admin;
+            async move { accounts::revoke_invitation(&db, admin, invitation_id).await }
+        })
+        .await?;
+        context::redirect("/admin/users?saved=revoked");
+        Ok(())
+    }
+    .await;
+    context::respond(result)
+}
+
+/// Where an invitation's token is used.
+fn invitation_path(token: &str) -> String {
+    format!("/register?invite={token}")
+}
+
 #[component]
 pub fn UsersPage() -> impl IntoView {
-    let change = ServerAction::<ChangeRole>::new();
-    let activate = ServerAction::<SetActive>::new();
-    let invite = ServerAction::<CreateInvitation>::new();
+    let change = server_action::<ChangeRole>();
+    let activate = server_action::<SetActive>();
+    let invite = server_action::<CreateInvitation>();
+    let revoke = server_action::<RevokeInvitation>();
     let users = Resource::new(
         move || (change.version().get(), activate.version().get()),
         |_| list_users(),
+    );
+    let invitations = Resource::new(
+        move || {
+            (
+                invite.version().get(),
+                revoke.version().get(),
+                change.version().get(),
+                activate.version().get(),
+            )
+        },
+        |_| open_invitations(),
     );
     let query = use_query_map();
     let error = Signal::derive(move || {
@@ -111,33 +189,94 @@ pub fn UsersPage() -> impl IntoView {
             .and_then(Result::err)
             .or_else(|| activate.value().get().and_then(Result::err))
             .or_else(|| invite.value().get().and_then(Result::err))
+            .or_else(|| revoke.value().get().and_then(Result::err))
     });
     let notice = move || {
         query.read().get("saved").map(|what| {
             let text = match what.as_str() {
                 "deactivated" => "The account was deactivated and its sessions ended.",
                 "reactivated" => "The account was reactivated.",
+                "revoked" => "The invitation was revoked: its link no longer works.",
+                "invited" => "The invitation was created.",
                 _ => "The role was changed.",
             };
             view! { <p role="status" class="flash">{text}</p> }
         })
     };
+    // The new link: from the answer (with JavaScript) or the session (without), once.
+    let created = note("invitation").zip(note("role"));
     let invitation = move || {
-        let q = query.read();
-        q.get("invite").map(|token| {
-            let role = q.get("role").unwrap_or_default();
-            let path = format!("/register?invite={token}");
-            view! {
-                <div role="status" class="flash invitation">
-                    <p>{format!("Invitation link for a new {role} (single use, valid for 7 days):")}</p>
-                    <p>
-                        <a href=path.clone() class="invitation-link">
-                            {path.clone()}
-                        </a>
-                    </p>
-                    <p class="hint">"Copy it and send it to the person you are inviting."</p>
-                </div>
-            }
+        invite
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .map(|token| (invitation_path(&token), String::new()))
+            .or_else(|| created.clone())
+            .map(|(path, role)| {
+                let whom = if role.is_empty() {
+                    "the new person".to_string()
+                } else {
+                    format!("a new {role}")
+                };
+                view! {
+                    <div role="status" class="flash invitation">
+                        <p>{format!("Invitation link for {whom} (single use, valid for 7 days):")}</p>
+                        <p>
+                            <a href=path.clone() class="invitation-link">
+                                {path.clone()}
+                            </a>
+                        </p>
+                        <p class="hint">
+                            "Copy it now and send it to the person you are inviting: it is not shown again."
+                        </p>
+                    </div>
+                }
+            })
+    };
+    let open = move || {
+        Suspend::new(async move {
+            let invitations = invitations.await?;
+            Ok::<_, AppError>((!invitations.is_empty()).then(|| {
+                view! {
+                    <table class="invitations">
+                        <caption>"Open invitations"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Role"</th>
+                                <th scope="col">"Created by"</th>
+                                <th scope="col">"Expires"</th>
+                                <th scope="col">"Action"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {invitations
+                                .into_iter()
+                                .map(|i| {
+                                    let label = format!(
+                                        "Revoke the {} invitation by {}",
+                                        i.role.label().to_lowercase(),
+                                        i.created_by,
+                                    );
+                                    view! {
+                                        <tr>
+                                            <td>{i.role.label()}</td>
+                                            <td>{i.created_by.clone()}</td>
+                                            <td>{crate::domain::within(i.expires_in)}</td>
+                                            <td>
+                                                <ActionForm action=revoke attr:class="inline-form">
+                                                    <IdempotencyField action=revoke />
+                                                    <input type="hidden" name="invitation_id" value=i.id />
+                                                    <button type="submit" aria-label=label>"Revoke"</button>
+                                                </ActionForm>
+                                            </td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                }
+            }))
         })
     };
 
@@ -237,6 +376,7 @@ pub fn UsersPage() -> impl IntoView {
                 </div>
                 <button type="submit">"Create invitation link"</button>
             </ActionForm>
+            <Transition>{open}</Transition>
         </section>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>{table}</Transition>
     }

@@ -5,6 +5,7 @@ use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::flash::{server_action, submitted};
 use crate::components::form::{set_status_for, Field, FormAlert};
 use crate::domain::{RegistrationInfo, UserView, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::error::AppError;
@@ -20,13 +21,16 @@ pub async fn current_user() -> Result<Option<UserView>, AppError> {
 #[server(endpoint = "auth/registration")]
 pub async fn load_registration_info(
     invitation: Option<String>,
+    setup_token: Option<String>,
 ) -> Result<RegistrationInfo, AppError> {
     use crate::server::{auth::accounts, context};
     context::respond(
         accounts::registration_info(
             &context::db()?,
             &context::state()?.registration,
+            &context::client()?,
             invitation.as_deref(),
+            setup_token.as_deref(),
         )
         .await,
     )
@@ -130,7 +134,7 @@ pub(crate) fn refresh_user_when(succeeded: impl Fn() -> bool + Send + Sync + 'st
 /// The "Sign out" button: a POST form, so it works without JavaScript.
 #[component]
 pub fn SignOutButton() -> impl IntoView {
-    let logout = ServerAction::<Logout>::new();
+    let logout = server_action::<Logout>();
     refresh_user_when(move || matches!(logout.value().get(), Some(Ok(()))));
     view! {
         <ActionForm action=logout attr:class="sign-out">
@@ -146,12 +150,17 @@ fn query(name: &'static str) -> impl Fn() -> Option<String> + Clone + Send + Syn
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let login = ServerAction::<Login>::new();
+    let login = server_action::<Login>();
     refresh_user_when(move || matches!(login.value().get(), Some(Ok(()))));
     let next = query("next");
     let user = expect_context::<CurrentUserResource>().0;
     let error = Signal::derive(move || login.value().get().and_then(Result::err));
-    let email = error.get_untracked().and_then(|e| e.value("email"));
+    // What was typed survives a failed sign-in, with JavaScript (the form stays) and without it
+    // (the server keeps it for the page it returns to).
+    let email = error
+        .get_untracked()
+        .and_then(|e| e.value("email"))
+        .or_else(|| submitted("email"));
     set_status_for(error.get_untracked().as_ref());
     let already_in = {
         let next = next.clone();
@@ -206,13 +215,16 @@ pub fn LoginPage() -> impl IntoView {
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
-    let register = ServerAction::<Register>::new();
+    let register = server_action::<Register>();
     refresh_user_when(move || matches!(register.value().get(), Some(Ok(()))));
     let invitation = query("invite");
     let setup_token = query("setup");
     let info = {
-        let invitation = invitation.clone();
-        Resource::new(invitation, load_registration_info)
+        let (invitation, setup_token) = (invitation.clone(), setup_token.clone());
+        Resource::new(
+            move || (invitation(), setup_token()),
+            |(invitation, setup_token)| load_registration_info(invitation, setup_token),
+        )
     };
     let error = Signal::derive(move || register.value().get().and_then(Result::err));
     let initial = error.get_untracked();
@@ -221,6 +233,7 @@ pub fn RegisterPage() -> impl IntoView {
         initial
             .as_ref()
             .and_then(|e| e.value(name))
+            .or_else(|| submitted(name))
             .unwrap_or_default()
     };
     let (name, email) = (value("name"), value("email"));
@@ -243,48 +256,66 @@ pub fn RegisterPage() -> impl IntoView {
         })
     };
 
+    // A link whose invitation can no longer be used says so, and shows no form that cannot succeed.
+    let form = move || {
+        let (name, email) = (name.clone(), email.clone());
+        let (invitation, setup_token) = (invitation.clone(), setup_token.clone());
+        Suspend::new(async move {
+            match info.await.ok().and_then(|info| info.invitation_unusable) {
+                Some(status) => view! {
+                    <p role="alert" class="form-alert">{status.explanation()}</p>
+                }
+                .into_any(),
+                None => view! {
+                        <ActionForm action=register>
+                            <FormAlert error=Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Validation(_)))) />
+                            <input type="hidden" name="invitation" value=invitation() />
+                            <input type="hidden" name="setup_token" value=setup_token() />
+                            <Field
+                                form="register"
+                                name="name"
+                                label="Name"
+                                autocomplete="name"
+                                value=name
+                                error=Signal::derive(move || error.get().and_then(|e| e.field("name")))
+                                required=true
+                            />
+                            <Field
+                                form="register"
+                                name="email"
+                                label="Email"
+                                kind="email"
+                                autocomplete="email"
+                                value=email
+                                error=Signal::derive(move || error.get().and_then(|e| e.field("email")))
+                                required=true
+                            />
+                            <Field
+                                form="register"
+                                name="password"
+                                label="Password"
+                                kind="password"
+                                autocomplete="new-password"
+                                hint=hint
+                                error=Signal::derive(move || error.get().and_then(|e| e.field("password")))
+                                required=true
+                            />
+                            <button type="submit" aria-busy=move || register.pending().get().then_some("true")>
+                                "Create account"
+                            </button>
+                        </ActionForm>
+                }
+                .into_any(),
+            }
+        })
+    };
+
     view! {
         <Title text="Create account" />
         <section class="narrow card">
             <h1>"Create account"</h1>
             <Transition>{intro}</Transition>
-            <ActionForm action=register>
-                <FormAlert error=Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Validation(_)))) />
-                <input type="hidden" name="invitation" value=invitation() />
-                <input type="hidden" name="setup_token" value=setup_token() />
-                <Field
-                    form="register"
-                    name="name"
-                    label="Name"
-                    autocomplete="name"
-                    value=name
-                    error=Signal::derive(move || error.get().and_then(|e| e.field("name")))
-                    required=true
-                />
-                <Field
-                    form="register"
-                    name="email"
-                    label="Email"
-                    kind="email"
-                    autocomplete="email"
-                    value=email
-                    error=Signal::derive(move || error.get().and_then(|e| e.field("email")))
-                    required=true
-                />
-                <Field
-                    form="register"
-                    name="password"
-                    label="Password"
-                    kind="password"
-                    autocomplete="new-password"
-                    hint=hint
-                    error=Signal::derive(move || error.get().and_then(|e| e.field("password")))
-                    required=true
-                />
-                <button type="submit" aria-busy=move || register.pending().get().then_some("true")>
-                    "Create account"
-                </button>
-            </ActionForm>
+            <Transition>{form}</Transition>
             <p>"Already have an account? " <a href="/login">"Sign in"</a></p>
         </section>
     }

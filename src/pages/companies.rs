@@ -8,6 +8,7 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::flash::server_action;
 use crate::components::form::{
     set_status_for, Field, FormAlert, IdempotencyField, SelectField, TextAreaField,
 };
@@ -123,19 +124,24 @@ pub async fn save_company(
         notes,
         owner,
     };
-    let result: Result<(), AppError> = async {
-        let user = context::require_role(Role::Member)?;
-        let id = records::record_id(&id)?;
-        let version = version.trim().parse().unwrap_or(0);
-        let db = context::db()?;
-        let saved = idempotency::once(&db, &user, idempotency_key, &(id, version, &input), || {
-            records::save_company(&db, &user, id, version, &input, session::now())
-        })
-        .await?;
-        context::redirect(&format!("/companies/{saved}?saved=1"));
-        Ok(())
-    }
-    .await;
+    let result: Result<(), AppError> =
+        async {
+            let user = context::require_role(Role::Member)?;
+            let id = records::record_id(&id)?;
+            let version = version.trim().parse().unwrap_or(0);
+            let db = context::db()?;
+            let saved =
+                idempotency::once(&db, &user, idempotency_key, &(id, version, &input), |db| {
+                    let (user, input) = (&user, &input);
+                    async move {
+                        records::save_company(&db, user, id, version, input, session::now()).await
+                    }
+                })
+                .await?;
+            context::redirect(&format!("/companies/{saved}?saved=1"));
+            Ok(())
+        }
+        .await;
     context::respond(result)
 }
 
@@ -146,8 +152,9 @@ pub async fn delete_company(id: i64, idempotency_key: Option<String>) -> Result<
     let result: Result<(), AppError> = async {
         let user = context::require_role(Role::Member)?;
         let db = context::db()?;
-        idempotency::once(&db, &user, idempotency_key, &id, || {
-            records::trash(&db, &user, RecordKind::Company, id, session::now())
+        idempotency::once(&db, &user, idempotency_key, &id, |db| {
+            let user = &user;
+            async move { records::trash(&db, user, RecordKind::Company, id, session::now()).await }
         })
         .await?;
         context::redirect(&format!("/companies?deleted={id}"));
@@ -486,7 +493,7 @@ fn CompanyForm(
     owners: Vec<(i64, String)>,
     cancel: String,
 ) -> impl IntoView {
-    let save = ServerAction::<SaveCompany>::new();
+    let save = server_action::<SaveCompany>();
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let submitted = error.get_untracked();
     set_status_for(submitted.as_ref());
@@ -540,7 +547,7 @@ fn CompanyForm(
 pub fn DeleteCompanyPage() -> impl IntoView {
     let id = use_id_param();
     let details = Resource::new(move || id.get(), load_company);
-    let delete = ServerAction::<DeleteCompany>::new();
+    let delete = server_action::<DeleteCompany>();
     let error = Signal::derive(move || delete.value().get().and_then(Result::err));
     set_status_for(error.get_untracked().as_ref());
     let page = move || {

@@ -4,21 +4,25 @@ use leptos_meta::Title;
 use crate::domain::WorkspaceSummary;
 use crate::error::AppError;
 
-/// Facts about this deployment, read from the database.
+/// Facts about this deployment, read from the database (for signed-in users only: nothing about
+/// the workspace is told to anonymous visitors).
 #[server(endpoint = "workspace/summary")]
 pub async fn load_workspace_summary() -> Result<WorkspaceSummary, AppError> {
     use crate::server::context;
-    context::db()?
-        .workspace_summary()
-        .await
-        .map_err(context::internal)
+    let result = async {
+        context::require_user()?;
+        context::db()?
+            .workspace_summary()
+            .await
+            .map_err(context::internal)
+    }
+    .await;
+    context::respond(result)
 }
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    // Bumped by the "Refresh" button; the summary is fetched again each time.
-    let refreshes = RwSignal::new(0u32);
-    let summary = Resource::new(move || refreshes.get(), |_| load_workspace_summary());
+    let user = expect_context::<crate::pages::auth::CurrentUserResource>().0;
 
     view! {
         <Title text="Home" />
@@ -28,34 +32,59 @@ pub fn HomePage() -> impl IntoView {
                 "Your team's companies, contacts and activities in one place, on your own server."
             </p>
         </section>
-        <section class="card" aria-labelledby="workspace-heading">
-            <h2 id="workspace-heading">"Workspace"</h2>
-            <Transition fallback=|| view! { <p>"Loading workspace status…"</p> }>
-                {move || Suspend::new(async move {
-                    summary.await.map(|s| view! { <WorkspaceFacts summary=s /> })
-                })}
-            </Transition>
-            // Without JavaScript this form simply reloads the page; with it, only the card is refreshed.
-            <form method="get" action="/" class="inline-form">
-                <button
-                    type="submit"
-                    on:click=move |ev| {
-                        ev.prevent_default();
-                        refreshes.update(|n| *n += 1);
+        <Transition>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(_)) => view! { <WorkspaceCard /> }.into_any(),
+                    _ => view! {
+                        <section class="card">
+                            <p>
+                                <a href="/login">"Sign in"</a>
+                                " to see your team's workspace."
+                            </p>
+                        </section>
                     }
-                >
-                    "Refresh status"
-                </button>
-            </form>
-            <Show when=move || { refreshes.get() > 0 }>
-                <p role="status" class="flash">
-                    {move || match refreshes.get() {
-                        1 => "Status refreshed.".to_string(),
-                        n => format!("Status refreshed ({n} times)."),
-                    }}
-                </p>
-            </Show>
-        </section>
+                    .into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn WorkspaceCard() -> impl IntoView {
+    // Bumped by the "Refresh" button; the summary is fetched again each time.
+    let refreshes = RwSignal::new(0u32);
+    let summary = Resource::new(move || refreshes.get(), |_| load_workspace_summary());
+    view! {
+        <section class="card" aria-labelledby="workspace-heading">
+        <h2 id="workspace-heading">"Workspace"</h2>
+        <Transition fallback=|| view! { <p>"Loading workspace status…"</p> }>
+            {move || Suspend::new(async move {
+                summary.await.map(|s| view! { <WorkspaceFacts summary=s /> })
+            })}
+        </Transition>
+        // Without JavaScript this form simply reloads the page; with it, only the card is refreshed.
+        <form method="get" action="/" class="inline-form">
+            <button
+                type="submit"
+                on:click=move |ev| {
+                    ev.prevent_default();
+                    refreshes.update(|n| *n += 1);
+                }
+            >
+                "Refresh status"
+            </button>
+        </form>
+        <Show when=move || { refreshes.get() > 0 }>
+            <p role="status" class="flash">
+                {move || match refreshes.get() {
+                    1 => "Status refreshed.".to_string(),
+                    n => format!("Status refreshed ({n} times)."),
+                }}
+            </p>
+        </Show>
+    </section>
     }
 }
 

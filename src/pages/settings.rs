@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::flash::server_action;
 use crate::components::form::{set_status_for, Field, FormAlert, IdempotencyField};
 use crate::domain::{ago, SessionView, UserView};
 use crate::error::AppError;
@@ -27,9 +28,14 @@ pub async fn update_profile(
     let result: Result<(), AppError> = async {
         let user = context::require_user()?;
         let db = context::db()?;
+        let client = context::client()?;
         // The fingerprint leaves the password out: it is never stored, not even hashed.
-        idempotency::once(&db, &user, idempotency_key, &(&name, &email), || {
-            accounts::update_profile(&db, &user, &name, &email, current_password.into())
+        idempotency::once(&db, &user, idempotency_key, &(&name, &email), |db| {
+            let (user, client, name, email) = (&user, &client, &name, &email);
+            async move {
+                accounts::update_profile(&db, user, client, name, email, current_password.into())
+                    .await
+            }
         })
         .await?;
         context::redirect("/settings?saved=profile");
@@ -49,9 +55,20 @@ pub async fn change_password(
     let result: Result<(), AppError> = async {
         let user = context::require_user()?;
         let db = context::db()?;
+        let client = context::client()?;
         // No fingerprint: passwords are never stored, not even hashed.
-        idempotency::once(&db, &user, idempotency_key, &(), || {
-            accounts::change_password(&db, &user, current_password.into(), new_password.into())
+        idempotency::once(&db, &user, idempotency_key, &(), |db| {
+            let (user, client) = (&user, &client);
+            async move {
+                accounts::change_password(
+                    &db,
+                    user,
+                    client,
+                    current_password.into(),
+                    new_password.into(),
+                )
+                .await
+            }
         })
         .await?;
         context::redirect("/settings?saved=password");
@@ -91,16 +108,19 @@ pub async fn end_session(handle: i64, idempotency_key: Option<String>) -> Result
     let result: Result<(), AppError> = async {
         let user = context::require_user()?;
         let db = context::db()?;
-        idempotency::once(&db, &user, idempotency_key, &handle, || async {
-            let ended = db
-                .delete_user_session(user.id, handle)
-                .await
-                .map_err(context::internal)?;
-            if !ended {
-                return Err(AppError::NotFound);
+        idempotency::once(&db, &user, idempotency_key, &handle, |db| {
+            let user = &user;
+            async move {
+                let ended = db
+                    .delete_user_session(user.id, handle)
+                    .await
+                    .map_err(context::internal)?;
+                if !ended {
+                    return Err(AppError::NotFound);
+                }
+                tracing::info!(user = user.id, "session ended by its owner");
+                Ok(())
             }
-            tracing::info!(user = user.id, "session ended by its owner");
-            Ok(())
         })
         .await?;
         context::redirect("/settings/sessions?ended=1");
@@ -116,13 +136,16 @@ pub async fn end_other_sessions(idempotency_key: Option<String>) -> Result<(), A
     let result: Result<(), AppError> = async {
         let user = context::require_user()?;
         let db = context::db()?;
-        idempotency::once(&db, &user, idempotency_key, &(), || async {
-            let ended = db
-                .delete_other_sessions(user.id, Some(&user.session_id))
-                .await
-                .map_err(context::internal)?;
-            tracing::info!(user = user.id, ended, "other sessions ended");
-            Ok(())
+        idempotency::once(&db, &user, idempotency_key, &(), |db| {
+            let user = &user;
+            async move {
+                let ended = db
+                    .delete_other_sessions(user.id, Some(&user.session_id))
+                    .await
+                    .map_err(context::internal)?;
+                tracing::info!(user = user.id, ended, "other sessions ended");
+                Ok(())
+            }
         })
         .await?;
         context::redirect("/settings/sessions?ended=all");
@@ -147,8 +170,8 @@ fn general_error(error: Signal<Option<AppError>>) -> Signal<Option<AppError>> {
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
-    let update = ServerAction::<UpdateProfile>::new();
-    let change = ServerAction::<ChangePassword>::new();
+    let update = server_action::<UpdateProfile>();
+    let change = server_action::<ChangePassword>();
     let profile = Resource::new(move || update.version().get(), |_| load_profile());
     // The header shows the name: refresh it after a change.
     refresh_user_when(move || matches!(update.value().get(), Some(Ok(()))));
@@ -226,8 +249,8 @@ pub fn SettingsPage() -> impl IntoView {
 
 #[component]
 pub fn SessionsPage() -> impl IntoView {
-    let end = ServerAction::<EndSession>::new();
-    let end_others = ServerAction::<EndOtherSessions>::new();
+    let end = server_action::<EndSession>();
+    let end_others = server_action::<EndOtherSessions>();
     let sessions = Resource::new(
         move || (end.version().get(), end_others.version().get()),
         |_| list_sessions(),

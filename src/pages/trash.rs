@@ -3,18 +3,31 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::flash::server_action;
 use crate::components::form::{set_status_for, FormAlert, IdempotencyField};
-use crate::domain::{ago, RecordKind, TrashItem, TRASH_DAYS};
+use crate::domain::{ago, RecordKind, TrashPage, TRASH_DAYS};
 use crate::error::AppError;
 
+/// One page of the trash: the most recent deletions, or those before the cursor `after`.
 #[server(endpoint = "trash/list")]
-pub async fn list_trash() -> Result<(Vec<TrashItem>, bool, i64), AppError> {
-    use crate::domain::Role;
+pub async fn list_trash(after: Option<String>) -> Result<TrashPage, AppError> {
+    use crate::domain::{Role, TrashItem, TRASH_PAGE};
     use crate::server::{auth::session, context};
     let result: Result<_, AppError> = async {
         let user = context::require_user()?;
-        let items = context::db()?.trash(500).await.map_err(context::internal)?;
-        Ok((items, user.role.allows(Role::Member), session::now()))
+        let after = after.as_deref().and_then(TrashItem::parse_cursor);
+        let mut items = context::db()?
+            .trash(after, TRASH_PAGE + 1)
+            .await
+            .map_err(context::internal)?;
+        let more = items.len() > TRASH_PAGE as usize;
+        items.truncate(TRASH_PAGE as usize);
+        Ok(TrashPage {
+            older: more.then(|| items.last().map(TrashItem::cursor)).flatten(),
+            items,
+            can_edit: user.role.allows(Role::Member),
+            now: session::now(),
+        })
     }
     .await;
     context::respond(result)
@@ -32,8 +45,9 @@ pub async fn restore_record(
     let result: Result<(), AppError> = async {
         let user = context::require_role(Role::Member)?;
         let db = context::db()?;
-        idempotency::once(&db, &user, idempotency_key, &(kind, id), || {
-            records::restore(&db, &user, kind, id, session::now())
+        idempotency::once(&db, &user, idempotency_key, &(kind, id), |db| {
+            let user = &user;
+            async move { records::restore(&db, user, kind, id, session::now()).await }
         })
         .await?;
         context::redirect(&format!("{}/{id}?restored=1", kind.list_path()));
@@ -46,7 +60,7 @@ pub async fn restore_record(
 /// The message after a delete, with its "Undo" button.
 #[component]
 pub fn UndoDelete(kind: RecordKind, id: i64) -> impl IntoView {
-    let restore = ServerAction::<RestoreRecord>::new();
+    let restore = server_action::<RestoreRecord>();
     let error = Signal::derive(move || restore.value().get().and_then(Result::err));
     set_status_for(error.get_untracked().as_ref());
     view! {
@@ -65,13 +79,30 @@ pub fn UndoDelete(kind: RecordKind, id: i64) -> impl IntoView {
 
 #[component]
 pub fn TrashPage() -> impl IntoView {
-    let restore = ServerAction::<RestoreRecord>::new();
-    let items = Resource::new(move || restore.version().get(), |_| list_trash());
+    let restore = server_action::<RestoreRecord>();
+    let query = leptos_router::hooks::use_query_map();
+    let after = move || query.read().get("after").filter(|a| !a.is_empty());
+    let items = Resource::new(
+        move || (restore.version().get(), after()),
+        |(_, after)| list_trash(after),
+    );
     let error = Signal::derive(move || restore.value().get().and_then(Result::err));
     set_status_for(error.get_untracked().as_ref());
     let list = move || {
         Suspend::new(async move {
-            let (items, can_edit, now) = items.await?;
+            let TrashPage {
+                items,
+                older,
+                can_edit,
+                now,
+            } = items.await?;
+            let older = older.map(|cursor| {
+                view! {
+                    <nav class="pager" aria-label="Pages">
+                        <a href=format!("/trash?after={cursor}")>"Older deletions"</a>
+                    </nav>
+                }
+            });
             if items.is_empty() {
                 return Ok::<_, AppError>(
                     view! { <p class="empty">"The trash is empty."</p> }.into_any(),
@@ -117,6 +148,7 @@ pub fn TrashPage() -> impl IntoView {
                     </thead>
                     <tbody>{rows}</tbody>
                 </table>
+                {older}
             }
             .into_any())
         })

@@ -86,6 +86,18 @@ pub struct Cli {
     #[arg(long, env = "CLIENTELE_PUBLIC_URL", global = true)]
     public_url: Option<String>,
 
+    /// Reverse proxies in front of Clientele (addresses or CIDR ranges, comma-separated, e.g.
+    /// 127.0.0.1/32,10.0.0.0/8). Only requests from these take the client's address from the
+    /// `Forwarded` or `X-Forwarded-For` header; from anyone else those headers are ignored.
+    #[arg(
+        long,
+        env = "CLIENTELE_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = parse_network,
+        global = true
+    )]
+    trusted_proxies: Vec<ipnet::IpNet>,
+
     /// Let anyone create a (member) account without an invitation.
     #[arg(long, env = "CLIENTELE_OPEN_REGISTRATION", global = true)]
     open_registration: bool,
@@ -168,6 +180,7 @@ impl Cli {
                 request_timeout: Duration::from_secs(self.request_timeout.max(1)),
                 max_body_bytes: self.max_body_bytes,
                 shutdown_grace: Duration::from_secs(self.shutdown_grace),
+                trusted_proxies: self.trusted_proxies.clone(),
             },
             auth: self.auth()?,
         })
@@ -179,6 +192,14 @@ impl Cli {
         auth.sessions.absolute_timeout = Duration::from_secs(self.session_max_hours.max(1) * 3600);
         Ok(auth)
     }
+}
+
+/// A network (`10.0.0.0/8`) or a single address (`127.0.0.1`, `::1`).
+fn parse_network(text: &str) -> Result<ipnet::IpNet, String> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{text:?} is not an IP address or CIDR range"))
 }
 
 /// Runs the command given on the command line. Failures are reported as one line on stderr.
@@ -213,6 +234,8 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             seed,
         } => {
             let mut database = cli.database()?;
+            // A bulk load: its statements run as long as they need.
+            database.statement_timeout = None;
             // Index builds take seconds by design here: not worth a warning each.
             database.connect = sqlx::ConnectOptions::log_slow_statements(
                 database.connect,

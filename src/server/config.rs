@@ -19,6 +19,10 @@ use crate::server::auth::session::SessionSettings;
 /// also runs on its own (values can still be overridden with `LEPTOS_*` variables).
 const DEFAULT_LEPTOS_TOML: &str = include_str!("../../Leptos.toml");
 
+/// Default of [`DatabaseSettings::statement_timeout`]: well under the request timeout, so no
+/// statement outlives the request that started it.
+pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(8);
+
 /// Name of the database file inside the data directory.
 pub const DATABASE_FILE: &str = "clientele.db";
 
@@ -67,8 +71,15 @@ fn origin_of(url: &str) -> anyhow::Result<String> {
         .split_once("://")
         .filter(|(s, _)| *s == "http" || *s == "https")
         .with_context(|| format!("the public URL {url:?} must start with http:// or https://"))?;
-    let host = rest.split('/').next().unwrap_or_default();
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
     anyhow::ensure!(!host.is_empty(), "the public URL {url:?} has no host");
+    anyhow::ensure!(
+        !host.contains('@'),
+        "the public URL {url:?} must not contain a user name or password"
+    );
+    // Browsers leave the scheme's default port out of `Origin`.
+    let default_port = if scheme == "https" { ":443" } else { ":80" };
+    let host = host.strip_suffix(default_port).unwrap_or(host);
     Ok(format!("{scheme}://{}", host.to_lowercase()))
 }
 
@@ -80,6 +91,9 @@ pub struct DatabaseSettings {
     pub max_connections: u32,
     /// How long a statement waits for a lock held by another connection.
     pub busy_timeout: Duration,
+    /// Longest time one use of a connection (a statement, or a transaction) may run before SQLite
+    /// interrupts it; `None` for no limit (bulk loads from the command line).
+    pub statement_timeout: Option<Duration>,
 }
 
 #[derive(Debug, Clone)]
@@ -90,6 +104,8 @@ pub struct HttpSettings {
     pub max_body_bytes: usize,
     /// After SIGTERM/SIGINT, how long in-flight requests get to finish.
     pub shutdown_grace: Duration,
+    /// Reverse proxies whose `Forwarded`/`X-Forwarded-For` headers name the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for HttpSettings {
@@ -98,6 +114,7 @@ impl Default for HttpSettings {
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 2 * 1024 * 1024,
             shutdown_grace: Duration::from_secs(30),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -114,6 +131,7 @@ impl DatabaseSettings {
             connect,
             max_connections: default_pool_size(),
             busy_timeout: Duration::from_secs(5),
+            statement_timeout: Some(STATEMENT_TIMEOUT),
         })
     }
 
@@ -188,6 +206,24 @@ mod tests {
         let plain = AuthSettings::new(None, true).unwrap();
         assert!(!plain.sessions.secure && plain.registration.open);
         assert!(AuthSettings::new(Some("crm.example.com"), false).is_err());
+    }
+
+    #[test]
+    fn public_url_default_ports_are_left_out_and_user_names_refused() {
+        let origin = |url| AuthSettings::new(Some(url), false).map(|a| a.public_origin);
+        assert_eq!(
+            origin("https://crm.example.com:443/").unwrap().as_deref(),
+            Some("https://crm.example.com")
+        );
+        assert_eq!(
+            origin("http://crm.example.com:80").unwrap().as_deref(),
+            Some("http://crm.example.com")
+        );
+        assert_eq!(
+            origin("https://crm.example.com:8443").unwrap().as_deref(),
+            Some("https://crm.example.com:8443")
+        );
+        assert!(origin("https://me@crm.example.com").is_err());
     }
 
     #[test]

@@ -49,6 +49,27 @@ pub fn client() -> Result<Client, AppError> {
         .ok_or_else(|| missing("client"))
 }
 
+/// What a plain form post left for this page (see `http::flash`), if anything.
+pub fn flash() -> Option<crate::domain::Flash> {
+    use_context::<Parts>().and_then(|parts| parts.extensions.get::<crate::domain::Flash>().cloned())
+}
+
+/// For a plain form post, leaves `notes` for the page at `target` (which is where the server
+/// function then redirects): a script's call gets them in the answer instead.
+pub async fn leave_notes(target: &str, notes: Vec<(String, String)>) -> Result<(), AppError> {
+    if is_native_form_post() {
+        super::http::flash::leave_notes(&session()?, target, notes)
+            .await
+            .map_err(internal)?;
+    }
+    Ok(())
+}
+
+/// The path of the endpoint being called (`/api/contacts/save`), or `""` outside a request.
+pub fn endpoint() -> String {
+    use_context::<Parts>().map_or_else(String::new, |parts| parts.uri.path().to_owned())
+}
+
 /// The signed-in user, if any.
 pub fn current_user() -> Result<Option<CurrentUser>, AppError> {
     Ok(parts()?
@@ -76,6 +97,16 @@ pub fn require_role(role: Role) -> Result<CurrentUser, AppError> {
 /// Logs an unexpected failure with its whole cause chain and returns the error the user sees.
 pub fn internal(error: impl Into<anyhow::Error>) -> AppError {
     let error = error.into();
+    if super::db::is_interrupted(&error) {
+        tracing::warn!(
+            error = format!("{error:#}"),
+            "a statement ran past its deadline"
+        );
+        return AppError::Unavailable(
+            "That took too long and was stopped. Narrow the search or filters, or try again in a moment."
+                .into(),
+        );
+    }
     tracing::error!(error = format!("{error:#}"), "request failed");
     AppError::Internal
 }

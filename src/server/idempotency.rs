@@ -3,8 +3,13 @@
 //!
 //! Server functions wrap their effect in [`once`]. The key is claimed in the store before the
 //! effect runs, so a duplicate arriving meanwhile (a double click) waits for the first one's
-//! outcome. A failed effect (invalid input, a stale edit) releases the key: it changed nothing, and
-//! the corrected form may be sent again with the same key.
+//! outcome. The effect runs in one transaction with the writing of its outcome: either both are
+//! stored or neither, so a request cancelled after its effect committed (the client went away, the
+//! timeout struck) is still answered with that outcome when the form is sent again, and one
+//! cancelled or crashed before that left nothing behind and runs afresh. A failed effect (invalid
+//! input, a stale edit) releases the key: it changed nothing, and the corrected form may be sent
+//! again with the same key. Keys are scoped to the endpoint: the same key sent to another one is
+//! refused.
 
 use std::future::Future;
 use std::time::Duration;
@@ -25,23 +30,25 @@ const POLL: Duration = Duration::from_millis(25);
 pub const KEEP_SECS: i64 = 24 * 60 * 60;
 
 /// Runs `effect` once per `key` and user; a repeat returns the stored outcome. `request` is what
-/// was asked for (the form's values, without secrets): the same key with other values is refused.
-/// Without a key (`None` or empty) the effect simply runs.
+/// was asked for (the form's values, without secrets): the same key with other values, or sent to
+/// another endpoint, is refused. The effect gets the handle to write through: inside the
+/// transaction that also stores its outcome. Without a key (`None` or empty) the effect simply
+/// runs, on the plain handle.
 pub async fn once<T, Fut>(
     db: &Db,
     user: &CurrentUser,
     key: Option<String>,
     request: &impl Serialize,
-    effect: impl FnOnce() -> Fut,
+    effect: impl FnOnce(Db) -> Fut,
 ) -> Result<T, AppError>
 where
     T: Serialize + DeserializeOwned,
     Fut: Future<Output = Result<T, AppError>>,
 {
     let Some(key) = IdempotencyKey::from_form(key.as_deref()).map_err(AppError::BadRequest)? else {
-        return effect().await;
+        return effect(db.clone()).await;
     };
-    let hash = fingerprint(request)?;
+    let hash = fingerprint(&context::endpoint(), request)?;
     if let Some(outcome) = claim(db, user.id, &key, &hash).await? {
         tracing::info!(
             user = user.id,
@@ -54,26 +61,26 @@ where
         user_id: user.id,
         key: Some(key.clone()),
     };
-    let result = effect().await;
+    let scope = db.in_transaction().await.map_err(context::internal)?;
+    let result = effect(scope.db()).await;
     match &result {
         Ok(value) => {
-            let stored = match serde_json::to_string(value) {
-                Ok(outcome) => db
-                    .store_idempotent_outcome(user.id, key.as_str(), &outcome)
-                    .await
-                    .map_err(anyhow::Error::from),
-                Err(error) => Err(error.into()),
-            };
-            match stored {
-                Ok(()) => held.key = None,
-                Err(error) => {
-                    tracing::warn!(error = format!("{error:#}"), "cannot store an outcome")
-                }
-            }
+            let outcome = serde_json::to_string(value).map_err(context::internal)?;
+            scope
+                .db()
+                .store_idempotent_outcome(user.id, key.as_str(), &outcome)
+                .await
+                .map_err(context::internal)?;
+            // From here on the effect and its outcome are stored together, or not at all.
+            scope.commit().await.map_err(context::internal)?;
+            held.key = None;
         }
-        // Nothing happened: the key is free again before the answer leaves, so the corrected
-        // form can be sent at once.
-        Err(_) => held.release().await,
+        // Nothing happened (the transaction is rolled back): the key is free again before the
+        // answer leaves, so the corrected form can be sent at once.
+        Err(_) => {
+            drop(scope);
+            held.release().await;
+        }
     }
     result
 }
@@ -117,7 +124,8 @@ async fn claim(
 }
 
 /// A key claimed by a request that has not stored its outcome: released when dropped, whether the
-/// effect failed, panicked or was cancelled (the client went away).
+/// effect failed, panicked or was cancelled (the client went away). Releasing never touches a key
+/// whose outcome was stored, so a cancellation that comes after the commit changes nothing.
 struct Claim {
     db: Db,
     user_id: i64,
@@ -153,9 +161,9 @@ impl Drop for Claim {
     }
 }
 
-/// SHA-256 (base64) of the request's JSON form.
-fn fingerprint(request: &impl Serialize) -> Result<String, AppError> {
+/// SHA-256 (base64) of the endpoint and the request's JSON form.
+fn fingerprint(endpoint: &str, request: &impl Serialize) -> Result<String, AppError> {
     use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-    let json = serde_json::to_vec(request).map_err(context::internal)?;
+    let json = serde_json::to_vec(&(endpoint, request)).map_err(context::internal)?;
     Ok(URL_SAFE_NO_PAD.encode(Sha256::digest(&json)))
 }

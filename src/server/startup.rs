@@ -30,6 +30,8 @@ pub struct AppState {
     pub registration: RegistrationPolicy,
     /// `scheme://host[:port]` of the public URL, when configured (used by the CSRF check).
     pub public_origin: Option<Arc<str>>,
+    /// Reverse proxies whose forwarding headers are believed.
+    pub trusted_proxies: Arc<[ipnet::IpNet]>,
 }
 
 pub struct Application {
@@ -37,6 +39,7 @@ pub struct Application {
     router: axum::Router,
     db: Db,
     http: HttpSettings,
+    sessions: SessionSettings,
 }
 
 impl Application {
@@ -44,6 +47,22 @@ impl Application {
         let db = Db::connect(&settings.database).await?;
         let applied = db.migrate().await?;
         tracing::info!(applied, path = %db.path().display(), "database ready");
+        let rebuilt = super::db::seed::finish_pending(&db, &mut super::db::seed::Silent)
+            .await
+            .context("cannot finish the interrupted bulk load")?;
+        if rebuilt > 0 {
+            tracing::warn!(rebuilt, "an interrupted `clientele seed` was finished");
+        }
+        let released = db
+            .release_unfinished_idempotency_keys()
+            .await
+            .context("cannot clean up the idempotency keys")?;
+        if released > 0 {
+            tracing::info!(
+                released,
+                "forms interrupted by the last stop may be sent again"
+            );
+        }
 
         let addr = settings.leptos.site_addr;
         let listener = TcpListener::bind(addr)
@@ -61,12 +80,14 @@ impl Application {
                 settings.auth.registration.setup_token
             );
         }
+        let sessions = settings.auth.sessions;
         let state = AppState {
             leptos_options: settings.leptos,
             db: db.clone(),
-            sessions: settings.auth.sessions,
+            sessions,
             registration: settings.auth.registration,
             public_origin: settings.auth.public_origin,
+            trusted_proxies: settings.http.trusted_proxies.clone().into(),
         };
         let router = http::router(state, &settings.http);
         Ok(Self {
@@ -74,6 +95,7 @@ impl Application {
             router,
             db,
             http: settings.http,
+            sessions,
         })
     }
 
@@ -111,7 +133,11 @@ impl Application {
             notify.notify_one();
         });
         let (stop_cleanup, cleanup_stopped) = tokio::sync::oneshot::channel::<()>();
-        let cleanup = tokio::spawn(remove_expired(self.db.clone(), cleanup_stopped));
+        let cleanup = tokio::spawn(remove_expired(
+            self.db.clone(),
+            self.sessions,
+            cleanup_stopped,
+        ));
         let grace = self.http.shutdown_grace;
         let result = tokio::select! {
             result = server => result.context("the server failed"),
@@ -128,9 +154,14 @@ impl Application {
     }
 }
 
-/// Every few minutes, deletes expired sessions, sign-in attempts too old to matter, and records
-/// that have been in the trash for 30 days.
-async fn remove_expired(db: Db, mut stop: tokio::sync::oneshot::Receiver<()>) {
+/// Every few minutes, deletes expired sessions (the cookie store's and the sign-in sessions with
+/// their recorded address and browser), sign-in attempts too old to matter, and records that have
+/// been in the trash for 30 days.
+async fn remove_expired(
+    db: Db,
+    sessions: SessionSettings,
+    mut stop: tokio::sync::oneshot::Receiver<()>,
+) {
     use tower_sessions::session_store::ExpiredDeletion;
     let store = tower_sessions_sqlx_store::SqliteStore::new(db.pool().clone());
     let period = Duration::from_secs(300);
@@ -142,6 +173,15 @@ async fn remove_expired(db: Db, mut stop: tokio::sync::oneshot::Receiver<()>) {
         }
         if let Err(error) = store.delete_expired().await {
             tracing::warn!(%error, "cannot delete expired sessions");
+        }
+        let now = super::auth::session::now();
+        match db
+            .prune_auth_sessions(now - sessions.idle_secs(), now - sessions.absolute_secs())
+            .await
+        {
+            Ok(0) => {}
+            Ok(ended) => tracing::info!(ended, "expired sign-in sessions deleted"),
+            Err(error) => tracing::warn!(%error, "cannot delete expired sign-in sessions"),
         }
         let before = super::auth::session::now() - 24 * 60 * 60;
         if let Err(error) = db.prune_sign_in_attempts(before).await {

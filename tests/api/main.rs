@@ -3,6 +3,7 @@
 mod accounts;
 mod admin;
 mod cli;
+mod hardening;
 mod health;
 mod helpers;
 mod idempotency;
@@ -11,3 +12,4 @@ mod pages;
 mod records;
 mod settings;
 mod shutdown;
+mod throttling;

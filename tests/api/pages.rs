@@ -13,12 +13,9 @@ async fn home_page_is_rendered_on_the_server() {
     assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
     assert!(html.contains("<title>Home · Clientele</title>"), "{html}");
     assert!(html.contains("Welcome to Clientele"));
-    // The workspace facts come from the database during server rendering.
-    let latest = crate::helpers::latest_migration();
-    assert!(
-        html.contains(&format!("Ready (schema version {latest})")),
-        "{html}"
-    );
+    // Anonymous visitors are asked to sign in and told nothing about the workspace.
+    assert!(html.contains(r#"<a href="/login">Sign in</a>"#), "{html}");
+    assert!(!html.contains("schema version"), "{html}");
     // The hydration script is there for browsers with JavaScript.
     assert!(html.contains("/pkg/clientele.js"));
     assert!(html.contains(r#"<nav aria-label="Main">"#));
@@ -155,10 +152,24 @@ async fn static_files_carry_an_etag_and_a_caching_policy_by_name() {
 }
 
 #[tokio::test]
-async fn server_function_returns_the_workspace_summary() {
+async fn server_function_returns_the_workspace_summary_to_signed_in_users_only() {
     let app = spawn_app().await;
-    let response = app
+    let anonymous = app
         .client
+        .post(app.url("/api/workspace/summary"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+    let home = app.get("/").await.text().await.unwrap();
+    assert!(!home.contains("schema version"), "{home}");
+    let (app, viewer) = {
+        let (app, _, viewer, _) = crate::admin::admin_and("viewer").await;
+        (app, viewer)
+    };
+    let response = viewer
         .post(app.url("/api/workspace/summary"))
         .header("content-type", "application/x-www-form-urlencoded")
         .body("")

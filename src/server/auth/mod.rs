@@ -1,5 +1,6 @@
 //! Accounts and sign-in: password rules and hashing, sessions, throttling.
 
 pub mod accounts;
+pub mod client;
 pub mod password;
 pub mod session;

@@ -7,6 +7,7 @@
 //! there and page requests keep their CPU.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::LazyLock;
 
 use anyhow::Context;
@@ -17,6 +18,8 @@ use argon2::Argon2;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::domain::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+use crate::error::AppError;
+use crate::server::context::internal;
 
 /// The 5,000 most common passwords of 8 characters or more (from zxcvbn's frequency list, MIT).
 static COMMON: LazyLock<HashSet<&'static str>> =
@@ -47,8 +50,33 @@ impl NewPassword {
     }
 }
 
+/// Why a password could not be hashed or checked.
+#[derive(Debug, thiserror::Error)]
+pub enum HashingError {
+    /// The queue of the hashing threads is full: nothing was done.
+    #[error("the password hashing queue is full")]
+    Busy,
+    #[error(transparent)]
+    Failed(#[from] anyhow::Error),
+}
+
+impl From<HashingError> for AppError {
+    fn from(error: HashingError) -> Self {
+        match error {
+            HashingError::Busy => {
+                tracing::warn!("password hashing queue full: request refused");
+                AppError::Unavailable(
+                    "Too many sign-ins are being checked right now. Try again in a few seconds."
+                        .into(),
+                )
+            }
+            HashingError::Failed(error) => internal(error),
+        }
+    }
+}
+
 /// Hashes `password` with argon2id and a fresh salt, on the hashing threads.
-pub async fn hash(password: NewPassword) -> anyhow::Result<String> {
+pub async fn hash(password: NewPassword) -> Result<String, HashingError> {
     spawn_blocking_in_span(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -61,7 +89,7 @@ pub async fn hash(password: NewPassword) -> anyhow::Result<String> {
 
 /// Checks `password` against `stored` (a PHC string). Without a stored hash (unknown account) the
 /// same work is done against a dummy hash, so the answer takes as long either way.
-pub async fn verify(password: SecretString, stored: Option<String>) -> anyhow::Result<bool> {
+pub async fn verify(password: SecretString, stored: Option<String>) -> Result<bool, HashingError> {
     spawn_blocking_in_span(move || {
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| DUMMY_HASH.to_owned());
@@ -106,19 +134,58 @@ fn lower_priority() {
     }
 }
 
-/// Runs CPU-heavy work on the hashing threads, keeping the caller's tracing span.
+/// Jobs waiting for or running on the hashing threads.
+static QUEUED: AtomicUsize = AtomicUsize::new(0);
+
+/// Most jobs queued at once, per hashing thread: about a second of work. A burst beyond that is
+/// refused at once ([`HashingError::Busy`]) instead of making every sign-in wait behind it.
+const QUEUE_PER_THREAD: usize = 16;
+
+/// A place in the hashing queue, given back when dropped.
+struct Place;
+
+impl Place {
+    fn take(limit: usize) -> Option<Self> {
+        QUEUED
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < limit).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Place)
+    }
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        QUEUED.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Jobs now waiting for or running on the hashing threads.
+pub fn queued() -> usize {
+    QUEUED.load(Ordering::Acquire)
+}
+
+/// Runs CPU-heavy work on the hashing threads, keeping the caller's tracing span. Refused when the
+/// queue is full; skipped when its caller has gone (the request was cancelled) before its turn.
 async fn spawn_blocking_in_span<T: Send + 'static>(
     work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
-) -> anyhow::Result<T> {
+) -> Result<T, HashingError> {
     let pool = HASHING
         .as_ref()
         .map_err(|e| anyhow::anyhow!("cannot start the password hashing threads: {e}"))?;
+    let place =
+        Place::take(pool.current_num_threads() * QUEUE_PER_THREAD).ok_or(HashingError::Busy)?;
     let span = tracing::Span::current();
     let (done, result) = tokio::sync::oneshot::channel();
     pool.spawn(move || {
+        let _place = place;
+        if done.is_closed() {
+            return;
+        }
         let _ = done.send(span.in_scope(work));
     });
-    result.await.context("the password hashing task failed")?
+    Ok(result.await.context("the password hashing task failed")??)
 }
 
 #[cfg(test)]

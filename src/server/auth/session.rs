@@ -7,11 +7,10 @@
 //! The row also records the role the session was granted; when the user's role changes, the next
 //! request gets a new session id ([`load`]).
 
-use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, Method};
+use axum::extract::{Request, State};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -21,6 +20,8 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
+use super::client::client_of;
+pub use super::client::{throttle_key, Client};
 use crate::server::db::{CurrentUser, Db};
 use crate::server::startup::AppState;
 
@@ -78,15 +79,6 @@ pub fn layer(db: &Db, settings: &SessionSettings) -> SessionManagerLayer<SqliteS
         .with_expiry(Expiry::OnInactivity(idle))
 }
 
-/// Where a request comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Client {
-    pub ip: IpAddr,
-    pub user_agent: String,
-    /// Connected over loopback with no sign of a reverse proxy in front.
-    pub loopback: bool,
-}
-
 /// Who is signed in, if anyone; put in the request's extensions by [`load`].
 #[derive(Debug, Clone, Default)]
 pub struct Auth(pub Option<CurrentUser>);
@@ -94,9 +86,16 @@ pub struct Auth(pub Option<CurrentUser>);
 /// Middleware: resolves the session cookie to the signed-in user (ending expired sessions) and
 /// records the client's address and browser.
 pub async fn load(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let client = client_of(&request);
+    let client = client_of(&request, &state.trusted_proxies);
     let mut auth = Auth::default();
-    if let Some(session) = request.extensions().get::<Session>().cloned() {
+    // Static files are the same for everyone: their responses must never carry the session's
+    // cookie (a shared cache would hand it to others), so the session is not even read for them.
+    let session = request
+        .extensions()
+        .get::<Session>()
+        .filter(|_| !is_static_path(request.uri().path()))
+        .cloned();
+    if let Some(session) = session {
         match session.get::<String>(AUTH_KEY).await {
             Ok(Some(id)) => {
                 let settings = &state.sessions;
@@ -150,26 +149,14 @@ pub async fn load(State(state): State<AppState>, mut request: Request, next: Nex
     next.run(request).await
 }
 
-fn client_of(request: &Request) -> Client {
-    let ip = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::from([127, 0, 0, 1]), |c| c.0.ip());
-    let proxied = request.headers().contains_key("x-forwarded-for")
-        || request.headers().contains_key("forwarded");
-    let user_agent = request
-        .headers()
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .chars()
-        .take(300)
-        .collect();
-    Client {
-        ip,
-        user_agent,
-        loopback: ip.is_loopback() && !proxied,
-    }
+/// Whether `path` names a static file (the bundle under `/pkg/`, or a file name with an
+/// extension such as `/favicon.svg`); pages and server functions never have one.
+pub fn is_static_path(path: &str) -> bool {
+    path.starts_with("/pkg/")
+        || path
+            .rsplit('/')
+            .next()
+            .is_some_and(|name| name.contains('.'))
 }
 
 /// Signs `user_id` in on this browser: a new session id (against fixation) pointing at a new

@@ -65,7 +65,16 @@ fn classify(error: sqlx::Error) -> WriteUserError {
     }
 }
 
-fn role_of(text: &str) -> Result<Role, sqlx::Error> {
+/// What came of a role change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleChange {
+    Changed,
+    NotFound,
+    /// Refused: no other active administrator would remain.
+    LastAdmin,
+}
+
+pub(super) fn role_of(text: &str) -> Result<Role, sqlx::Error> {
     text.parse()
         .map_err(|e: String| sqlx::Error::Decode(e.into()))
 }
@@ -81,27 +90,12 @@ fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<UserRecord, sqlx::Erro
     })
 }
 
-/// Counts of recent failed sign-ins, with the time of the oldest one in the window.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Failures {
-    pub count: i64,
-    pub oldest: Option<i64>,
-}
-
-/// An invitation that can still be accepted.
-#[derive(Debug, Clone)]
-pub struct OpenInvitation {
-    pub id: i64,
-    pub role: Role,
-    pub expires_at: i64,
-}
-
 const USER_COLUMNS: &str = "id, email, name, role, active, password_hash";
 
 impl Db {
     pub async fn count_users(&self) -> Result<i64, sqlx::Error> {
         sqlx::query_scalar("SELECT count(*) FROM users")
-            .fetch_one(self.pool())
+            .fetch_one(&mut *self.conn().await?)
             .await
     }
 
@@ -116,7 +110,8 @@ impl Db {
         invitation: Option<i64>,
         now: i64,
     ) -> Result<Option<i64>, WriteUserError> {
-        let mut tx = self.pool().begin().await?;
+        let mut conn = self.conn().await?;
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO users (email, name, password_hash, role, created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
@@ -131,17 +126,7 @@ impl Db {
         .await
         .map_err(classify)?;
         if let Some(invitation) = invitation {
-            let accepted = sqlx::query(
-                "UPDATE invitations SET accepted_at = ?, accepted_by = ?
-                 WHERE id = ? AND accepted_at IS NULL AND expires_at > ?",
-            )
-            .bind(now)
-            .bind(id)
-            .bind(invitation)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            if accepted.rows_affected() != 1 {
+            if !super::invitations::accept_invitation(&mut tx, invitation, id, now).await? {
                 return Ok(None);
             }
         }
@@ -167,7 +152,7 @@ impl Db {
         .bind(password_hash)
         .bind(now)
         .bind(now)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut *self.conn().await?)
         .await
         .map_err(classify)
     }
@@ -175,7 +160,7 @@ impl Db {
     pub async fn find_user_by_email(&self, email: &str) -> Result<Option<UserRecord>, sqlx::Error> {
         let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?"))
             .bind(email)
-            .fetch_optional(self.pool())
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         row.as_ref().map(user_from_row).transpose()
     }
@@ -183,7 +168,7 @@ impl Db {
     pub async fn find_user(&self, id: i64) -> Result<Option<UserRecord>, sqlx::Error> {
         let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?"))
             .bind(id)
-            .fetch_optional(self.pool())
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
         row.as_ref().map(user_from_row).transpose()
     }
@@ -192,7 +177,7 @@ impl Db {
         let rows = sqlx::query(&format!(
             "SELECT {USER_COLUMNS} FROM users ORDER BY lower(name), id"
         ))
-        .fetch_all(self.pool())
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         rows.iter()
             .map(|row| {
@@ -220,7 +205,7 @@ impl Db {
             .bind(email.as_str())
             .bind(now)
             .bind(id)
-            .execute(self.pool())
+            .execute(&mut *self.conn().await?)
             .await
             .map_err(classify)?;
         Ok(())
@@ -236,24 +221,51 @@ impl Db {
             .bind(hash)
             .bind(now)
             .bind(id)
-            .execute(self.pool())
+            .execute(&mut *self.conn().await?)
             .await?;
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn set_role(&self, id: i64, role: Role, now: i64) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query("UPDATE users SET role = ?, updated_at = ? WHERE id = ?")
-            .bind(role.as_str())
-            .bind(now)
-            .bind(id)
-            .execute(self.pool())
-            .await?;
-        Ok(done.rows_affected() == 1)
+    /// Gives user `id` the role `role`, unless that would leave no active administrator: the
+    /// check and the change are one statement, so two administrators demoting themselves at the
+    /// same moment cannot both succeed. A user who stops being an administrator loses the
+    /// invitations they created.
+    pub async fn set_role(&self, id: i64, role: Role, now: i64) -> Result<RoleChange, sqlx::Error> {
+        let mut conn = self.conn().await?;
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        let done = sqlx::query(
+            "UPDATE users SET role = ?1, updated_at = ?2 WHERE id = ?3
+               AND (?1 = 'admin' OR role <> 'admin' OR NOT active
+                    OR EXISTS (SELECT 1 FROM users o WHERE o.role = 'admin' AND o.active AND o.id <> ?3))",
+        )
+        .bind(role.as_str())
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            let exists: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE id = ?)")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            return Ok(if exists {
+                RoleChange::LastAdmin
+            } else {
+                RoleChange::NotFound
+            });
+        }
+        if role != Role::Admin {
+            super::invitations::revoke_invitations_by(&mut tx, id, now).await?;
+        }
+        tx.commit().await?;
+        Ok(RoleChange::Changed)
     }
 
     /// Activates or deactivates a user; deactivating also ends all of the user's sessions.
     pub async fn set_active(&self, id: i64, active: bool, now: i64) -> Result<bool, sqlx::Error> {
-        let mut tx = self.pool().begin().await?;
+        let mut conn = self.conn().await?;
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         let done = sqlx::query("UPDATE users SET active = ?, updated_at = ? WHERE id = ?")
             .bind(active)
             .bind(now)
@@ -265,17 +277,10 @@ impl Db {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+            super::invitations::revoke_invitations_by(&mut tx, id, now).await?;
         }
         tx.commit().await?;
         Ok(done.rows_affected() == 1)
-    }
-
-    /// Number of active administrators other than `except`.
-    pub async fn count_other_active_admins(&self, except: i64) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'admin' AND active AND id <> ?")
-            .bind(except)
-            .fetch_one(self.pool())
-            .await
     }
 
     // --- sessions -------------------------------------------------------------------------
@@ -299,7 +304,7 @@ impl Db {
         .bind(now)
         .bind(now)
         .bind(user_id)
-        .execute(self.pool())
+        .execute(&mut *self.conn().await?)
         .await?;
         Ok(())
     }
@@ -321,7 +326,7 @@ impl Db {
         .bind(id)
         .bind(now - idle_secs)
         .bind(now - absolute_secs)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut *self.conn().await?)
         .await?;
         let Some(row) = row else {
             return Ok(None);
@@ -333,7 +338,7 @@ impl Db {
             sqlx::query("UPDATE auth_sessions SET last_seen_at = ? WHERE id = ?")
                 .bind(now)
                 .bind(id)
-                .execute(self.pool())
+                .execute(&mut *self.conn().await?)
                 .await?;
         }
         let role: String = row.try_get("role")?;
@@ -358,15 +363,32 @@ impl Db {
              WHERE id = ?",
         )
         .bind(id)
-        .execute(self.pool())
+        .execute(&mut *self.conn().await?)
         .await?;
         Ok(())
+    }
+
+    /// Deletes the sign-in sessions unused since `idle_before` or begun before `absolute_before`
+    /// (they can no longer sign anyone in), with the address and browser they recorded.
+    pub async fn prune_auth_sessions(
+        &self,
+        idle_before: i64,
+        absolute_before: i64,
+    ) -> Result<u64, sqlx::Error> {
+        Ok(
+            sqlx::query("DELETE FROM auth_sessions WHERE last_seen_at <= ? OR created_at <= ?")
+                .bind(idle_before)
+                .bind(absolute_before)
+                .execute(&mut *self.conn().await?)
+                .await?
+                .rows_affected(),
+        )
     }
 
     pub async fn delete_auth_session(&self, id: &str) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM auth_sessions WHERE id = ?")
             .bind(id)
-            .execute(self.pool())
+            .execute(&mut *self.conn().await?)
             .await?;
         Ok(())
     }
@@ -380,7 +402,7 @@ impl Db {
         let done = sqlx::query("DELETE FROM auth_sessions WHERE rowid = ? AND user_id = ?")
             .bind(handle)
             .bind(user_id)
-            .execute(self.pool())
+            .execute(&mut *self.conn().await?)
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -394,7 +416,7 @@ impl Db {
         let done = sqlx::query("DELETE FROM auth_sessions WHERE user_id = ? AND id IS NOT ?")
             .bind(user_id)
             .bind(keep)
-            .execute(self.pool())
+            .execute(&mut *self.conn().await?)
             .await?;
         Ok(done.rows_affected())
     }
@@ -415,7 +437,7 @@ impl Db {
         .bind(user_id)
         .bind(now - idle_secs)
         .bind(now - absolute_secs)
-        .fetch_all(self.pool())
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         rows.iter()
             .map(|row| {
@@ -430,110 +452,5 @@ impl Db {
                 })
             })
             .collect()
-    }
-
-    // --- sign-in attempts -----------------------------------------------------------------
-
-    pub async fn record_sign_in(
-        &self,
-        email: &str,
-        ip: &str,
-        succeeded: bool,
-        now: i64,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query("INSERT INTO sign_in_attempts (at, email, ip, succeeded) VALUES (?, ?, ?, ?)")
-            .bind(now)
-            .bind(email)
-            .bind(ip)
-            .bind(succeeded)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
-    /// Failed sign-ins since `since` for the account `email` and for the client `ip`.
-    pub async fn recent_failures(
-        &self,
-        email: &str,
-        ip: &str,
-        since: i64,
-    ) -> Result<(Failures, Failures), sqlx::Error> {
-        let row = sqlx::query(
-            "SELECT
-               (SELECT count(*) FROM sign_in_attempts WHERE succeeded = 0 AND email = ?1 AND at > ?3),
-               (SELECT min(at)  FROM sign_in_attempts WHERE succeeded = 0 AND email = ?1 AND at > ?3),
-               (SELECT count(*) FROM sign_in_attempts WHERE succeeded = 0 AND ip = ?2 AND at > ?3),
-               (SELECT min(at)  FROM sign_in_attempts WHERE succeeded = 0 AND ip = ?2 AND at > ?3)",
-        )
-        .bind(email)
-        .bind(ip)
-        .bind(since)
-        .fetch_one(self.pool())
-        .await?;
-        Ok((
-            Failures {
-                count: row.try_get(0)?,
-                oldest: row.try_get(1)?,
-            },
-            Failures {
-                count: row.try_get(2)?,
-                oldest: row.try_get(3)?,
-            },
-        ))
-    }
-
-    /// Forgets attempts older than `before` (they no longer count for throttling).
-    pub async fn prune_sign_in_attempts(&self, before: i64) -> Result<u64, sqlx::Error> {
-        let done = sqlx::query("DELETE FROM sign_in_attempts WHERE at < ?")
-            .bind(before)
-            .execute(self.pool())
-            .await?;
-        Ok(done.rows_affected())
-    }
-
-    // --- invitations ----------------------------------------------------------------------
-
-    pub async fn create_invitation(
-        &self,
-        token_hash: &str,
-        role: Role,
-        created_by: i64,
-        now: i64,
-        expires_at: i64,
-    ) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar(
-            "INSERT INTO invitations (token_hash, role, created_by, created_at, expires_at)
-             VALUES (?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(token_hash)
-        .bind(role.as_str())
-        .bind(created_by)
-        .bind(now)
-        .bind(expires_at)
-        .fetch_one(self.pool())
-        .await
-    }
-
-    pub async fn open_invitation(
-        &self,
-        token_hash: &str,
-        now: i64,
-    ) -> Result<Option<OpenInvitation>, sqlx::Error> {
-        let row = sqlx::query(
-            "SELECT id, role, expires_at FROM invitations
-             WHERE token_hash = ? AND accepted_at IS NULL AND expires_at > ?",
-        )
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(self.pool())
-        .await?;
-        row.map(|row| {
-            Ok(OpenInvitation {
-                id: row.try_get("id")?,
-                role: role_of(row.try_get("role")?)?,
-                expires_at: row.try_get("expires_at")?,
-            })
-        })
-        .transpose()
     }
 }

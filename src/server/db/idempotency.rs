@@ -33,7 +33,7 @@ impl Db {
             .bind(key)
             .bind(request_hash)
             .bind(now)
-            .execute(self.pool())
+            .execute(&mut *self.conn().await?)
             .await?
             .rows_affected();
             if inserted == 1 {
@@ -44,7 +44,7 @@ impl Db {
             )
             .bind(user_id)
             .bind(key)
-            .fetch_optional(self.pool())
+            .fetch_optional(&mut *self.conn().await?)
             .await?;
             // Gone in between (the earlier request failed and let the key go): claim it again.
             if let Some((request_hash, outcome)) = seen {
@@ -67,7 +67,7 @@ impl Db {
             .bind(outcome)
             .bind(user_id)
             .bind(key)
-            .execute(self.pool())
+            .execute(&mut *self.conn().await?)
             .await?;
         Ok(())
     }
@@ -81,16 +81,26 @@ impl Db {
         sqlx::query("DELETE FROM idempotency WHERE user_id = ? AND key = ? AND outcome IS NULL")
             .bind(user_id)
             .bind(key)
-            .execute(self.pool())
+            .execute(&mut *self.conn().await?)
             .await?;
         Ok(())
+    }
+
+    /// Lets go of every key whose request never stored an outcome (at start-up: the process that
+    /// ran them is gone, and since an effect commits together with its outcome, none of them
+    /// changed anything).
+    pub async fn release_unfinished_idempotency_keys(&self) -> Result<u64, sqlx::Error> {
+        Ok(sqlx::query("DELETE FROM idempotency WHERE outcome IS NULL")
+            .execute(&mut *self.conn().await?)
+            .await?
+            .rows_affected())
     }
 
     /// Deletes the keys made before `before` (unix seconds).
     pub async fn prune_idempotency_keys(&self, before: i64) -> Result<u64, sqlx::Error> {
         Ok(sqlx::query("DELETE FROM idempotency WHERE created_at < ?")
             .bind(before)
-            .execute(self.pool())
+            .execute(&mut *self.conn().await?)
             .await?
             .rows_affected())
     }

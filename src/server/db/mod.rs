@@ -3,18 +3,20 @@
 
 mod accounts;
 mod idempotency;
+mod invitations;
 mod paging;
 mod records;
 pub mod search;
 pub mod seed;
+mod sign_ins;
 mod workspace;
 
-pub use accounts::{
-    CurrentUser, Failures, OpenInvitation, SessionUser, UserRecord, WriteUserError,
-};
+pub use accounts::{CurrentUser, RoleChange, SessionUser, UserRecord, WriteUserError};
 pub use idempotency::KeyState;
+pub use invitations::OpenInvitation;
 pub use paging::{Cursor, Paging};
 pub use records::{CompanyFilter, CompanyMatch, ContactFilter, WriteError};
+pub use sign_ins::{Failures, SignInFailures};
 
 use std::path::Path;
 use std::sync::Arc;
@@ -30,17 +32,72 @@ use super::config::{ensure_parent_dir, DatabaseSettings};
 pub static MIGRATOR: Migrator = sqlx::migrate!();
 
 /// A handle on the database: cheap to clone, shared by every request.
+///
+/// A handle made by [`Db::in_transaction`] runs every statement on one connection inside one
+/// transaction instead (the effect of an exactly-once request and its stored outcome).
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: SqlitePool,
     path: Arc<Path>,
     totals: Arc<Totals>,
+    scope: Option<Arc<tokio::sync::Mutex<Transaction<'static, Sqlite>>>>,
+}
+
+/// The connection a statement runs on: one from the pool, or the scope's transaction.
+pub(crate) enum Conn<'a> {
+    Pooled(sqlx::pool::PoolConnection<Sqlite>),
+    Scoped(tokio::sync::MutexGuard<'a, Transaction<'static, Sqlite>>),
+}
+
+impl std::ops::Deref for Conn<'_> {
+    type Target = sqlx::SqliteConnection;
+
+    fn deref(&self) -> &Self::Target {
+        match self {
+            Conn::Pooled(conn) => conn,
+            Conn::Scoped(tx) => tx,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Conn<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        match self {
+            Conn::Pooled(conn) => &mut *conn,
+            Conn::Scoped(tx) => &mut *tx,
+        }
+    }
+}
+
+/// A transaction every statement of a [`Db::in_transaction`] handle runs in.
+pub struct Scope {
+    db: Db,
+}
+
+impl Scope {
+    /// The handle whose statements run in this transaction.
+    pub fn db(&self) -> Db {
+        self.db.clone()
+    }
+
+    /// Commits everything done through the handle. Dropping the scope instead rolls it back.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        let Some(shared) = self.db.scope else {
+            return Ok(());
+        };
+        let tx = Arc::try_unwrap(shared)
+            .map_err(|_| sqlx::Error::Protocol("a scoped handle outlived its effect".into()))?
+            .into_inner();
+        tx.commit().await
+    }
 }
 
 /// How long a list total is reused (writes through this handle forget it at once).
 const TOTALS_TTL: std::time::Duration = std::time::Duration::from_secs(5);
 /// At most this many totals are kept (the oldest go first).
 const TOTALS_KEPT: usize = 256;
+/// Totals of longer keys are not kept (search text is bounded well below this anyway).
+const TOTALS_KEY_MAX: usize = 1024;
 
 /// The (capped) number of rows of a list, per table and filter (`""` for all live rows), shared by
 /// every request for a few seconds: the unfiltered lists are the most visited pages, and a search
@@ -58,6 +115,9 @@ impl Db {
     }
 
     pub(crate) fn store_total(&self, table: &'static str, key: String, total: i64) {
+        if key.len() > TOTALS_KEY_MAX {
+            return;
+        }
         if let Ok(mut totals) = self.totals.0.lock() {
             totals.retain(|(t, k, at, _)| !(*t == table && *k == key) && at.elapsed() < TOTALS_TTL);
             if totals.len() >= TOTALS_KEPT {
@@ -105,10 +165,18 @@ impl Db {
             // Reads go through a shared memory map instead of a copy per connection's page cache
             // (the OS page cache holds the pages once, for every connection).
             .pragma("mmap_size", "268435456");
+        let budget = settings.statement_timeout;
         let pool = SqlitePoolOptions::new()
             .max_connections(settings.max_connections)
             .min_connections(1)
             .acquire_timeout(std::time::Duration::from_secs(10))
+            // A local file does not go stale: no ping before each use (arming the deadline
+            // below costs the same round trip to the connection's thread instead).
+            .test_before_acquire(false)
+            .after_connect(move |conn, _| Box::pin(async move { arm_deadline(conn, budget).await }))
+            .before_acquire(move |conn, _| {
+                Box::pin(async move { arm_deadline(conn, budget).await.map(|()| true) })
+            })
             .connect_with(options)
             .await
             .map_err(plain)
@@ -123,6 +191,7 @@ impl Db {
             pool,
             path: path.into(),
             totals: Arc::default(),
+            scope: None,
         })
     }
 
@@ -160,6 +229,56 @@ impl Db {
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
     }
+
+    /// The connection for the next statement.
+    pub(crate) async fn conn(&self) -> Result<Conn<'_>, sqlx::Error> {
+        Ok(match &self.scope {
+            Some(tx) => Conn::Scoped(tx.lock().await),
+            None => Conn::Pooled(self.pool.acquire().await?),
+        })
+    }
+
+    /// Starts a write transaction (`BEGIN IMMEDIATE`: it holds the write lock from its start, so
+    /// its reads and writes see one state) whose handle runs every statement in it.
+    pub async fn in_transaction(&self) -> Result<Scope, sqlx::Error> {
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(Scope {
+            db: Self {
+                scope: Some(Arc::new(tokio::sync::Mutex::new(tx))),
+                ..self.clone()
+            },
+        })
+    }
+}
+
+/// How many SQLite virtual-machine steps run between two looks at the clock.
+const PROGRESS_STEPS: i32 = 10_000;
+
+/// Gives this use of `conn` a deadline: SQLite interrupts whatever statement still runs once
+/// `budget` has passed since the connection was handed out (the statement fails with
+/// `SQLITE_INTERRUPT`, and the connection is free again). Without a budget, no deadline.
+async fn arm_deadline(
+    conn: &mut sqlx::SqliteConnection,
+    budget: Option<std::time::Duration>,
+) -> Result<(), sqlx::Error> {
+    let mut handle = conn.lock_handle().await?;
+    match budget {
+        Some(budget) => {
+            let deadline = std::time::Instant::now() + budget;
+            handle
+                .set_progress_handler(PROGRESS_STEPS, move || std::time::Instant::now() < deadline);
+        }
+        None => handle.remove_progress_handler(),
+    }
+    Ok(())
+}
+
+/// Whether `error` comes from SQLite interrupting a statement that ran past its deadline.
+pub fn is_interrupted(error: &anyhow::Error) -> bool {
+    error.chain().any(|e| {
+        matches!(e.downcast_ref::<sqlx::Error>(),
+            Some(sqlx::Error::Database(e)) if e.code().as_deref() == Some("9"))
+    })
 }
 
 /// Applies `migrator`'s pending migrations all in one transaction: if any fails, none is applied and
@@ -167,6 +286,10 @@ impl Db {
 pub async fn migrate_with(pool: &SqlitePool, migrator: &Migrator) -> anyhow::Result<usize> {
     let mut conn = pool
         .acquire()
+        .await
+        .context("cannot connect to the database")?;
+    // Migrations may rebuild large indexes: no deadline.
+    arm_deadline(&mut conn, None)
         .await
         .context("cannot connect to the database")?;
     let mut tx: Transaction<'_, Sqlite> = conn.begin().await.context("cannot start migrating")?;

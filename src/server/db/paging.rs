@@ -131,7 +131,10 @@ pub async fn page<T>(
     let total: i64 = match cached {
         Some(total) => total,
         None => {
-            let total = counting.build_query_scalar().fetch_one(db.pool()).await?;
+            let total = counting
+                .build_query_scalar()
+                .fetch_one(&mut *db.conn().await?)
+                .await?;
             if let Some((table, key)) = cache {
                 db.store_total(table, key, total);
             }
@@ -163,7 +166,7 @@ pub async fn page<T>(
         paging.id,
         paging.per_page + 1
     ));
-    let mut rows = query.build().fetch_all(db.pool()).await?;
+    let mut rows = query.build().fetch_all(&mut *db.conn().await?).await?;
     let more = rows.len() > paging.per_page as usize;
     rows.truncate(paging.per_page as usize);
     if backwards {

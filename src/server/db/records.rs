@@ -91,6 +91,9 @@ fn tags_of(json: &str) -> Result<Vec<String>, sqlx::Error> {
     serde_json::from_str(json).map_err(|e| sqlx::Error::Decode(e.into()))
 }
 
+/// A filter value with fewer live rows than this is read through its own index.
+const RARE_BELOW: i64 = 2000;
+
 /// Search matches considered for one list: the most recent ones, so that a query matching most
 /// of a million rows still answers at once (its total shows as "10,000+").
 const SEARCH_LIMIT: u64 = COUNT_LIMIT + 1;
@@ -157,7 +160,7 @@ impl Db {
                     "SELECT count(*) FROM (SELECT 1 FROM contact_tags WHERE tag = ? LIMIT 2000)",
                 )
                 .bind(tag)
-                .fetch_one(self.pool())
+                .fetch_one(&mut *self.conn().await?)
                 .await?;
                 seen >= 2000
             }
@@ -173,13 +176,27 @@ impl Db {
             && filter.status.is_none()
             && filter.owner.is_none()
             && filter.company.is_none();
+        // An owner with few contacts is best read through the owner's index: walking the sort
+        // order would read every row to find them.
+        let rare_owner = match filter.owner {
+            Some(owner) => {
+                self.is_rare("contacts", "contacts_by_owner", "owner_id", owner)
+                    .await?
+            }
+            None => false,
+        };
         // Walk the sort order's index (which holds status and owner) unless a narrower way in
-        // exists: a company, a search, a rare tag.
-        let walk_index = paging.index.filter(|_| {
-            filter.company.is_none()
-                && filter.search.is_none()
-                && (filter.tag.is_none() || common_tag)
-        });
+        // exists: a company, a search, a rare tag, a rare owner.
+        let narrower = filter.company.is_some()
+            || filter.search.is_some()
+            || (filter.tag.is_some() && !common_tag);
+        let walk_index = if narrower {
+            None
+        } else if rare_owner {
+            Some("contacts_by_owner")
+        } else {
+            paging.index
+        };
         let from = |q: &mut QueryBuilder<'_, Sqlite>, counting: bool| {
             q.push(" FROM contacts c");
             if let Some(index) = walk_index {
@@ -262,7 +279,36 @@ impl Db {
     ) -> Result<Page<CompanyRow>, sqlx::Error> {
         let only_search =
             filter.search.is_some() && filter.industry.is_none() && filter.owner.is_none();
-        let walk_index = paging.index.filter(|_| filter.search.is_none());
+        // An owner or industry with few companies is read through its own index, not by walking
+        // the whole sort order.
+        let rare_owner = match filter.owner {
+            Some(owner) => {
+                self.is_rare("companies", "companies_by_owner", "owner_id", owner)
+                    .await?
+            }
+            None => false,
+        };
+        let rare_industry = match &filter.industry {
+            Some(industry) => {
+                self.is_rare(
+                    "companies",
+                    "companies_live_by_industry",
+                    "industry",
+                    industry.clone(),
+                )
+                .await?
+            }
+            None => false,
+        };
+        let walk_index = if filter.search.is_some() {
+            None
+        } else if rare_industry {
+            Some("companies_live_by_industry")
+        } else if rare_owner {
+            Some("companies_by_owner")
+        } else {
+            paging.index
+        };
         let from = |q: &mut QueryBuilder<'_, Sqlite>, counting: bool| {
             q.push(" FROM companies co");
             if let Some(index) = walk_index {
@@ -304,6 +350,29 @@ impl Db {
         paging::page(self, COMPANY_ROW, from, count, paging, company_row).await
     }
 
+    /// Whether fewer than [`RARE_BELOW`] live rows of `table` have `value` in `column` (read
+    /// through `index`, at most that many entries).
+    async fn is_rare<T>(
+        &self,
+        table: &str,
+        index: &str,
+        column: &str,
+        value: T,
+    ) -> Result<bool, sqlx::Error>
+    where
+        T: for<'e> sqlx::Encode<'e, Sqlite> + sqlx::Type<Sqlite> + Send + 'static,
+    {
+        let sql = format!(
+            "SELECT count(*) FROM (SELECT 1 FROM {table} INDEXED BY {index} \
+             WHERE {column} = ? AND deleted_at IS NULL LIMIT {RARE_BELOW})"
+        );
+        let seen: i64 = sqlx::query_scalar(&sql)
+            .bind(value)
+            .fetch_one(&mut *self.conn().await?)
+            .await?;
+        Ok(seen < RARE_BELOW)
+    }
+
     /// A live contact.
     pub async fn contact(&self, id: i64) -> Result<Option<ContactView>, sqlx::Error> {
         let row = sqlx::query(
@@ -317,7 +386,7 @@ impl Db {
              WHERE c.id = ? AND c.deleted_at IS NULL",
         )
         .bind(id)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut *self.conn().await?)
         .await?;
         row.map(|row| {
             let company_name: String = row.try_get("company_name")?;
@@ -362,7 +431,7 @@ impl Db {
              WHERE co.id = ? AND co.deleted_at IS NULL",
         )
         .bind(id)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut *self.conn().await?)
         .await?;
         row.map(|row| {
             Ok(CompanyView {
@@ -405,7 +474,7 @@ impl Db {
         ))
         .bind(company_id)
         .bind(limit)
-        .fetch_all(self.pool())
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         rows.iter().map(contact_row).collect()
     }
@@ -418,7 +487,7 @@ impl Db {
              ORDER BY id LIMIT 5",
         )
         .bind(text.trim())
-        .fetch_all(self.pool())
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         rows.iter()
             .map(|row| {
@@ -444,7 +513,7 @@ impl Db {
                  FROM i WHERE i.industry IS NOT NULL AND n < 200)
              SELECT industry FROM i WHERE industry IS NOT NULL",
         )
-        .fetch_all(self.pool())
+        .fetch_all(&mut *self.conn().await?)
         .await
     }
 
@@ -463,7 +532,7 @@ impl Db {
              RETURNING id",
         );
         let row = bind_contact(query, draft, company_id, user_id, now)
-            .fetch_one(self.pool())
+            .fetch_one(&mut *self.conn().await?)
             .await
             .map_err(classify)?;
         self.forget_total("contacts");
@@ -490,7 +559,7 @@ impl Db {
         let updated = bind_contact(query, draft, company_id, user_id, now)
             .bind(id)
             .bind(version)
-            .execute(self.pool())
+            .execute(&mut *self.conn().await?)
             .await
             .map_err(classify)?;
         if updated.rows_affected() == 1 {
@@ -513,7 +582,7 @@ impl Db {
              RETURNING id",
         );
         let row = bind_company(query, draft, user_id, now)
-            .fetch_one(self.pool())
+            .fetch_one(&mut *self.conn().await?)
             .await
             .map_err(classify)?;
         self.forget_total("companies");
@@ -540,7 +609,7 @@ impl Db {
         let updated = bind_company(query, draft, user_id, now)
             .bind(id)
             .bind(version)
-            .execute(self.pool())
+            .execute(&mut *self.conn().await?)
             .await
             .map_err(classify)?;
         if updated.rows_affected() == 1 {
@@ -555,7 +624,7 @@ impl Db {
             "SELECT 1 FROM {table} WHERE id = ? AND deleted_at IS NULL"
         ))
         .bind(id)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut *self.conn().await?)
         .await?;
         Err(if live.is_some() {
             WriteError::Stale
@@ -580,7 +649,7 @@ impl Db {
         .bind(now)
         .bind(user_id)
         .bind(id)
-        .execute(self.pool())
+        .execute(&mut *self.conn().await?)
         .await?;
         self.forget_total(table_of(kind));
         self.forget_total("contacts");
@@ -605,7 +674,7 @@ impl Db {
         .bind(now)
         .bind(user_id)
         .bind(id)
-        .execute(self.pool())
+        .execute(&mut *self.conn().await?)
         .await
         .map_err(classify)?;
         self.forget_total(table_of(kind));
@@ -618,18 +687,31 @@ impl Db {
     }
 
     /// The records in the trash, most recently deleted first.
-    pub async fn trash(&self, limit: u32) -> Result<Vec<TrashItem>, sqlx::Error> {
+    /// Up to `limit` records in the trash, most recently deleted first, after `after`
+    /// (`deleted_at`, kind, id of the last item of the previous page).
+    pub async fn trash(
+        &self,
+        after: Option<(i64, RecordKind, i64)>,
+        limit: u32,
+    ) -> Result<Vec<TrashItem>, sqlx::Error> {
+        let (at, kind, id) = after.map_or((i64::MAX, "~", i64::MAX), |(at, kind, id)| {
+            (at, kind.as_str(), id)
+        });
         let rows = sqlx::query(
             "SELECT * FROM (
                  SELECT 'contact' AS kind, id, trim(first_name || ' ' || last_name) AS name,
-                        deleted_at FROM contacts WHERE deleted_at IS NOT NULL
+                        deleted_at FROM contacts WHERE deleted_at IS NOT NULL AND deleted_at <= ?1
                  UNION ALL
                  SELECT 'company', id, name, deleted_at FROM companies
-                 WHERE deleted_at IS NOT NULL)
-             ORDER BY deleted_at DESC, id DESC LIMIT ?",
+                 WHERE deleted_at IS NOT NULL AND deleted_at <= ?1)
+             WHERE (deleted_at, kind, id) < (?1, ?2, ?3)
+             ORDER BY deleted_at DESC, kind DESC, id DESC LIMIT ?4",
         )
+        .bind(at)
+        .bind(kind)
+        .bind(id)
         .bind(limit)
-        .fetch_all(self.pool())
+        .fetch_all(&mut *self.conn().await?)
         .await?;
         rows.iter()
             .map(|row| {
@@ -648,7 +730,8 @@ impl Db {
 
     /// Deletes for good what has been in the trash since before `before`; returns how many.
     pub async fn empty_trash(&self, before: i64) -> Result<u64, sqlx::Error> {
-        let mut tx = self.pool().begin().await?;
+        let mut conn = self.conn().await?;
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         let contacts = sqlx::query("DELETE FROM contacts WHERE deleted_at < ?")
             .bind(before)
             .execute(&mut *tx)
@@ -668,7 +751,7 @@ impl Db {
     /// Users who can own records (active ones), by name.
     pub async fn owners(&self) -> Result<Vec<(i64, String)>, sqlx::Error> {
         let rows = sqlx::query("SELECT id, name FROM users WHERE active ORDER BY name, id")
-            .fetch_all(self.pool())
+            .fetch_all(&mut *self.conn().await?)
             .await?;
         rows.iter()
             .map(|row| Ok((row.try_get("id")?, row.try_get("name")?)))

@@ -11,14 +11,30 @@
 //! reversed as a prefix of the stored reversed digits — so a number typed with or without its
 //! country code or trunk `0` finds the contact stored in another of those forms.
 
+/// Longest search text read, in characters (the rest is ignored).
+pub const MAX_QUERY_CHARS: usize = 200;
 /// Most words of a query taken into account.
 const MAX_WORDS: usize = 8;
+/// Most parts of one word (`ann.lee@example.com` has four): FTS5 walks every part's doclist for
+/// every candidate row, so a phrase's cost grows with rows × parts.
+const MAX_PARTS_PER_WORD: usize = 6;
+/// Most parts of all words together.
+const MAX_TERMS: usize = 12;
 /// Fewest digits for the end of a number to be matched on its own.
 const MIN_SUFFIX_DIGITS: usize = 6;
 
 /// The FTS5 query for `input`, or `None` when it holds nothing to search for.
 pub fn fts_query(input: &str) -> Option<String> {
+    let input = bounded(input);
     phone_query(input).or_else(|| text_query(input))
+}
+
+/// The first [`MAX_QUERY_CHARS`] characters of `input`.
+pub fn bounded(input: &str) -> &str {
+    match input.char_indices().nth(MAX_QUERY_CHARS) {
+        Some((end, _)) => &input[..end],
+        None => input,
+    }
 }
 
 fn phone_query(input: &str) -> Option<String> {
@@ -48,15 +64,22 @@ fn phone_query(input: &str) -> Option<String> {
 }
 
 fn text_query(input: &str) -> Option<String> {
+    let mut terms = 0;
     let phrases: Vec<String> = input
         .split_whitespace()
         .filter_map(|word| {
             let parts: Vec<String> = word
                 .split(|c: char| !c.is_alphanumeric())
                 .filter(|part| !part.is_empty())
+                .take(MAX_PARTS_PER_WORD.min(MAX_TERMS - terms))
                 .map(str::to_lowercase)
                 .collect();
-            (!parts.is_empty()).then(|| format!("\"{}\"*", parts.join(" ")))
+            terms += parts.len();
+            let last = parts.last()?;
+            // A one-character prefix would merge the doclists of every token starting with it:
+            // a word ending in one character matches that token exactly.
+            let prefix = if last.chars().count() > 1 { "*" } else { "" };
+            Some(format!("\"{}\"{prefix}", parts.join(" ")))
         })
         .take(MAX_WORDS)
         .collect();
@@ -80,7 +103,7 @@ mod tests {
     fn fts_syntax_in_input_is_plain_text() {
         assert_eq!(
             fts_query("\"ann\" OR NOT lee* (x)").as_deref(),
-            Some("\"ann\"* \"or\"* \"not\"* \"lee\"* \"x\"*")
+            Some("\"ann\"* \"or\"* \"not\"* \"lee\"* \"x\"")
         );
         assert_eq!(fts_query(" \"*()- "), None);
         assert_eq!(fts_query(""), None);
@@ -102,5 +125,36 @@ mod tests {
     fn the_number_of_words_is_bounded() {
         let query = fts_query(&"word ".repeat(100)).unwrap();
         assert_eq!(query.matches('*').count(), MAX_WORDS);
+    }
+
+    #[test]
+    fn hostile_words_are_cut_to_a_few_terms() {
+        // One "word" of thousands of parts was one phrase of thousands of terms.
+        let query = fts_query(&["example"; 7000].join(".")).unwrap();
+        assert_eq!(
+            query,
+            format!("\"{}\"*", ["example"; MAX_PARTS_PER_WORD].join(" "))
+        );
+        // Across words, the total is bounded too.
+        let query = fts_query(&"a.b.c.d.e.f.g.h ".repeat(50)).unwrap();
+        assert_eq!(
+            query.split(['"', ' ']).filter(|t| t.len() == 1).count(),
+            MAX_TERMS
+        );
+        assert!(query.len() < 100, "{query}");
+    }
+
+    #[test]
+    fn the_search_text_is_bounded() {
+        let long = "é".repeat(10 * MAX_QUERY_CHARS);
+        assert_eq!(bounded(&long).chars().count(), MAX_QUERY_CHARS);
+        assert_eq!(bounded("short"), "short");
+        assert!(fts_query(&"word ".repeat(10_000)).unwrap().len() < 200);
+    }
+
+    #[test]
+    fn one_character_words_are_not_prefixes() {
+        assert_eq!(fts_query("ann l").as_deref(), Some("\"ann\"* \"l\""));
+        assert_eq!(fts_query("j.smith").as_deref(), Some("\"j smith\"*"));
     }
 }

@@ -10,7 +10,7 @@ impl Db {
                     (SELECT coalesce(max(version), 0) FROM _sqlx_migrations WHERE success)
              FROM workspace w WHERE w.id = 1",
         )
-        .fetch_one(self.pool())
+        .fetch_one(&mut *self.conn().await?)
         .await?;
         Ok(WorkspaceSummary {
             name,

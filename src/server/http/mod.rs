@@ -2,6 +2,7 @@
 //! the middleware stack around them.
 
 mod assets;
+pub mod flash;
 mod health;
 mod middleware;
 pub mod security;
@@ -33,6 +34,7 @@ pub fn router(state: AppState, settings: &HttpSettings) -> Router {
         // CSRF check.
         .layer(axum::middleware::from_fn(session::require_sign_in))
         .layer(from_fn_with_state(state.clone(), session::load))
+        .layer(axum::middleware::from_fn(flash::carry))
         .layer(session::layer(&state.db, &state.sessions))
         .layer(from_fn_with_state(state.clone(), security::csrf))
         .layer(axum::middleware::from_fn(middleware::server_fn_status));

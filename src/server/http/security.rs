@@ -17,7 +17,15 @@ use crate::server::startup::AppState;
 /// cross-site, or whose `Origin` is not this site. Requests without either header (non-browser
 /// clients) pass: they carry no ambient credentials a third-party page could abuse.
 pub async fn csrf(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if is_safe(request.method()) || same_site(request.headers(), state.public_origin.as_deref()) {
+    // HTTP/2 has no `Host` header: the authority is in the request line.
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| request.uri().authority().map(|a| a.as_str()));
+    if is_safe(request.method())
+        || same_site(request.headers(), host, state.public_origin.as_deref())
+    {
         next.run(request).await
     } else {
         tracing::warn!(
@@ -34,7 +42,7 @@ fn is_safe(method: &Method) -> bool {
 }
 
 /// Whether a state-changing request may proceed.
-pub fn same_site(headers: &HeaderMap, public_origin: Option<&str>) -> bool {
+pub fn same_site(headers: &HeaderMap, host: Option<&str>, public_origin: Option<&str>) -> bool {
     if headers
         .get("sec-fetch-site")
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site"))
@@ -51,7 +59,7 @@ pub fn same_site(headers: &HeaderMap, public_origin: Option<&str>) -> bool {
         Some(expected) => origin.eq_ignore_ascii_case(expected),
         None => {
             // Without a configured public URL, the site is whatever host the browser asked for.
-            let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+            let Some(host) = host else {
                 return false;
             };
             origin
@@ -92,6 +100,14 @@ pub async fn headers(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
+    }
+    // A response any cache may keep must not carry anyone's cookie.
+    let public = headers
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("public"));
+    if public && headers.remove(header::SET_COOKIE).is_some() {
+        tracing::warn!("a cookie was dropped from a public response");
     }
     let is_html = headers
         .get(header::CONTENT_TYPE)
@@ -138,6 +154,12 @@ pub fn provide_page_nonce() {
 mod tests {
     use super::*;
 
+    /// `same_site` with the host taken from the `Host` header, as for HTTP/1.1.
+    fn same_site(headers: &HeaderMap, public_origin: Option<&str>) -> bool {
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+        super::same_site(headers, host, public_origin)
+    }
+
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
         for (k, v) in pairs {
@@ -176,6 +198,14 @@ mod tests {
         let h = headers(&[("origin", "https://crm.example"), ("host", "10.0.0.5:3000")]);
         assert!(same_site(&h, Some("https://crm.example")));
         assert!(!same_site(&h, Some("https://other.example")));
+    }
+
+    #[test]
+    fn http2_requests_compare_against_their_authority() {
+        let h = headers(&[("origin", "https://crm.example")]);
+        assert!(super::same_site(&h, Some("crm.example"), None));
+        assert!(!super::same_site(&h, Some("evil.example"), None));
+        assert!(!super::same_site(&h, None, None));
     }
 
     #[test]

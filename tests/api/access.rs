@@ -1,0 +1,261 @@
+//! The access matrix: every page and every server function, for each kind of caller. A route or
+//! server function missing from the table fails the test, so a new one cannot ship unchecked.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use reqwest::cookie::CookieStore;
+use reqwest::header::{HeaderMap, ACCEPT, COOKIE, LOCATION};
+use serde_json::Value;
+
+use crate::admin::{client, invite};
+use crate::helpers::{form, spawn_app, TestApp, COMPANY_FIELDS, CONTACT_FIELDS};
+use crate::records::saved_id;
+
+const PASSWORD: &str = "plum-orchard-sunrise";
+const CALLERS: [&str; 5] = ["anonymous", "viewer", "member", "admin", "deactivated"];
+/// Allowed: any answer but a refusal (401, 403, a redirect to sign in), a malformed request (400)
+/// or a server error; mutations get arguments that succeed when allowed, but may meet a 404,
+/// 409 or 422.
+const A: u16 = 0;
+
+type Args = &'static [(&'static str, &'static str)];
+
+/// Target (`/page/:id`, or a server function's endpoint), arguments (`{name}` is filled in from
+/// the set-up, per caller), expected status for each of [`CALLERS`]. Run in this order: the
+/// mutations come after the reads, and those that change the caller's session come last.
+#[rustfmt::skip]
+const TABLE: &[(&str, Args, [u16; 5])] = &[
+    // The first request of the deactivated user's old session is refused (then forgotten).
+    ("workspace/summary", &[], [401, 200, 200, 200, 401]),
+    ("auth/me", &[], [200, 200, 200, 200, 200]),
+    ("auth/registration", &[("invitation", "{open}")], [200, 200, 200, 200, 200]),
+    ("settings/me", &[], [401, 200, 200, 200, 401]),
+    ("settings/sessions", &[], [401, 200, 200, 200, 401]),
+    ("contacts/list", &[("query[q]", "")], [401, 200, 200, 200, 401]),
+    ("contacts/get", &[("id", "{contact}")], [401, 200, 200, 200, 401]),
+    ("companies/list", &[("query[q]", "")], [401, 200, 200, 200, 401]),
+    ("companies/get", &[("id", "{company}")], [401, 200, 200, 200, 401]),
+    ("trash/list", &[], [401, 200, 200, 200, 401]),
+    ("records/form-options", &[], [401, 403, 200, 200, 401]),
+    ("admin/users", &[], [401, 403, 403, 200, 401]),
+    ("admin/invitations/open", &[], [401, 403, 403, 200, 401]),
+    ("/", &[], [200, 200, 200, 200, 200]),
+    ("/login", &[], [200, 302, 302, 302, 200]),
+    ("/register", &[], [200, 200, 200, 200, 200]),
+    ("/healthz", &[], [200, 200, 200, 200, 200]),
+    ("/readyz", &[], [200, 200, 200, 200, 200]),
+    ("/settings", &[], [303, 200, 200, 200, 303]),
+    ("/settings/sessions", &[], [303, 200, 200, 200, 303]),
+    ("/admin/users", &[], [303, 403, 403, 200, 303]),
+    ("/contacts", &[], [303, 200, 200, 200, 303]),
+    ("/contacts/new", &[], [303, 403, 200, 200, 303]),
+    ("/contacts/:id", &[], [303, 200, 200, 200, 303]),
+    ("/contacts/:id/edit", &[], [303, 403, 200, 200, 303]),
+    ("/contacts/:id/delete", &[], [303, 403, 200, 200, 303]),
+    ("/companies", &[], [303, 200, 200, 200, 303]),
+    ("/companies/new", &[], [303, 403, 200, 200, 303]),
+    ("/companies/:id", &[], [303, 200, 200, 200, 303]),
+    ("/companies/:id/edit", &[], [303, 403, 200, 200, 303]),
+    ("/companies/:id/delete", &[], [303, 403, 200, 200, 303]),
+    ("/trash", &[], [303, 200, 200, 200, 303]),
+    ("contacts/save", &[("first_name", "Row {caller}")], [401, 403, A, A, 401]),
+    ("companies/save", &[("name", "Row {caller} Ltd")], [401, 403, A, A, 401]),
+    ("contacts/delete", &[("id", "{doomed_contact}")], [401, 403, A, A, 401]),
+    ("companies/delete", &[("id", "{doomed_company}")], [401, 403, A, A, 401]),
+    ("trash/restore", &[("kind", "contact"), ("id", "{doomed_contact}")], [401, 403, A, A, 401]),
+    ("settings/profile", &[("name", "{name}"), ("email", "{me}"), ("current_password", PASSWORD)], [401, A, A, A, 401]),
+    // The admin's second session: someone else's for everyone else.
+    ("settings/sessions/end", &[("handle", "{handle}")], [401, 404, 404, A, 401]),
+    ("settings/sessions/end-others", &[], [401, A, A, A, 401]),
+    ("settings/password", &[("current_password", PASSWORD), ("new_password", PASSWORD)], [401, A, A, A, 401]),
+    ("admin/invitations", &[("role", "admin")], [401, 403, 403, A, 401]),
+    ("admin/invitations/revoke", &[("invitation_id", "{invitation}")], [401, 403, 403, A, 401]),
+    ("admin/users/role", &[("user_id", "{spare}"), ("role", "admin")], [401, 403, 403, A, 401]),
+    ("admin/users/active", &[("user_id", "{spare}"), ("active", "false")], [401, 403, 403, A, 401]),
+    // Signing in again as oneself, registering with an invitation for one's own role (the
+    // anonymous and deactivated callers keep no cookies), then signing out.
+    ("auth/login", &[("email", "{me}"), ("password", PASSWORD)], [200, 200, 200, 200, 200]),
+    ("auth/register", &[("name", "New {caller}"), ("email", "new-{caller}@example.com"), ("password", PASSWORD), ("invitation", "{invite}")], [200, 200, 200, 200, 200]),
+    ("auth/logout", &[], [200, 200, 200, 200, 200]),
+];
+
+#[tokio::test]
+async fn every_route_and_server_function_checks_who_is_asking() {
+    let declared = declared_targets();
+    let listed: BTreeSet<String> = TABLE.iter().map(|(t, _, _)| t.to_string()).collect();
+    assert_eq!(listed.len(), TABLE.len(), "a target is listed twice");
+    let missing: Vec<_> = declared.difference(&listed).collect();
+    let extra: Vec<_> = listed.difference(&declared).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "the access table is out of date: add a row for {missing:?}, remove {extra:?}"
+    );
+
+    let app = spawn_app().await;
+    let admin = client();
+    let registered = app
+        .register_as(&admin, "Ada", "ada@example.com", PASSWORD, &[], &[])
+        .await;
+    assert!(registered.status().is_success(), "{registered:?}");
+    let viewer = client();
+    join(&app, &admin, &viewer, "viewer", "vic@example.com").await;
+    let member = client();
+    join(&app, &admin, &member, "member", "meg@example.com").await;
+    join(&app, &admin, &client(), "viewer", "sam@example.com").await;
+    // The deactivated member keeps the cookie of a session they had before.
+    let jar = Arc::new(reqwest::cookie::Jar::default());
+    let dee = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    join(&app, &admin, &dee, "member", "dee@example.com").await;
+    let stale = jar.cookies(&app.address.parse().unwrap()).expect("cookie");
+    let ids = user_ids(&app, &admin).await;
+    let response = call(&app, &admin, "admin/users/active", &[("user_id", &ids["dee@example.com"]), ("active", "false")]).await;
+    assert_eq!(response.status(), 200, "{response:?}");
+    // Anonymous and deactivated callers keep no cookies: every request is their first.
+    let stateless = |headers: HeaderMap| {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .unwrap()
+    };
+    let deactivated = stateless(HeaderMap::from_iter([(COOKIE, stale)]));
+    let clients = [stateless(HeaderMap::new()), viewer, member, admin, deactivated];
+    let admin = &clients[3];
+
+    // Values the arguments name: one per caller.
+    let mut values: HashMap<&str, [String; 5]> = HashMap::new();
+    let mut each = |name, value: String| values.insert(name, CALLERS.map(|_| value.clone()));
+    each("contact", save(&app, admin, "contacts", &CONTACT_FIELDS, "last_name").await);
+    each("company", save(&app, admin, "companies", &COMPANY_FIELDS, "name").await);
+    each("spare", ids["sam@example.com"].clone());
+    invite(&app, admin, "viewer").await;
+    let open: Vec<Value> = call(&app, admin, "admin/invitations/open", &[]).await.json().await.unwrap();
+    assert_eq!(open.len(), 1, "{open:?}");
+    each("invitation", open[0]["id"].to_string());
+    each("open", invite(&app, admin, "member").await);
+    let second = client();
+    app.login_as(&second, "ada@example.com", PASSWORD).await;
+    let (sessions, _): (Vec<Value>, i64) = call(&app, &second, "settings/sessions", &[]).await.json().await.unwrap();
+    let current = sessions.iter().find(|s| s["current"] == true).expect("current");
+    each("handle", current["handle"].to_string());
+    let mut per_caller = HashMap::new();
+    for (i, caller) in CALLERS.iter().enumerate() {
+        let field = if i % 2 == 0 { "first_name" } else { "last_name" };
+        let put = |name: &'static str, value: String| per_caller.entry(name).or_insert_with(|| CALLERS.map(|_| String::new()))[i] = value;
+        let role = ["member", "viewer", "member", "admin", "member"][i];
+        put("invite", invite(&app, admin, role).await);
+        put("doomed_contact", save(&app, admin, "contacts", &CONTACT_FIELDS, field).await);
+        put("doomed_company", save(&app, admin, "companies", &COMPANY_FIELDS, "name").await);
+        put("caller", caller.to_string());
+        put("me", ["meg", "vic", "meg", "ada", "meg"][i].to_string() + "@example.com");
+        put("name", ["Meg", "Vic", "Meg", "Ada", "Meg"][i].to_string());
+    }
+    values.extend(per_caller);
+
+    let mut results = Vec::new();
+    for (target, args, expected) in TABLE {
+        let mut got = [0u16; 5];
+        for (i, client) in clients.iter().enumerate() {
+            let args: Vec<(&str, String)> = args.iter().map(|(k, v)| (*k, fill(v, &values, i))).collect();
+            got[i] = if target.starts_with('/') {
+                let path = target.replace(":id", &values[if target.starts_with("/companies") { "company" } else { "contact" }][i]);
+                let response = client.get(app.url(&path)).header(ACCEPT, "text/html").send().await.unwrap();
+                let to_login = response.headers().get(LOCATION).is_some_and(|l| l.to_str().unwrap().starts_with("/login?next="));
+                match response.status().as_u16() {
+                    303 if !to_login => 399, // a redirect, but not to sign in
+                    status => status,
+                }
+            } else {
+                let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                call(&app, client, target, &args).await.status().as_u16()
+            };
+        }
+        results.push((target, *expected, got));
+    }
+    let wrong = results.iter().flat_map(|(_, e, g)| e.iter().zip(g)).filter(|(e, g)| !passes(**e, **g)).count();
+    assert!(wrong == 0, "{wrong} cells differ (got≠expected, A = allowed):\n{}", matrix(&results));
+}
+
+/// Whether status `got` is what the cell `expected` asks for.
+fn passes(expected: u16, got: u16) -> bool {
+    match expected {
+        A => matches!(got, 200..=299 | 404 | 409 | 422),
+        status => got == status,
+    }
+}
+
+fn matrix(results: &[(&&str, [u16; 5], [u16; 5])]) -> String {
+    let mut out = format!("{:<30}", "");
+    for caller in CALLERS {
+        out += &format!("{caller:>12}");
+    }
+    for (target, expected, got) in results {
+        out += &format!("\n{target:<30}");
+        for (e, g) in expected.iter().zip(got) {
+            let cell = match (passes(*e, *g), *e) {
+                (true, _) => g.to_string(),
+                (false, A) => format!("{g}≠A"),
+                (false, e) => format!("{g}≠{e}"),
+            };
+            out += &format!("{cell:>12}");
+        }
+    }
+    out
+}
+
+/// Every page (`path!` in the app's routes, `.route(` of the HTTP router) and every server
+/// function (`endpoint = "…"` in the pages), read from the source.
+fn declared_targets() -> BTreeSet<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut sources = vec![
+        (root.join("app.rs"), "path!(\""),
+        (root.join("server/http/mod.rs"), ".route(\""),
+    ];
+    for entry in std::fs::read_dir(root.join("pages")).unwrap() {
+        sources.push((entry.unwrap().path(), "endpoint = \""));
+    }
+    let mut found = BTreeSet::new();
+    for (file, marker) in sources {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (_, rest) in text.match_indices(marker).map(|(at, _)| text.split_at(at + marker.len())) {
+            found.insert(rest.split('"').next().unwrap().to_owned());
+        }
+    }
+    found
+}
+
+/// `value` with each `{name}` replaced by that value of the set-up for caller `i`.
+fn fill(value: &str, values: &HashMap<&str, [String; 5]>, i: usize) -> String {
+    values.iter().fold(value.to_owned(), |v, (name, all)| v.replace(&format!("{{{name}}}"), &all[i]))
+}
+
+/// Calls a server function as a script would.
+async fn call(app: &TestApp, client: &reqwest::Client, endpoint: &str, args: &[(&str, &str)]) -> reqwest::Response {
+    app.post_form(client, &format!("/api/{endpoint}"), args, &[("accept", "application/json")]).await
+}
+
+/// Registers `email` on `client` with an invitation for `role`.
+async fn join(app: &TestApp, admin: &reqwest::Client, client: &reqwest::Client, role: &str, email: &str) {
+    let token = invite(app, admin, role).await;
+    let response = app.register_as(client, "Someone", email, PASSWORD, &[("invitation", &token)], &[]).await;
+    assert!(response.status().is_success(), "{response:?}");
+}
+
+/// Creates a contact or company with a unique `field`; returns its id.
+async fn save(app: &TestApp, admin: &reqwest::Client, kind: &str, fields: &[&str], field: &str) -> String {
+    static COUNT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let name = format!("Record{}", COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    let response = call(app, admin, &format!("{kind}/save"), &form(fields, &[(field, &name)])).await;
+    assert!(response.status().is_success(), "{response:?}");
+    saved_id(&response).to_string()
+}
+
+async fn user_ids(app: &TestApp, admin: &reqwest::Client) -> HashMap<String, String> {
+    let (users, _): (Vec<Value>, i64) = call(app, admin, "admin/users", &[]).await.json().await.unwrap();
+    users.iter().map(|u| (u["email"].as_str().unwrap().to_owned(), u["id"].to_string())).collect()
+}
