@@ -59,9 +59,7 @@ run: setup ## Build and serve on http://127.0.0.1:3000 (data in ./data/clientele
 test: setup setup-browser test-rust test-e2e ## Run every test: Rust unit/integration, then Playwright
 
 test-rust:
-	# One test at a time: with several test runtimes in one process, a page render sometimes waits
-	# forever (about 1 full run in 4; see ARCHITECTURE.md, Testing). Costs about 5 s.
-	cargo test --locked --features ssr -- --test-threads=1
+	cargo test --locked --features ssr
 
 test-e2e: build
 	cd end2end && CARGO_TARGET_DIR='$(TARGET_DIR)' npx playwright test

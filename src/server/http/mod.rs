@@ -10,7 +10,7 @@ pub mod security;
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use axum::Router;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 
 use super::auth::session;
 use super::config::HttpSettings;
@@ -18,7 +18,7 @@ use super::startup::AppState;
 use crate::app::{shell, App};
 
 pub fn router(state: AppState, settings: &HttpSettings) -> Router {
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let shell_options = state.leptos_options.clone();
     // leptos_axum provides `AppState` and the request's parts as context to every render and
     // server function; each render also gets a CSP nonce.
@@ -39,4 +39,14 @@ pub fn router(state: AppState, settings: &HttpSettings) -> Router {
         .layer(from_fn_with_state(state.clone(), security::csrf))
         .layer(axum::middleware::from_fn(middleware::server_fn_status));
     middleware::apply(router, settings, &state).with_state(state)
+}
+
+/// The pages' routes, read from `App` once per process. Reading them renders the app with
+/// resource loading switched off for the whole process (leptos_server's `SuppressResourceLoad` is
+/// one global flag): a page being rendered meanwhile on another thread, say by another
+/// `Application` in the same process, would wait forever for its data. Once per process, that
+/// happens before any router exists; later calls (concurrent ones wait for it) clone the list.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
