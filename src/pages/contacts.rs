@@ -143,13 +143,12 @@ pub async fn save_contact(
         notes,
         owner,
     };
-    let result: Result<(), AppError> =
-        async {
-            let user = context::require_role(Role::Member)?;
-            let id = records::record_id(&id)?;
-            let version = version.trim().parse().unwrap_or(0);
-            let db = context::db()?;
-            let saved =
+    let result: Result<(), AppError> = async {
+        let user = context::require_role(Role::Member)?;
+        let id = records::record_id(&id)?;
+        let version = version.trim().parse().unwrap_or(0);
+        let db = context::db()?;
+        let saved =
                 idempotency::once(&db, &user, idempotency_key, &(id, version, &input), |db| {
                     let (user, input) = (&user, &input);
                     async move {
@@ -157,10 +156,10 @@ pub async fn save_contact(
                     }
                 })
                 .await?;
-            context::redirect(&format!("/contacts/{saved}?saved=1"));
-            Ok(())
-        }
-        .await;
+        context::redirect(&format!("/contacts/{saved}?saved=1"));
+        Ok(())
+    }
+    .await;
     context::respond(result)
 }
 
