@@ -64,7 +64,7 @@ const TABLE: &[(&str, Args, [u16; 5])] = &[
     ("contacts/delete", &[("id", "{doomed_contact}")], [401, 403, A, A, 401]),
     ("companies/delete", &[("id", "{doomed_company}")], [401, 403, A, A, 401]),
     ("trash/restore", &[("kind", "contact"), ("id", "{doomed_contact}")], [401, 403, A, A, 401]),
-    ("settings/profile", &[("name", "{name}"), ("email", "{me}"), ("current_password", PASSWORD)], [401, A, A, A, 401]),
+    ("settings/profile", &[("name", "Renamed {caller}"), ("email", "{me}"), ("current_password", PASSWORD)], [401, A, A, A, 401]),
     // The admin's second session: someone else's for everyone else.
     ("settings/sessions/end", &[("handle", "{handle}")], [401, 404, 404, A, 401]),
     ("settings/sessions/end-others", &[], [401, A, A, A, 401]),
@@ -112,9 +112,6 @@ async fn every_route_and_server_function_checks_who_is_asking() {
         .unwrap();
     join(&app, &admin, &dee, "member", "dee@example.com").await;
     let stale = jar.cookies(&app.address.parse().unwrap()).expect("cookie");
-    let ids = user_ids(&app, &admin).await;
-    let response = call(&app, &admin, "admin/users/active", &[("user_id", &ids["dee@example.com"]), ("active", "false")]).await;
-    assert_eq!(response.status(), 200, "{response:?}");
     // Anonymous and deactivated callers keep no cookies: every request is their first.
     let stateless = |headers: HeaderMap| {
         reqwest::Client::builder()
@@ -124,36 +121,87 @@ async fn every_route_and_server_function_checks_who_is_asking() {
             .unwrap()
     };
     let deactivated = stateless(HeaderMap::from_iter([(COOKIE, stale)]));
-    let clients = [stateless(HeaderMap::new()), viewer, member, admin, deactivated];
+    let me: Value = call(&app, &deactivated, "auth/me", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["email"], "dee@example.com", "the copied cookie signs in");
+    let ids = user_ids(&app, &admin).await;
+    let response = call(
+        &app,
+        &admin,
+        "admin/users/active",
+        &[("user_id", &ids["dee@example.com"]), ("active", "false")],
+    )
+    .await;
+    assert_eq!(response.status(), 200, "{response:?}");
+    let clients = [
+        stateless(HeaderMap::new()),
+        viewer,
+        member,
+        admin,
+        deactivated,
+    ];
     let admin = &clients[3];
 
     // Values the arguments name: one per caller.
     let mut values: HashMap<&str, [String; 5]> = HashMap::new();
-    let mut each = |name, value: String| values.insert(name, CALLERS.map(|_| value.clone()));
-    each("contact", save(&app, admin, "contacts", &CONTACT_FIELDS, "last_name").await);
-    each("company", save(&app, admin, "companies", &COMPANY_FIELDS, "name").await);
+    let mut each = |name, value: String| {
+        values.insert(name, CALLERS.map(|_| value.clone()));
+    };
+    each(
+        "contact",
+        save(&app, admin, "contacts", &CONTACT_FIELDS, "last_name").await,
+    );
+    each(
+        "company",
+        save(&app, admin, "companies", &COMPANY_FIELDS, "name").await,
+    );
     each("spare", ids["sam@example.com"].clone());
     invite(&app, admin, "viewer").await;
-    let open: Vec<Value> = call(&app, admin, "admin/invitations/open", &[]).await.json().await.unwrap();
+    let open: Vec<Value> = call(&app, admin, "admin/invitations/open", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(open.len(), 1, "{open:?}");
     each("invitation", open[0]["id"].to_string());
     each("open", invite(&app, admin, "member").await);
     let second = client();
     app.login_as(&second, "ada@example.com", PASSWORD).await;
-    let (sessions, _): (Vec<Value>, i64) = call(&app, &second, "settings/sessions", &[]).await.json().await.unwrap();
-    let current = sessions.iter().find(|s| s["current"] == true).expect("current");
+    let (sessions, _): (Vec<Value>, i64) = call(&app, &second, "settings/sessions", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let current = sessions
+        .iter()
+        .find(|s| s["current"] == true)
+        .expect("current");
     each("handle", current["handle"].to_string());
     let mut per_caller = HashMap::new();
     for (i, caller) in CALLERS.iter().enumerate() {
-        let field = if i % 2 == 0 { "first_name" } else { "last_name" };
-        let put = |name: &'static str, value: String| per_caller.entry(name).or_insert_with(|| CALLERS.map(|_| String::new()))[i] = value;
+        let mut put = |name: &'static str, value: String| {
+            per_caller
+                .entry(name)
+                .or_insert_with(|| CALLERS.map(|_| String::new()))[i] = value
+        };
         let role = ["member", "viewer", "member", "admin", "member"][i];
         put("invite", invite(&app, admin, role).await);
-        put("doomed_contact", save(&app, admin, "contacts", &CONTACT_FIELDS, field).await);
-        put("doomed_company", save(&app, admin, "companies", &COMPANY_FIELDS, "name").await);
+        put(
+            "doomed_contact",
+            save(&app, admin, "contacts", &CONTACT_FIELDS, "last_name").await,
+        );
+        put(
+            "doomed_company",
+            save(&app, admin, "companies", &COMPANY_FIELDS, "name").await,
+        );
         put("caller", caller.to_string());
-        put("me", ["meg", "vic", "meg", "ada", "meg"][i].to_string() + "@example.com");
-        put("name", ["Meg", "Vic", "Meg", "Ada", "Meg"][i].to_string());
+        put(
+            "me",
+            ["meg", "vic", "meg", "ada", "meg"][i].to_string() + "@example.com",
+        );
     }
     values.extend(per_caller);
 
@@ -161,24 +209,74 @@ async fn every_route_and_server_function_checks_who_is_asking() {
     for (target, args, expected) in TABLE {
         let mut got = [0u16; 5];
         for (i, client) in clients.iter().enumerate() {
-            let args: Vec<(&str, String)> = args.iter().map(|(k, v)| (*k, fill(v, &values, i))).collect();
-            got[i] = if target.starts_with('/') {
-                let path = target.replace(":id", &values[if target.starts_with("/companies") { "company" } else { "contact" }][i]);
-                let response = client.get(app.url(&path)).header(ACCEPT, "text/html").send().await.unwrap();
-                let to_login = response.headers().get(LOCATION).is_some_and(|l| l.to_str().unwrap().starts_with("/login?next="));
-                match response.status().as_u16() {
-                    303 if !to_login => 399, // a redirect, but not to sign in
-                    status => status,
-                }
-            } else {
-                let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                call(&app, client, target, &args).await.status().as_u16()
-            };
+            let given: Vec<(&str, String)> = args
+                .iter()
+                .map(|(k, v)| (*k, fill(v, &values, i)))
+                .collect();
+            got[i] = status(
+                &app,
+                client,
+                target,
+                &given,
+                &values["contact"][i],
+                &values["company"][i],
+            )
+            .await;
         }
         results.push((target, *expected, got));
     }
-    let wrong = results.iter().flat_map(|(_, e, g)| e.iter().zip(g)).filter(|(e, g)| !passes(**e, **g)).count();
-    assert!(wrong == 0, "{wrong} cells differ (got≠expected, A = allowed):\n{}", matrix(&results));
+    let wrong = results
+        .iter()
+        .flat_map(|(_, e, g)| e.iter().zip(g))
+        .filter(|(e, g)| !passes(**e, **g))
+        .count();
+    assert!(
+        wrong == 0,
+        "{wrong} cells differ (got≠expected, A = allowed):\n{}",
+        matrix(&results)
+    );
+}
+
+/// The status `client` gets from `target`: a page (with `:id` a contact's or company's id) or a
+/// server function (a record form's fields default to empty).
+async fn status(
+    app: &TestApp,
+    client: &reqwest::Client,
+    target: &str,
+    given: &[(&str, String)],
+    contact: &str,
+    company: &str,
+) -> u16 {
+    let given: Vec<(&str, &str)> = given.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    if target.starts_with('/') {
+        let id = if target.starts_with("/companies") {
+            company
+        } else {
+            contact
+        };
+        let path = target.replace(":id", id);
+        let response = client
+            .get(app.url(&path))
+            .header(ACCEPT, "text/html")
+            .send()
+            .await
+            .unwrap();
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .map(|l| l.to_str().unwrap().to_owned());
+        return match response.status().as_u16() {
+            // Only a redirect to sign in stands for "sign in first".
+            303 if !location.is_some_and(|l| l.starts_with("/login?next=")) => 399,
+            status => status,
+        };
+    }
+    let args = match target {
+        "contacts/save" => form(&CONTACT_FIELDS, &given),
+        "companies/save" => form(&COMPANY_FIELDS, &given),
+        _ => given,
+    };
+    call(app, client, target, &args).await.status().as_u16()
 }
 
 /// Whether status `got` is what the cell `expected` asks for.
@@ -222,7 +320,10 @@ fn declared_targets() -> BTreeSet<String> {
     let mut found = BTreeSet::new();
     for (file, marker) in sources {
         let text = std::fs::read_to_string(&file).unwrap();
-        for (_, rest) in text.match_indices(marker).map(|(at, _)| text.split_at(at + marker.len())) {
+        for (_, rest) in text
+            .match_indices(marker)
+            .map(|(at, _)| text.split_at(at + marker.len()))
+        {
             found.insert(rest.split('"').next().unwrap().to_owned());
         }
     }
@@ -231,31 +332,81 @@ fn declared_targets() -> BTreeSet<String> {
 
 /// `value` with each `{name}` replaced by that value of the set-up for caller `i`.
 fn fill(value: &str, values: &HashMap<&str, [String; 5]>, i: usize) -> String {
-    values.iter().fold(value.to_owned(), |v, (name, all)| v.replace(&format!("{{{name}}}"), &all[i]))
+    values.iter().fold(value.to_owned(), |v, (name, all)| {
+        v.replace(&format!("{{{name}}}"), &all[i])
+    })
 }
 
 /// Calls a server function as a script would.
-async fn call(app: &TestApp, client: &reqwest::Client, endpoint: &str, args: &[(&str, &str)]) -> reqwest::Response {
-    app.post_form(client, &format!("/api/{endpoint}"), args, &[("accept", "application/json")]).await
+async fn call(
+    app: &TestApp,
+    client: &reqwest::Client,
+    endpoint: &str,
+    args: &[(&str, &str)],
+) -> reqwest::Response {
+    app.post_form(
+        client,
+        &format!("/api/{endpoint}"),
+        args,
+        &[("accept", "application/json")],
+    )
+    .await
 }
 
 /// Registers `email` on `client` with an invitation for `role`.
-async fn join(app: &TestApp, admin: &reqwest::Client, client: &reqwest::Client, role: &str, email: &str) {
+async fn join(
+    app: &TestApp,
+    admin: &reqwest::Client,
+    client: &reqwest::Client,
+    role: &str,
+    email: &str,
+) {
     let token = invite(app, admin, role).await;
-    let response = app.register_as(client, "Someone", email, PASSWORD, &[("invitation", &token)], &[]).await;
+    let response = app
+        .register_as(
+            client,
+            "Someone",
+            email,
+            PASSWORD,
+            &[("invitation", &token)],
+            &[],
+        )
+        .await;
     assert!(response.status().is_success(), "{response:?}");
 }
 
 /// Creates a contact or company with a unique `field`; returns its id.
-async fn save(app: &TestApp, admin: &reqwest::Client, kind: &str, fields: &[&str], field: &str) -> String {
+async fn save(
+    app: &TestApp,
+    admin: &reqwest::Client,
+    kind: &str,
+    fields: &[&str],
+    field: &str,
+) -> String {
     static COUNT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let name = format!("Record{}", COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-    let response = call(app, admin, &format!("{kind}/save"), &form(fields, &[(field, &name)])).await;
+    let name = format!(
+        "Record{}",
+        COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let response = call(
+        app,
+        admin,
+        &format!("{kind}/save"),
+        &form(fields, &[(field, &name)]),
+    )
+    .await;
     assert!(response.status().is_success(), "{response:?}");
     saved_id(&response).to_string()
 }
 
 async fn user_ids(app: &TestApp, admin: &reqwest::Client) -> HashMap<String, String> {
-    let (users, _): (Vec<Value>, i64) = call(app, admin, "admin/users", &[]).await.json().await.unwrap();
-    users.iter().map(|u| (u["email"].as_str().unwrap().to_owned(), u["id"].to_string())).collect()
+    let (users, _): (Vec<Value>, i64) = call(app, admin, "admin/users", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    users
+        .iter()
+        .map(|u| (u["email"].as_str().unwrap().to_owned(), u["id"].to_string()))
+        .collect()
 }

@@ -1,5 +1,6 @@
 //! HTTP integration tests: a real server on a random port with a fresh database per test.
 
+mod access;
 mod accounts;
 mod admin;
 mod cli;
@@ -13,3 +14,4 @@ mod records;
 mod settings;
 mod shutdown;
 mod throttling;
+mod upkeep;
