@@ -167,6 +167,11 @@ pub async fn establish(
     user_id: i64,
     client: &Client,
 ) -> anyhow::Result<()> {
+    // Signing in again on a signed-in browser replaces its session rather than leaving the old
+    // one listed (and usable) until it times out.
+    if let Some(previous) = session.get::<String>(AUTH_KEY).await? {
+        db.delete_auth_session(&previous).await?;
+    }
     session.cycle_id().await?;
     let id = random_token();
     db.create_auth_session(
