@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use crate::domain::Flash;
+use crate::server::auth::session::is_static_path;
 
 /// Key of the pending flash in the session.
 const KEY: &str = "flash";
@@ -35,7 +36,12 @@ struct Pending {
 
 /// Middleware (inside the session layer): see the module documentation.
 pub async fn carry(mut request: Request, next: Next) -> Response {
-    let Some(session) = request.extensions().get::<Session>().cloned() else {
+    let Some(session) = request
+        .extensions()
+        .get::<Session>()
+        .filter(|_| !is_static_path(request.uri().path()))
+        .cloned()
+    else {
         return next.run(request).await;
     };
     if matches!(*request.method(), Method::GET | Method::HEAD) {
