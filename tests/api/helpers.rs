@@ -53,6 +53,16 @@ pub async fn spawn_app_configured(
     configure: impl FnOnce(&mut AuthSettings),
 ) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temporary folder");
+    spawn_app_in(data_dir, http, open_registration, configure).await
+}
+
+/// A server on the database already in `data_dir`.
+pub async fn spawn_app_in(
+    data_dir: TempDir,
+    http: HttpSettings,
+    open_registration: bool,
+    configure: impl FnOnce(&mut AuthSettings),
+) -> TestApp {
     let site_root = data_dir.path().join("site");
     std::fs::create_dir_all(site_root.join("pkg")).expect("site folder");
     std::fs::write(site_root.join("robots.txt"), "User-agent: *\n").expect("static file");
