@@ -18,8 +18,8 @@ test.describe('with JavaScript', () => {
     expect(marks).toBe(1);
   });
 
-  test('"Refresh status" updates the card in place once hydrated', async ({ page, wasm, baseURL }) => {
-    await signInByRequest(page, baseURL!);
+  test('"Refresh status" updates the card in place once hydrated', async ({ page, wasm, baseURL, clientele, dataDir }) => {
+    await signInByRequest(page, baseURL!, { clientele, dataDir });
     await page.goto('/');
     wasm.release();
     await hydrated(page);
@@ -40,8 +40,8 @@ test.describe('with JavaScript', () => {
 test.describe('without JavaScript', () => {
   test.skip(({ javaScriptEnabled }) => javaScriptEnabled, 'checks the no-JavaScript path');
 
-  test('"Refresh status" reloads the page with fresh facts', async ({ page, baseURL }) => {
-    await signInByRequest(page, baseURL!);
+  test('"Refresh status" reloads the page with fresh facts', async ({ page, baseURL, clientele, dataDir }) => {
+    await signInByRequest(page, baseURL!, { clientele, dataDir });
     await page.goto('/');
     const reload = page.waitForRequest((r) => r.isNavigationRequest() && new URL(r.url()).pathname === '/');
     await page.getByRole('button', { name: 'Refresh status' }).click();

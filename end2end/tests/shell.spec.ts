@@ -2,8 +2,8 @@ import { test, expect, hydrated, signInByRequest } from './fixtures';
 
 // The app shell in every project: with JavaScript, without it, and before the WASM has arrived.
 
-test('the home page is readable as soon as the HTML arrives', async ({ page, wasm, baseURL }, testInfo) => {
-  await signInByRequest(page, baseURL!);
+test('the home page is readable as soon as the HTML arrives', async ({ page, wasm, baseURL, clientele, dataDir }, testInfo) => {
+  await signInByRequest(page, baseURL!, { clientele, dataDir });
   await page.goto('/', { waitUntil: 'domcontentloaded' });
   await expect(page).toHaveTitle('Home · Clientele');
   await expect(page.getByRole('heading', { level: 1, name: 'Welcome to Clientele' })).toBeVisible();
