@@ -229,8 +229,14 @@ class Client:
         return resp.status, resp.headers, data, elapsed
 
     def sign_in(self):
-        status, _, body, _ = self.request(
-            "POST", "/api/auth/login", [("email", self.email), ("password", PASSWORD)])
+        # A burst of sign-ins may find the password-hashing queue full: the server answers 503
+        # at once with Retry-After, and a client tries again.
+        for _ in range(20):
+            status, headers, body, _ = self.request(
+                "POST", "/api/auth/login", [("email", self.email), ("password", PASSWORD)])
+            if status != 503:
+                break
+            time.sleep(float(headers.get("retry-after", "1")))
         if status != 200 or not self.cookies:
             raise RuntimeError(f"sign-in of {self.email} failed: {status} {body[:200]!r}")
 

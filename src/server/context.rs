@@ -135,6 +135,15 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
                 StatusCode::from_u16(error.status_code()),
             ) {
                 response.set_status(status);
+                // When to try again, for a client that was refused for now.
+                let retry_after = match error {
+                    AppError::TooManyAttempts { minutes } => Some(u64::from(*minutes) * 60),
+                    AppError::Unavailable(_) => Some(1),
+                    _ => None,
+                };
+                if let Some(seconds) = retry_after {
+                    response.insert_header(header::RETRY_AFTER, seconds.into());
+                }
             }
         }
     }

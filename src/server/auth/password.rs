@@ -137,9 +137,9 @@ fn lower_priority() {
 /// Jobs waiting for or running on the hashing threads.
 static QUEUED: AtomicUsize = AtomicUsize::new(0);
 
-/// Most jobs queued at once, per hashing thread: about a second of work. A burst beyond that is
-/// refused at once ([`HashingError::Busy`]) instead of making every sign-in wait behind it.
-const QUEUE_PER_THREAD: usize = 16;
+/// Most jobs queued at once, per hashing thread: one to two seconds of work. A burst beyond that
+/// is refused at once ([`HashingError::Busy`]) instead of making every sign-in wait behind it.
+const QUEUE_PER_THREAD: usize = 32;
 
 /// A place in the hashing queue, given back when dropped.
 struct Place;
@@ -213,6 +213,17 @@ mod tests {
         );
         let error = NewPassword::parse(secret(&"x".repeat(129))).unwrap_err();
         assert_eq!(error, "Use at most 128 characters.");
+    }
+
+    #[test]
+    fn the_queue_has_a_bound_and_places_come_back() {
+        let limit = queued() + 2;
+        let first = Place::take(limit).expect("a place");
+        let second = Place::take(limit).expect("a place");
+        assert!(Place::take(limit).is_none(), "full");
+        drop(first);
+        let third = Place::take(limit).expect("a place again");
+        drop((second, third));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! the middleware stack around them.
 
 mod assets;
+mod error_hooks;
 pub mod flash;
 mod health;
 mod middleware;
@@ -32,6 +33,7 @@ pub fn router(state: AppState, settings: &HttpSettings) -> Router {
         .fallback_service(assets::service(&state))
         // Innermost first: pages behind sign-in, who is signed in, the session cookie, then the
         // CSRF check.
+        .layer(axum::middleware::from_fn(error_hooks::isolate))
         .layer(axum::middleware::from_fn(session::require_sign_in))
         .layer(from_fn_with_state(state.clone(), session::load))
         .layer(axum::middleware::from_fn(flash::carry))
