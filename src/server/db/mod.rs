@@ -19,6 +19,7 @@ pub use records::{CompanyFilter, CompanyMatch, ContactFilter, WriteError};
 pub use sign_ins::{Failures, SignInFailures};
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -45,8 +46,26 @@ pub struct Db {
 
 /// The connection a statement runs on: one from the pool, or the scope's transaction.
 pub(crate) enum Conn<'a> {
-    Pooled(sqlx::pool::PoolConnection<Sqlite>),
+    /// Dropping it before its statement finished (the request was cancelled) stops the statement.
+    Pooled {
+        conn: sqlx::pool::PoolConnection<Sqlite>,
+        _stop: StopOnDrop,
+    },
     Scoped(tokio::sync::MutexGuard<'a, Transaction<'static, Sqlite>>),
+}
+
+/// Tells the deadline of a connection's current use that its caller has gone.
+pub(crate) struct StopOnDrop(Arc<AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+tokio::task_local! {
+    /// Set while [`Db::conn`] acquires a connection: the flag its deadline also watches.
+    static CALLER_GONE: Arc<AtomicBool>;
 }
 
 impl std::ops::Deref for Conn<'_> {
@@ -54,7 +73,7 @@ impl std::ops::Deref for Conn<'_> {
 
     fn deref(&self) -> &Self::Target {
         match self {
-            Conn::Pooled(conn) => conn,
+            Conn::Pooled { conn, .. } => conn,
             Conn::Scoped(tx) => tx,
         }
     }
@@ -63,7 +82,7 @@ impl std::ops::Deref for Conn<'_> {
 impl std::ops::DerefMut for Conn<'_> {
     fn deref_mut(&mut self) -> &mut Self::Target {
         match self {
-            Conn::Pooled(conn) => &mut *conn,
+            Conn::Pooled { conn, .. } => &mut *conn,
             Conn::Scoped(tx) => &mut *tx,
         }
     }
@@ -234,7 +253,16 @@ impl Db {
     pub(crate) async fn conn(&self) -> Result<Conn<'_>, sqlx::Error> {
         Ok(match &self.scope {
             Some(tx) => Conn::Scoped(tx.lock().await),
-            None => Conn::Pooled(self.pool.acquire().await?),
+            None => {
+                let gone = Arc::new(AtomicBool::new(false));
+                let conn = CALLER_GONE
+                    .scope(Arc::clone(&gone), self.pool.acquire())
+                    .await?;
+                Conn::Pooled {
+                    conn,
+                    _stop: StopOnDrop(gone),
+                }
+            }
         })
     }
 
@@ -255,8 +283,9 @@ impl Db {
 const PROGRESS_STEPS: i32 = 10_000;
 
 /// Gives this use of `conn` a deadline: SQLite interrupts whatever statement still runs once
-/// `budget` has passed since the connection was handed out (the statement fails with
-/// `SQLITE_INTERRUPT`, and the connection is free again). Without a budget, no deadline.
+/// `budget` has passed since the connection was handed out, or once the caller that acquired it
+/// through [`Db::conn`] has gone (its request was cancelled): the statement fails with
+/// `SQLITE_INTERRUPT`, and the connection is free again at once. Without a budget, no deadline.
 async fn arm_deadline(
     conn: &mut sqlx::SqliteConnection,
     budget: Option<std::time::Duration>,
@@ -265,8 +294,11 @@ async fn arm_deadline(
     match budget {
         Some(budget) => {
             let deadline = std::time::Instant::now() + budget;
-            handle
-                .set_progress_handler(PROGRESS_STEPS, move || std::time::Instant::now() < deadline);
+            let gone = CALLER_GONE.try_with(Arc::clone).ok();
+            handle.set_progress_handler(PROGRESS_STEPS, move || {
+                std::time::Instant::now() < deadline
+                    && !gone.as_ref().is_some_and(|g| g.load(Ordering::Relaxed))
+            });
         }
         None => handle.remove_progress_handler(),
     }
@@ -328,5 +360,66 @@ fn plain(error: sqlx::Error) -> anyhow::Error {
     match error {
         sqlx::Error::Database(e) => anyhow::anyhow!("{}", e.message()),
         other => anyhow::Error::new(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    /// A statement that would run for ever.
+    const ENDLESS: &str = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n)
+                           SELECT count(*) FROM n";
+
+    async fn database(budget: Duration) -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = DatabaseSettings::new(None, dir.path()).unwrap();
+        settings.max_connections = 1;
+        settings.statement_timeout = Some(budget);
+        (dir, Db::connect(&settings).await.unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_statement_past_its_deadline_is_interrupted() {
+        let (_dir, db) = database(Duration::from_millis(200)).await;
+        let started = Instant::now();
+        let error = sqlx::query_scalar::<_, i64>(ENDLESS)
+            .fetch_one(&mut *db.conn().await.unwrap())
+            .await
+            .unwrap_err();
+        assert!(is_interrupted(&anyhow::Error::from(error)));
+        assert!(started.elapsed() < Duration::from_secs(5));
+        // The (only) connection serves the next statement.
+        let one: i64 = sqlx::query_scalar("SELECT 1")
+            .fetch_one(&mut *db.conn().await.unwrap())
+            .await
+            .unwrap();
+        assert_eq!(one, 1);
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_caller_frees_its_connection_at_once() {
+        let (_dir, db) = database(Duration::from_secs(60)).await;
+        let endless = async {
+            sqlx::query_scalar::<_, i64>(ENDLESS)
+                .fetch_one(&mut *db.conn().await.unwrap())
+                .await
+        };
+        assert!(tokio::time::timeout(Duration::from_millis(200), endless)
+            .await
+            .is_err());
+        let started = Instant::now();
+        let one: i64 = sqlx::query_scalar("SELECT 1")
+            .fetch_one(&mut *db.conn().await.unwrap())
+            .await
+            .unwrap();
+        assert_eq!(one, 1);
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the connection was held for {:?}",
+            started.elapsed()
+        );
     }
 }
