@@ -70,11 +70,11 @@ pub async fn register(
 
 #[server(endpoint = "auth/login")]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::server::{auth::accounts, context};
+    use crate::server::{auth::sign_in, context};
     let echo = [("email", email.clone())];
     let result: Result<(), AppError> = async {
         let db = context::db()?;
-        accounts::sign_in(
+        sign_in::sign_in(
             &db,
             &context::session()?,
             &context::client()?,

@@ -4,3 +4,4 @@ pub mod accounts;
 pub mod client;
 pub mod password;
 pub mod session;
+pub mod sign_in;
