@@ -29,14 +29,22 @@ pub async fn update_profile(
         let user = context::require_user()?;
         let db = context::db()?;
         let client = context::client()?;
-        // The fingerprint leaves the password out: it is never stored, not even hashed.
-        idempotency::once(&db, &user, idempotency_key, &(&name, &email), |db| {
-            let (user, client, name, email) = (&user, &client, &name, &email);
-            async move {
-                accounts::update_profile(&db, user, client, name, email, current_password.into())
-                    .await
-            }
-        })
+        // The fingerprint leaves the password out: it is never stored, not even hashed. It is
+        // checked before the change's transaction begins (a failed check stays counted).
+        idempotency::once_checked(
+            &db,
+            &user,
+            idempotency_key,
+            &(&name, &email),
+            || {
+                let password = current_password.into();
+                accounts::check_profile_change(&db, &user, &client, &name, &email, password)
+            },
+            |db, change| {
+                let user = &user;
+                async move { accounts::update_profile(&db, user, &change).await }
+            },
+        )
         .await?;
         context::redirect("/settings?saved=profile");
         Ok(())
@@ -57,19 +65,20 @@ pub async fn change_password(
         let db = context::db()?;
         let client = context::client()?;
         // No fingerprint: passwords are never stored, not even hashed.
-        idempotency::once(&db, &user, idempotency_key, &(), |db| {
-            let (user, client) = (&user, &client);
-            async move {
-                accounts::change_password(
-                    &db,
-                    user,
-                    client,
-                    current_password.into(),
-                    new_password.into(),
-                )
-                .await
-            }
-        })
+        idempotency::once_checked(
+            &db,
+            &user,
+            idempotency_key,
+            &(),
+            || {
+                let (current, new) = (current_password.into(), new_password.into());
+                accounts::check_password_change(&db, &user, &client, current, new)
+            },
+            |db, change| {
+                let user = &user;
+                async move { accounts::change_password(&db, user, &change).await }
+            },
+        )
         .await?;
         context::redirect("/settings?saved=password");
         Ok(())

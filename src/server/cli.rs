@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+use super::auth::client::ForwardedHeader;
 use super::config::{self, AuthSettings, DatabaseSettings, HttpSettings, Settings};
 use super::db::Db;
 use super::startup::{shutdown_signal, Application};
@@ -98,6 +99,17 @@ pub struct Cli {
     )]
     trusted_proxies: Vec<ipnet::IpNet>,
 
+    /// The header the trusted proxies set to name the client; the other one is ignored (proxies
+    /// pass it through from the client unchanged).
+    #[arg(
+        long,
+        env = "CLIENTELE_FORWARDED_HEADER",
+        value_enum,
+        default_value_t = ForwardedHeader::XForwardedFor,
+        global = true
+    )]
+    forwarded_header: ForwardedHeader,
+
     /// Let anyone create a (member) account without an invitation.
     #[arg(long, env = "CLIENTELE_OPEN_REGISTRATION", global = true)]
     open_registration: bool,
@@ -181,6 +193,7 @@ impl Cli {
                 max_body_bytes: self.max_body_bytes,
                 shutdown_grace: Duration::from_secs(self.shutdown_grace),
                 trusted_proxies: self.trusted_proxies.clone(),
+                forwarded_header: self.forwarded_header,
             },
             auth: self.auth()?,
         })

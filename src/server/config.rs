@@ -58,6 +58,7 @@ impl AuthSettings {
             registration: RegistrationPolicy {
                 open: open_registration,
                 setup_token: crate::server::auth::session::random_token().into(),
+                local_setup: public_origin.is_none(),
             },
             public_origin: public_origin.map(Into::into),
         })
@@ -104,8 +105,10 @@ pub struct HttpSettings {
     pub max_body_bytes: usize,
     /// After SIGTERM/SIGINT, how long in-flight requests get to finish.
     pub shutdown_grace: Duration,
-    /// Reverse proxies whose `Forwarded`/`X-Forwarded-For` headers name the client.
+    /// Reverse proxies whose forwarding header names the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The header they set.
+    pub forwarded_header: crate::server::auth::client::ForwardedHeader,
 }
 
 impl Default for HttpSettings {
@@ -115,6 +118,7 @@ impl Default for HttpSettings {
             max_body_bytes: 2 * 1024 * 1024,
             shutdown_grace: Duration::from_secs(30),
             trusted_proxies: Vec::new(),
+            forwarded_header: Default::default(),
         }
     }
 }

@@ -97,6 +97,10 @@ pub fn require_role(role: Role) -> Result<CurrentUser, AppError> {
 /// Logs an unexpected failure with its whole cause chain and returns the error the user sees.
 pub fn internal(error: impl Into<anyhow::Error>) -> AppError {
     let error = error.into();
+    if super::db::is_busy(&error) {
+        tracing::warn!(error = format!("{error:#}"), "the database stayed locked");
+        return AppError::Unavailable("The server is busy. Try again in a moment.".into());
+    }
     if super::db::is_interrupted(&error) {
         tracing::warn!(
             error = format!("{error:#}"),

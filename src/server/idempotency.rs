@@ -45,8 +45,37 @@ where
     T: Serialize + DeserializeOwned,
     Fut: Future<Output = Result<T, AppError>>,
 {
+    once_checked(
+        db,
+        user,
+        key,
+        request,
+        || async { Ok(()) },
+        |db, ()| effect(db),
+    )
+    .await
+}
+
+/// Like [`once`], with a `check` that runs first, outside the transaction (a repeat gets the
+/// stored outcome without it): slow or separately recorded work such as verifying a password,
+/// whose failed attempt must stay counted when the effect does not happen, and which must not
+/// hold the database's write lock. What it returns is handed to the effect.
+pub async fn once_checked<C, T, FutC, Fut>(
+    db: &Db,
+    user: &CurrentUser,
+    key: Option<String>,
+    request: &impl Serialize,
+    check: impl FnOnce() -> FutC,
+    effect: impl FnOnce(Db, C) -> Fut,
+) -> Result<T, AppError>
+where
+    T: Serialize + DeserializeOwned,
+    FutC: Future<Output = Result<C, AppError>>,
+    Fut: Future<Output = Result<T, AppError>>,
+{
     let Some(key) = IdempotencyKey::from_form(key.as_deref()).map_err(AppError::BadRequest)? else {
-        return effect(db.clone()).await;
+        let checked = check().await?;
+        return effect(db.clone(), checked).await;
     };
     let hash = fingerprint(&context::endpoint(), request)?;
     if let Some(outcome) = claim(db, user.id, &key, &hash).await? {
@@ -61,8 +90,15 @@ where
         user_id: user.id,
         key: Some(key.clone()),
     };
+    let checked = match check().await {
+        Ok(checked) => checked,
+        Err(error) => {
+            held.release().await;
+            return Err(error);
+        }
+    };
     let scope = db.in_transaction().await.map_err(context::internal)?;
-    let result = effect(scope.db()).await;
+    let result = effect(scope.db(), checked).await;
     match &result {
         Ok(value) => {
             let outcome = serde_json::to_string(value).map_err(context::internal)?;

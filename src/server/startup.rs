@@ -30,8 +30,9 @@ pub struct AppState {
     pub registration: RegistrationPolicy,
     /// `scheme://host[:port]` of the public URL, when configured (used by the CSRF check).
     pub public_origin: Option<Arc<str>>,
-    /// Reverse proxies whose forwarding headers are believed.
+    /// Reverse proxies whose forwarding header is believed, and which header that is.
     pub trusted_proxies: Arc<[ipnet::IpNet]>,
+    pub forwarded_header: super::auth::client::ForwardedHeader,
 }
 
 pub struct Application {
@@ -81,13 +82,16 @@ impl Application {
             );
         }
         let sessions = settings.auth.sessions;
+        let mut registration = settings.auth.registration;
+        registration.local_setup &= settings.http.trusted_proxies.is_empty();
         let state = AppState {
             leptos_options: settings.leptos,
             db: db.clone(),
             sessions,
-            registration: settings.auth.registration,
+            registration,
             public_origin: settings.auth.public_origin,
             trusted_proxies: settings.http.trusted_proxies.clone().into(),
+            forwarded_header: settings.http.forwarded_header,
         };
         let router = http::router(state, &settings.http);
         Ok(Self {

@@ -372,3 +372,93 @@ async fn an_effect_cancelled_before_it_is_stored_with_its_outcome_leaves_nothing
     assert_eq!(open.len(), 1, "{open:?}");
     db.close().await;
 }
+
+#[tokio::test]
+async fn an_error_forged_into_the_referer_is_not_carried_to_the_page() {
+    let (app, _, _, _) = admin_and("member").await;
+    let browser = client();
+    let forged = forged_error(r#"{"Conflict":"Your password expired. Call IT at +1 555 0100."}"#);
+    let response = browser
+        .post(app.url("/api/auth/login"))
+        .header("accept", "text/html")
+        .header(
+            "referer",
+            app.url(&format!(
+                "/login?__path=%2Fapi%2Fauth%2Flogin&__err={forged}"
+            )),
+        )
+        .form(&[("email", "ada@example.com"), ("password", "wrong one")])
+        .send()
+        .await
+        .unwrap();
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(location, "/login");
+    let html = browser
+        .get(app.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Invalid email or password."), "{html}");
+    assert!(!html.contains("Call IT"), "{html}");
+}
+
+#[tokio::test]
+async fn a_huge_plain_form_post_stores_almost_nothing() {
+    let (app, _, _, _) = admin_and("member").await;
+    let huge = "a".repeat(1_500_000);
+    for _ in 0..3 {
+        let response = client()
+            .post(app.url("/api/auth/login"))
+            .header("accept", "text/html")
+            .header("referer", app.url("/login"))
+            .form(&[("email", huge.as_str()), ("password", "whatever")])
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_redirection(), "{response:?}");
+    }
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path().display()))
+        .await
+        .unwrap();
+    let stored: i64 =
+        sqlx::query_scalar("SELECT coalesce(sum(length(data)), 0) FROM tower_sessions")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(stored < 300_000, "{stored} bytes of sessions");
+}
+
+#[tokio::test]
+async fn two_administrators_deactivating_each_other_at_once_leave_one() {
+    for _ in 0..3 {
+        let (app, admin, other, other_id) = admin_and("admin").await;
+        let me: Value = app
+            .post_form(&admin, "/api/auth/me", &[], &[])
+            .await
+            .json()
+            .await
+            .unwrap();
+        let (my_id, other_id) = (me["id"].to_string(), other_id.to_string());
+        let mine = [("user_id", other_id.as_str()), ("active", "false")];
+        let theirs = [("user_id", my_id.as_str()), ("active", "false")];
+        let (a, b) = tokio::join!(
+            app.post_form(&admin, "/api/admin/users/active", &mine, &[]),
+            app.post_form(&other, "/api/admin/users/active", &theirs, &[]),
+        );
+        let statuses = [a.status().as_u16(), b.status().as_u16()];
+        assert!(statuses.iter().any(|s| *s != 200), "{statuses:?}");
+        let pool =
+            sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path().display()))
+                .await
+                .unwrap();
+        let admins: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'admin' AND active")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(admins, 1);
+    }
+}

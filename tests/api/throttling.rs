@@ -8,7 +8,10 @@ const PASSWORD: &str = "plum-orchard-sunrise";
 
 async fn with_account(http: HttpSettings) -> TestApp {
     let app = spawn_app_with(http, false).await;
-    let created = app.register("Ada", "ada@example.com", PASSWORD, &[]).await;
+    let setup = [("setup_token", crate::helpers::SETUP_TOKEN)];
+    let created = app
+        .register("Ada", "ada@example.com", PASSWORD, &setup)
+        .await;
     assert!(created.status().is_success(), "{created:?}");
     app
 }
@@ -128,6 +131,8 @@ async fn guessing_the_current_password_in_settings_is_throttled() {
         .await;
     let mut statuses = Vec::new();
     for n in 0..12 {
+        // As the real form does: each submission with its own idempotency key.
+        let key = format!("00000000-0000-4000-8000-{n:012}");
         let response = app
             .post_form(
                 &client,
@@ -136,6 +141,7 @@ async fn guessing_the_current_password_in_settings_is_throttled() {
                     ("name", "Ada"),
                     ("email", "ada@example.com"),
                     ("current_password", &format!("guess {n}")),
+                    ("idempotency_key", &key),
                 ],
                 &[],
             )
@@ -186,5 +192,23 @@ async fn the_first_admin_needs_a_loopback_host_or_the_setup_link() {
     assert_eq!(app.count_users().await, 0);
     // From the machine itself, it works.
     let response = app.register("Ada", "ada@example.com", PASSWORD, &[]).await;
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn behind_a_proxy_the_first_admin_needs_the_setup_link() {
+    // nginx's bare `proxy_pass http://127.0.0.1:3000` adds no header and sends a loopback Host.
+    let app = spawn_app_with(behind_proxy(), false).await;
+    let response = app.register("Eve", "eve@example.com", PASSWORD, &[]).await;
+    assert_eq!(response.status(), 409);
+    assert_eq!(app.count_users().await, 0);
+    let response = app
+        .register(
+            "Ada",
+            "ada@example.com",
+            PASSWORD,
+            &[("setup_token", crate::helpers::SETUP_TOKEN)],
+        )
+        .await;
     assert_eq!(response.status(), 200);
 }

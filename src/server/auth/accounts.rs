@@ -17,6 +17,9 @@ use crate::error::{AppError, FieldErrors};
 use crate::server::context::internal;
 use crate::server::db::{CurrentUser, Db, RoleChange, WriteUserError};
 
+/// Why a registration without an invitation is refused.
+const INVITATION_ONLY: &str = "Joining is by invitation only. Ask an administrator for an invitation link (to set up a new server, open the setup link printed in its log).";
+
 /// How long an invitation link stays valid.
 pub const INVITATION_DAYS: i64 = 7;
 
@@ -28,6 +31,10 @@ pub struct RegistrationPolicy {
     /// While no account exists: the token that allows creating the first one from a non-loopback
     /// client (printed in the server log at start-up).
     pub setup_token: Arc<str>,
+    /// Whether someone on the server's own machine may create the first account without the
+    /// setup link. Off behind a reverse proxy (`--public-url` or `--trusted-proxies` set): a
+    /// proxy that adds no forwarding header and rewrites `Host` makes every visitor look local.
+    pub local_setup: bool,
 }
 
 /// What the registration page shows before the form is filled in. Whether the instance has no
@@ -40,7 +47,8 @@ pub async fn registration_info(
     invitation: Option<&str>,
     setup_token: Option<&str>,
 ) -> Result<RegistrationInfo, AppError> {
-    let may_set_up = client.loopback || setup_token.is_some_and(|t| is_setup_token(policy, t));
+    let may_set_up = (client.loopback && policy.local_setup)
+        || setup_token.is_some_and(|t| is_setup_token(policy, t));
     let first_account = may_set_up && db.count_users().await.map_err(internal)? == 0;
     let status = match invitation.filter(|t| !t.is_empty()) {
         Some(token) if !first_account => Some(
@@ -116,16 +124,13 @@ pub async fn register(
             .setup_token
             .as_deref()
             .is_some_and(|t| is_setup_token(policy, t));
-        if !client.loopback && !token_ok {
-            return Err(AppError::Conflict(
-                "The first account can only be created from the server itself, or with the setup link printed in the server's log."
-                    .into(),
-            ));
+        // Refused in the same words as a closed workspace: nobody learns that none is set up.
+        let local = client.loopback && policy.local_setup;
+        if !(local || token_ok) {
+            return Err(AppError::Conflict(INVITATION_ONLY.into()));
         }
     } else if invitation.is_none() && !policy.open {
-        return Err(AppError::Conflict(
-            "Joining is by invitation only. Ask an administrator for an invitation link.".into(),
-        ));
+        return Err(AppError::Conflict(INVITATION_ONLY.into()));
     }
 
     let hash = password::hash(new_password).await?;
@@ -163,27 +168,40 @@ pub async fn register(
     }
 }
 
-/// Changes the signed-in user's name and e-mail address; needs the current password.
-pub async fn update_profile(
+/// A profile change whose fields are valid and whose current password was verified.
+#[derive(Debug)]
+pub struct ProfileChange {
+    name: PersonName,
+    email: Email,
+}
+
+/// Checks a profile change: the fields, and the current password (a throttled attempt).
+pub async fn check_profile_change(
     db: &Db,
     user: &CurrentUser,
     client: &Client,
     name: &str,
     email: &str,
     current_password: SecretString,
-) -> Result<(), AppError> {
+) -> Result<ProfileChange, AppError> {
     let mut errors = FieldErrors::new();
     let name = errors.check("name", PersonName::parse(name));
     let email = errors.check("email", Email::parse(email));
     sign_in::check_current_password(db, user, client, current_password, &mut errors).await?;
-    let (Some(name), Some(email)) = (name, email) else {
-        return Err(AppError::Validation(errors));
-    };
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
+    match (name, email) {
+        (Some(name), Some(email)) if errors.is_empty() => Ok(ProfileChange { name, email }),
+        _ => Err(AppError::Validation(errors)),
     }
+}
+
+/// Changes the signed-in user's name and e-mail address (checked by [`check_profile_change`]).
+pub async fn update_profile(
+    db: &Db,
+    user: &CurrentUser,
+    change: &ProfileChange,
+) -> Result<(), AppError> {
     match db
-        .update_profile(user.id, name.as_str(), &email, now())
+        .update_profile(user.id, change.name.as_str(), &change.email, now())
         .await
     {
         Ok(()) => Ok(()),
@@ -195,22 +213,39 @@ pub async fn update_profile(
     }
 }
 
-/// Changes the signed-in user's password and ends every other session of theirs.
-pub async fn change_password(
+/// A new password, hashed, for a user whose current password was verified.
+pub struct PasswordChange {
+    hash: String,
+}
+
+/// Checks a password change: the rules for the new password, and the current password (a
+/// throttled attempt); then hashes the new one.
+pub async fn check_password_change(
     db: &Db,
     user: &CurrentUser,
     client: &Client,
     current_password: SecretString,
     new_password: SecretString,
-) -> Result<u64, AppError> {
+) -> Result<PasswordChange, AppError> {
     let mut errors = FieldErrors::new();
     let new_password = errors.check("new_password", NewPassword::parse(new_password));
     sign_in::check_current_password(db, user, client, current_password, &mut errors).await?;
     let Some(new_password) = new_password.filter(|_| errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
-    let hash = password::hash(new_password).await?;
-    db.set_password_hash(user.id, &hash, now())
+    Ok(PasswordChange {
+        hash: password::hash(new_password).await?,
+    })
+}
+
+/// Sets the signed-in user's new password (checked by [`check_password_change`]) and ends every
+/// other session of theirs.
+pub async fn change_password(
+    db: &Db,
+    user: &CurrentUser,
+    change: &PasswordChange,
+) -> Result<u64, AppError> {
+    db.set_password_hash(user.id, &change.hash, now())
         .await
         .map_err(internal)?;
     let ended = db
@@ -258,12 +293,19 @@ pub async fn set_active(
             "You cannot deactivate your own account.".into(),
         ));
     }
-    if !db
+    match db
         .set_active(user_id, active, now())
         .await
         .map_err(internal)?
     {
-        return Err(AppError::NotFound);
+        RoleChange::Changed => {}
+        RoleChange::NotFound => return Err(AppError::NotFound),
+        RoleChange::LastAdmin => {
+            return Err(AppError::Conflict(
+                "This is the only active administrator: make someone else an administrator first."
+                    .into(),
+            ))
+        }
     }
     tracing::info!(
         by = admin.id,

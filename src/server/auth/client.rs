@@ -29,12 +29,25 @@ const PROXY_HEADERS: [&str; 5] = [
     "via",
 ];
 
-/// Reads where `request` comes from, believing forwarding headers only from `trusted` peers.
-pub fn client_of(request: &Request, trusted: &[IpNet]) -> Client {
+/// Which header the trusted proxies set to name the client (they pass the other one through from
+/// the client unchanged, so only this one is believed).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ForwardedHeader {
+    /// `X-Forwarded-For` (nginx `$proxy_add_x_forwarded_for`, HAProxy `forwardfor`, most load
+    /// balancers).
+    #[default]
+    XForwardedFor,
+    /// The standard `Forwarded` header's `for=` values.
+    Forwarded,
+}
+
+/// Reads where `request` comes from, believing the forwarding header `header` only from
+/// `trusted` peers.
+pub fn client_of(request: &Request, trusted: &[IpNet], header: ForwardedHeader) -> Client {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::from([127, 0, 0, 1]), |c| c.0.ip());
+        .map_or(IpAddr::from([127, 0, 0, 1]), |c| c.0.ip().to_canonical());
     let headers = request.headers();
     let proxied = PROXY_HEADERS.iter().any(|h| headers.contains_key(*h));
     let host = headers
@@ -49,23 +62,31 @@ pub fn client_of(request: &Request, trusted: &[IpNet]) -> Client {
         .take(300)
         .collect();
     Client {
-        ip: client_address(peer, headers, trusted),
+        ip: client_address(peer, headers, trusted, header),
         user_agent,
         loopback: peer.is_loopback() && !proxied && host.is_some_and(is_loopback_host),
     }
 }
 
 /// The client's address: `peer`, unless `peer` is trusted, then walking the forwarding chain
-/// from the nearest hop back while the hops are trusted proxies.
-fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+/// from the nearest hop back while the hops are trusted proxies. (IPv4 addresses written as IPv6,
+/// `::ffff:127.0.0.1`, count as the IPv4 address.)
+fn client_address(
+    peer: IpAddr,
+    headers: &HeaderMap,
+    trusted: &[IpNet],
+    header: ForwardedHeader,
+) -> IpAddr {
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
     if !is_trusted(&peer) {
         return peer;
     }
     let mut client = peer;
-    for hop in forwarded_chain(headers).into_iter().rev() {
+    for hop in forwarded_chain(headers, header).into_iter().rev() {
         // A hop that names no address (`unknown`, an obfuscated name) ends what can be known.
-        let Some(ip) = hop else { break };
+        let Some(ip) = hop.map(|ip| ip.to_canonical()) else {
+            break;
+        };
         client = ip;
         if !is_trusted(&ip) {
             break;
@@ -74,9 +95,8 @@ fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAdd
     client
 }
 
-/// The addresses of the forwarding chain, client first: from the standard `Forwarded` header's
-/// `for=` values when present, else from `X-Forwarded-For`.
-fn forwarded_chain(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
+/// The addresses of the forwarding chain, client first, from `header`.
+fn forwarded_chain(headers: &HeaderMap, header: ForwardedHeader) -> Vec<Option<IpAddr>> {
     let values = |name| {
         headers
             .get_all(name)
@@ -88,9 +108,8 @@ fn forwarded_chain(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
             .map(str::to_owned)
             .collect::<Vec<_>>()
     };
-    let forwarded = values("forwarded");
-    if !forwarded.is_empty() {
-        return forwarded
+    if header == ForwardedHeader::Forwarded {
+        return values("forwarded")
             .iter()
             .map(|element| {
                 element.split(';').find_map(|pair| {
@@ -168,47 +187,50 @@ mod tests {
         text.parse().unwrap()
     }
 
+    const XFF: ForwardedHeader = ForwardedHeader::XForwardedFor;
+
     #[test]
     fn forwarding_headers_from_an_untrusted_peer_are_ignored() {
         let h = headers(&[("x-forwarded-for", "203.0.113.9")]);
-        assert_eq!(
-            client_address(ip("198.51.100.7"), &h, &[]),
-            ip("198.51.100.7")
-        );
+        let peer = ip("198.51.100.7");
+        assert_eq!(client_address(peer, &h, &[], XFF), peer);
         let trusted = nets(&["10.0.0.0/8"]);
-        assert_eq!(
-            client_address(ip("198.51.100.7"), &h, &trusted),
-            ip("198.51.100.7")
-        );
+        assert_eq!(client_address(peer, &h, &trusted, XFF), peer);
     }
 
     #[test]
     fn a_trusted_proxy_names_the_client() {
         let trusted = nets(&["127.0.0.1/32", "10.0.0.0/8"]);
+        let proxy = ip("127.0.0.1");
         // The client may prepend anything: only the hops added by trusted proxies count.
         let h = headers(&[("x-forwarded-for", "1.2.3.4, 203.0.113.9, 10.1.2.3")]);
-        assert_eq!(
-            client_address(ip("127.0.0.1"), &h, &trusted),
-            ip("203.0.113.9")
-        );
+        assert_eq!(client_address(proxy, &h, &trusted, XFF), ip("203.0.113.9"));
         let h = headers(&[
             ("x-forwarded-for", "1.2.3.4"),
             ("x-forwarded-for", "203.0.113.9"),
         ]);
-        assert_eq!(
-            client_address(ip("127.0.0.1"), &h, &trusted),
-            ip("203.0.113.9")
-        );
+        assert_eq!(client_address(proxy, &h, &trusted, XFF), ip("203.0.113.9"));
         // Without a header, the proxy itself.
         assert_eq!(
-            client_address(ip("127.0.0.1"), &HeaderMap::new(), &trusted),
-            ip("127.0.0.1")
+            client_address(proxy, &HeaderMap::new(), &trusted, XFF),
+            proxy
         );
+        // A proxy on loopback reached through an IPv6 socket is still the trusted 127.0.0.1.
+        let mapped = ip("::ffff:127.0.0.1").to_canonical();
+        assert_eq!(client_address(mapped, &h, &trusted, XFF), ip("203.0.113.9"));
     }
 
     #[test]
-    fn the_forwarded_header_wins_and_is_parsed_with_ports_and_brackets() {
+    fn only_the_header_the_proxies_set_is_believed() {
         let trusted = nets(&["127.0.0.1/32"]);
+        let proxy = ip("127.0.0.1");
+        // nginx sets X-Forwarded-For and passes the client's own `Forwarded` through.
+        let h = headers(&[
+            ("forwarded", "for=198.51.100.99"),
+            ("x-forwarded-for", "203.0.113.9"),
+        ]);
+        assert_eq!(client_address(proxy, &h, &trusted, XFF), ip("203.0.113.9"));
+        let fwd = ForwardedHeader::Forwarded;
         let h = headers(&[
             (
                 "forwarded",
@@ -217,20 +239,14 @@ mod tests {
             ("x-forwarded-for", "198.51.100.1"),
         ]);
         assert_eq!(
-            client_address(ip("127.0.0.1"), &h, &trusted),
+            client_address(proxy, &h, &trusted, fwd),
             ip("2001:db8:cafe::17")
         );
         let h = headers(&[("forwarded", "For=\"192.0.2.43:47011\"")]);
-        assert_eq!(
-            client_address(ip("127.0.0.1"), &h, &trusted),
-            ip("192.0.2.43")
-        );
+        assert_eq!(client_address(proxy, &h, &trusted, fwd), ip("192.0.2.43"));
         // An obfuscated hop: the chain stops at the proxy.
         let h = headers(&[("forwarded", "for=_hidden")]);
-        assert_eq!(
-            client_address(ip("127.0.0.1"), &h, &trusted),
-            ip("127.0.0.1")
-        );
+        assert_eq!(client_address(proxy, &h, &trusted, fwd), proxy);
     }
 
     #[test]

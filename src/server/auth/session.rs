@@ -86,7 +86,7 @@ pub struct Auth(pub Option<CurrentUser>);
 /// Middleware: resolves the session cookie to the signed-in user (ending expired sessions) and
 /// records the client's address and browser.
 pub async fn load(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let client = client_of(&request, &state.trusted_proxies);
+    let client = client_of(&request, &state.trusted_proxies, state.forwarded_header);
     let mut auth = Auth::default();
     // Static files are the same for everyone: their responses must never carry the session's
     // cookie (a shared cache would hand it to others), so the session is not even read for them.

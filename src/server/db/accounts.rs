@@ -263,15 +263,38 @@ impl Db {
     }
 
     /// Activates or deactivates a user; deactivating also ends all of the user's sessions.
-    pub async fn set_active(&self, id: i64, active: bool, now: i64) -> Result<bool, sqlx::Error> {
+    pub async fn set_active(
+        &self,
+        id: i64,
+        active: bool,
+        now: i64,
+    ) -> Result<RoleChange, sqlx::Error> {
         let mut conn = self.conn().await?;
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        let done = sqlx::query("UPDATE users SET active = ?, updated_at = ? WHERE id = ?")
-            .bind(active)
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        // Like a demotion, never the last active administrator (one statement: two admins
+        // deactivating each other at once cannot both succeed).
+        let done = sqlx::query(
+            "UPDATE users SET active = ?1, updated_at = ?2 WHERE id = ?3
+               AND (?1 OR role <> 'admin' OR NOT active
+                    OR EXISTS (SELECT 1 FROM users o WHERE o.role = 'admin' AND o.active AND o.id <> ?3))",
+        )
+        .bind(active)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            let exists: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE id = ?)")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            return Ok(if exists {
+                RoleChange::LastAdmin
+            } else {
+                RoleChange::NotFound
+            });
+        }
         if !active {
             sqlx::query("DELETE FROM auth_sessions WHERE user_id = ?")
                 .bind(id)
@@ -280,7 +303,7 @@ impl Db {
             super::invitations::revoke_invitations_by(&mut tx, id, now).await?;
         }
         tx.commit().await?;
-        Ok(done.rows_affected() == 1)
+        Ok(RoleChange::Changed)
     }
 
     // --- sessions -------------------------------------------------------------------------

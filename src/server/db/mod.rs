@@ -91,6 +91,7 @@ impl std::ops::DerefMut for Conn<'_> {
 /// A transaction every statement of a [`Db::in_transaction`] handle runs in.
 pub struct Scope {
     db: Db,
+    _stop: StopOnDrop,
 }
 
 impl Scope {
@@ -269,12 +270,17 @@ impl Db {
     /// Starts a write transaction (`BEGIN IMMEDIATE`: it holds the write lock from its start, so
     /// its reads and writes see one state) whose handle runs every statement in it.
     pub async fn in_transaction(&self) -> Result<Scope, sqlx::Error> {
-        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        // Like `conn`: when the caller goes, the statement it left running is stopped.
+        let gone = Arc::new(AtomicBool::new(false));
+        let tx = CALLER_GONE
+            .scope(Arc::clone(&gone), self.pool.begin_with("BEGIN IMMEDIATE"))
+            .await?;
         Ok(Scope {
             db: Self {
                 scope: Some(Arc::new(tokio::sync::Mutex::new(tx))),
                 ..self.clone()
             },
+            _stop: StopOnDrop(gone),
         })
     }
 }
@@ -303,6 +309,15 @@ async fn arm_deadline(
         None => handle.remove_progress_handler(),
     }
     Ok(())
+}
+
+/// Whether `error` comes from SQLite finding the database locked past the busy timeout (another
+/// writer held it): the server is overloaded, not broken.
+pub fn is_busy(error: &anyhow::Error) -> bool {
+    error.chain().any(|e| {
+        matches!(e.downcast_ref::<sqlx::Error>(),
+            Some(sqlx::Error::Database(e)) if matches!(e.code().as_deref(), Some("5" | "6")))
+    })
 }
 
 /// Whether `error` comes from SQLite interrupting a statement that ran past its deadline.

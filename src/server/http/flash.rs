@@ -24,6 +24,10 @@ const KEY: &str = "flash";
 const ERROR_PARAMS: [&str; 2] = ["__path", "__err"];
 /// Most submitted fields kept.
 const MAX_VALUES: usize = 64;
+/// Longest submitted value kept (the longest field, notes, is 10,000 characters).
+const MAX_VALUE_BYTES: usize = 40_000;
+/// Most bytes of submitted values kept, and longest error kept, for one page view.
+const MAX_FLASH_BYTES: usize = 64 * 1024;
 /// Largest form body read (the body limit layer refuses larger ones first).
 const MAX_FORM_BYTES: usize = 16 * 1024 * 1024;
 
@@ -36,6 +40,11 @@ struct Pending {
 
 /// Middleware (inside the session layer): see the module documentation.
 pub async fn carry(mut request: Request, next: Next) -> Response {
+    // Error parameters never reach the app, whoever wrote them: not in the address asked for,
+    // and not in the `Referer` the framework redirects a failed form back to (it appends its own
+    // after whatever that address already holds).
+    strip_error_params(&mut request);
+    strip_error_params_from_referer(&mut request);
     let Some(session) = request
         .extensions()
         .get::<Session>()
@@ -45,7 +54,6 @@ pub async fn carry(mut request: Request, next: Next) -> Response {
         return next.run(request).await;
     };
     if matches!(*request.method(), Method::GET | Method::HEAD) {
-        strip_error_params(&mut request);
         let target = request.uri().path_and_query().map_or_else(
             || request.uri().path().to_owned(),
             |pq| pq.as_str().to_owned(),
@@ -67,9 +75,15 @@ pub async fn carry(mut request: Request, next: Next) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM_BYTES).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.\n").into_response();
     };
+    // Kept for one page view in the session: bounded, whatever was sent.
+    let mut room = MAX_FLASH_BYTES;
     let values: Vec<(String, String)> = form_urlencoded::parse(&bytes)
-        .filter(|(name, _)| Flash::keeps(name))
+        .filter(|(name, value)| Flash::keeps(name) && value.len() <= MAX_VALUE_BYTES)
         .take(MAX_VALUES)
+        .take_while(|(name, value)| {
+            room = room.saturating_sub(name.len() + value.len());
+            room > 0
+        })
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     let mut response = next
@@ -86,6 +100,12 @@ pub async fn carry(mut request: Request, next: Next) -> Response {
     let Ok(location) = HeaderValue::from_str(&target) else {
         return response;
     };
+    if failed.1.len() > MAX_FLASH_BYTES {
+        // Only absurd input makes an error this long (it echoes what was typed): the form
+        // comes back fresh rather than storing it.
+        response.headers_mut().insert(header::LOCATION, location);
+        return response;
+    }
     let pending = Pending {
         flash: Flash {
             page: page_of(&target).to_owned(),
@@ -138,6 +158,31 @@ fn is_plain_form_post(request: &Request) -> bool {
             .is_some_and(|v| v.contains("text/html"))
 }
 
+/// Drops the framework's error parameters from the `Referer` header.
+fn strip_error_params_from_referer(request: &mut Request) {
+    let Some(referer) = request
+        .headers()
+        .get(header::REFERER)
+        .and_then(|r| r.to_str().ok())
+    else {
+        return;
+    };
+    let Ok(uri) = referer.parse::<Uri>() else {
+        return;
+    };
+    let Some(query) = uri.query().filter(|q| has_error_params(q)) else {
+        return;
+    };
+    let clean = with_query(uri.path(), &without_error_params(query));
+    let clean = match (uri.scheme_str(), uri.authority()) {
+        (Some(scheme), Some(authority)) => format!("{scheme}://{authority}{clean}"),
+        _ => clean,
+    };
+    if let Ok(value) = HeaderValue::from_str(&clean) {
+        request.headers_mut().insert(header::REFERER, value);
+    }
+}
+
 /// Drops the framework's error parameters from the request's query, wherever they come from.
 fn strip_error_params(request: &mut Request) {
     let Some(query) = request.uri().query() else {
@@ -178,20 +223,22 @@ fn with_query(path: &str, query: &str) -> String {
     }
 }
 
-/// A redirect to `…?__path=P&__err=E` → (the local target without them, (P, E)).
+/// A redirect to `…?__path=P&__err=E` → (the local target without them, (P, E)). Read by hand:
+/// such an address can be longer than `Uri` accepts.
 fn split_error(location: &str) -> Option<(String, (String, String))> {
-    let uri: Uri = location.parse().ok()?;
-    let query = uri.query()?;
+    let local = match location.split_once("://") {
+        Some((_, rest)) => &rest[rest.find('/')?..],
+        None => location,
+    };
+    let (path, query) = local.split_once('?')?;
+    let query = query.split('#').next().unwrap_or_default();
     let find = |name: &str| {
         form_urlencoded::parse(query.as_bytes())
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.into_owned())
     };
-    let (path, error) = (find("__path")?, find("__err")?);
-    Some((
-        with_query(uri.path(), &without_error_params(query)),
-        (path, error),
-    ))
+    let found = (find("__path")?, find("__err")?);
+    Some((with_query(path, &without_error_params(query)), found))
 }
 
 #[cfg(test)]
