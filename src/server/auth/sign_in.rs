@@ -3,6 +3,9 @@
 //! evaluated than the limit; failures from elsewhere only slow an account down. The current-password
 //! check in settings counts the same way. All SQL is in `server::db`.
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
 use secrecy::{ExposeSecret, SecretString};
 use tower_sessions::Session;
 
@@ -57,6 +60,38 @@ pub async fn sign_in(
     Ok(user.id)
 }
 
+/// Password checks in progress per address (throttle key), at most [`IN_FLIGHT_PER_ADDRESS`].
+static IN_FLIGHT: LazyLock<Mutex<HashMap<String, usize>>> = LazyLock::new(Mutex::default);
+const IN_FLIGHT_PER_ADDRESS: usize = 4;
+
+/// One address's turn at a password check, given back when dropped.
+struct InFlight(String);
+
+impl InFlight {
+    fn enter(key: &str) -> Option<Self> {
+        let mut map = IN_FLIGHT.lock().ok()?;
+        let count = map.entry(key.to_owned()).or_default();
+        if *count >= IN_FLIGHT_PER_ADDRESS {
+            return None;
+        }
+        *count += 1;
+        Some(Self(key.to_owned()))
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if let Ok(mut map) = IN_FLIGHT.lock() {
+            if let Some(count) = map.get_mut(&self.0) {
+                *count -= 1;
+                if *count == 0 {
+                    map.remove(&self.0);
+                }
+            }
+        }
+    }
+}
+
 /// Checks `password` against `stored` (None: no such account) for `account`, as one throttled
 /// attempt from `client`: the attempt is reserved before the check, so a burst is refused past
 /// the limit however many arrive at once; an account under attack from elsewhere is only slowed.
@@ -68,6 +103,15 @@ async fn checked(
     stored: Option<String>,
 ) -> Result<bool, AppError> {
     let ip = session::throttle_key(client.ip);
+    // However they end, one address gets only a few checks at a time: the shared hashing queue
+    // is not one client's to fill, even with the right password.
+    let Some(_turn) = InFlight::enter(&ip) else {
+        tracing::warn!(account, %ip, "too many password checks at once from one address");
+        return Err(AppError::Unavailable(
+            "Too many sign-ins from your network at this moment. Try again in a few seconds."
+                .into(),
+        ));
+    };
     let at = now();
     let since = at - THROTTLE_WINDOW_SECS;
     let reserved = db
@@ -143,4 +187,22 @@ pub(super) async fn check_current_password(
         errors.add("current_password", "The current password is not correct.");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_address_gets_a_few_checks_at_a_time() {
+        let turns: Vec<_> = (0..IN_FLIGHT_PER_ADDRESS)
+            .map(|_| InFlight::enter("198.51.100.1").expect("a turn"))
+            .collect();
+        assert!(InFlight::enter("198.51.100.1").is_none());
+        // Another address is not affected.
+        assert!(InFlight::enter("198.51.100.2").is_some());
+        drop(turns);
+        assert!(InFlight::enter("198.51.100.1").is_some());
+        assert!(IN_FLIGHT.lock().unwrap().get("198.51.100.1").is_none());
+    }
 }
