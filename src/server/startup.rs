@@ -137,11 +137,12 @@ impl Application {
             notify.notify_one();
         });
         let (stop_cleanup, cleanup_stopped) = tokio::sync::oneshot::channel::<()>();
-        let cleanup = tokio::spawn(remove_expired(
+        // Upkeep is not a request: its bulk deletes run without the statement deadline.
+        let cleanup = tokio::spawn(super::db::without_deadline(remove_expired(
             self.db.clone(),
             self.sessions,
             cleanup_stopped,
-        ));
+        )));
         let grace = self.http.shutdown_grace;
         let result = tokio::select! {
             result = server => result.context("the server failed"),

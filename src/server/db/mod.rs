@@ -66,6 +66,13 @@ impl Drop for StopOnDrop {
 tokio::task_local! {
     /// Set while [`Db::conn`] acquires a connection: the flag its deadline also watches.
     static CALLER_GONE: Arc<AtomicBool>;
+    /// Set for background upkeep, whose bulk deletes may take longer than a request.
+    static NO_DEADLINE: ();
+}
+
+/// Runs `work` (background upkeep, not a request) with no statement deadline.
+pub async fn without_deadline<T>(work: impl std::future::Future<Output = T>) -> T {
+    NO_DEADLINE.scope((), work).await
 }
 
 impl std::ops::Deref for Conn<'_> {
@@ -297,7 +304,7 @@ async fn arm_deadline(
     budget: Option<std::time::Duration>,
 ) -> Result<(), sqlx::Error> {
     let mut handle = conn.lock_handle().await?;
-    match budget {
+    match budget.filter(|_| NO_DEADLINE.try_with(|()| ()).is_err()) {
         Some(budget) => {
             let deadline = std::time::Instant::now() + budget;
             let gone = CALLER_GONE.try_with(Arc::clone).ok();
@@ -412,6 +419,20 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(one, 1);
+    }
+
+    #[tokio::test]
+    async fn upkeep_runs_without_the_deadline() {
+        let (_dir, db) = database(Duration::from_millis(50)).await;
+        let endless = without_deadline(async {
+            sqlx::query_scalar::<_, i64>(ENDLESS)
+                .fetch_one(&mut *db.conn().await.unwrap())
+                .await
+        });
+        // Still running well past the deadline (then cancelled, which stops it).
+        assert!(tokio::time::timeout(Duration::from_millis(400), endless)
+            .await
+            .is_err());
     }
 
     #[tokio::test]
