@@ -65,6 +65,20 @@ fn classify(error: sqlx::Error) -> WriteUserError {
     }
 }
 
+/// Why a guarded change of user `id` changed nothing: no such user, or it would have left no
+/// active administrator.
+async fn refused(tx: &mut sqlx::SqliteConnection, id: i64) -> Result<RoleChange, sqlx::Error> {
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE id = ?)")
+        .bind(id)
+        .fetch_one(tx)
+        .await?;
+    Ok(if exists {
+        RoleChange::LastAdmin
+    } else {
+        RoleChange::NotFound
+    })
+}
+
 /// What came of a role change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RoleChange {
@@ -244,16 +258,7 @@ impl Db {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
-            let exists: bool =
-                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE id = ?)")
-                    .bind(id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            return Ok(if exists {
-                RoleChange::LastAdmin
-            } else {
-                RoleChange::NotFound
-            });
+            return refused(&mut tx, id).await;
         }
         if role != Role::Admin {
             super::invitations::revoke_invitations_by(&mut tx, id, now).await?;
@@ -284,16 +289,7 @@ impl Db {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
-            let exists: bool =
-                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE id = ?)")
-                    .bind(id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            return Ok(if exists {
-                RoleChange::LastAdmin
-            } else {
-                RoleChange::NotFound
-            });
+            return refused(&mut tx, id).await;
         }
         if !active {
             sqlx::query("DELETE FROM auth_sessions WHERE user_id = ?")
