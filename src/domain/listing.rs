@@ -31,9 +31,14 @@ pub struct ListQuery {
 pub const PARAM_MAX_CHARS: usize = 512;
 
 fn bounded(value: &str) -> &str {
-    match value.char_indices().nth(PARAM_MAX_CHARS) {
-        Some((end, _)) => &value[..end],
-        None => value,
+    first_chars(value, PARAM_MAX_CHARS)
+}
+
+/// The first `n` characters of `text` (all of it when shorter).
+pub fn first_chars(text: &str, n: usize) -> &str {
+    match text.char_indices().nth(n) {
+        Some((end, _)) => &text[..end],
+        None => text,
     }
 }
 

@@ -14,7 +14,7 @@ mod workspace;
 pub use account::{Email, PersonName, Role, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 pub use flash::Flash;
 pub use idempotency::IdempotencyKey;
-pub use listing::{ListQuery, PAGE_SIZES};
+pub use listing::{first_chars, ListQuery, PAGE_SIZES};
 pub use records::{
     contact_name, thousands, CompanyDraft, CompanyInput, CompanyRow, CompanyView, ContactDraft,
     ContactInput, ContactRow, ContactStatus, ContactView, DomainName, Page, PhoneNumber,

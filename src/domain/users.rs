@@ -130,12 +130,26 @@ mod tests {
 pub struct RegistrationInfo {
     /// No account exists yet: this one becomes the administrator.
     pub first_account: bool,
-    /// The invitation in the link is valid, for this role.
-    pub invited_as: Option<Role>,
-    /// The link carries an invitation that can no longer be used: why.
-    pub invitation_unusable: Option<InvitationStatus>,
+    /// What became of the invitation in the link, if it carries one.
+    pub invitation: Option<InvitationStatus>,
     /// Anyone may register without an invitation.
     pub open: bool,
+}
+
+impl RegistrationInfo {
+    /// The role the link's invitation joins with, while it can be used.
+    pub fn invited_as(&self) -> Option<Role> {
+        match self.invitation {
+            Some(InvitationStatus::Open(role)) => Some(role),
+            _ => None,
+        }
+    }
+
+    /// Why the link's invitation can no longer be used, if it cannot.
+    pub fn unusable(&self) -> Option<InvitationStatus> {
+        self.invitation
+            .filter(|status| !matches!(status, InvitationStatus::Open(_)))
+    }
 }
 
 /// What became of an invitation link.

@@ -244,7 +244,7 @@ pub fn RegisterPage() -> impl IntoView {
             info.await.map(|info| {
                 let text = if info.first_account {
                     "No account exists yet: you are creating the first one, which will be the administrator.".to_string()
-                } else if let Some(role) = info.invited_as {
+                } else if let Some(role) = info.invited_as() {
                     format!("You have been invited to join as {}.", role.label().to_lowercase())
                 } else if info.open {
                     "Create an account to join your team's workspace.".to_string()
@@ -261,7 +261,7 @@ pub fn RegisterPage() -> impl IntoView {
         let (name, email) = (name.clone(), email.clone());
         let (invitation, setup_token) = (invitation.clone(), setup_token.clone());
         Suspend::new(async move {
-            match info.await.ok().and_then(|info| info.invitation_unusable) {
+            match info.await.ok().and_then(|info| info.unusable()) {
                 Some(status) => view! {
                     <p role="alert" class="form-alert">{status.explanation()}</p>
                 }

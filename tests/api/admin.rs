@@ -75,7 +75,7 @@ async fn an_invitation_gives_its_role_and_works_once() {
         .json()
         .await
         .unwrap();
-    assert_eq!(info["invited_as"], "viewer");
+    assert_eq!(info["invitation"]["Open"], "viewer");
 
     let vic = client();
     let response = app

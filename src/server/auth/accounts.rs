@@ -47,9 +47,8 @@ pub async fn registration_info(
     invitation: Option<&str>,
     setup_token: Option<&str>,
 ) -> Result<RegistrationInfo, AppError> {
-    let may_set_up = (client.loopback && policy.local_setup)
-        || setup_token.is_some_and(|t| is_setup_token(policy, t));
-    let first_account = may_set_up && db.count_users().await.map_err(internal)? == 0;
+    let first_account =
+        policy.may_set_up(client, setup_token) && db.count_users().await.map_err(internal)? == 0;
     let status = match invitation.filter(|t| !t.is_empty()) {
         Some(token) if !first_account => Some(
             db.invitation_status(&token_hash(token), now())
@@ -61,17 +60,19 @@ pub async fn registration_info(
     };
     Ok(RegistrationInfo {
         first_account,
-        invited_as: match status {
-            Some(InvitationStatus::Open(role)) => Some(role),
-            _ => None,
-        },
-        invitation_unusable: status.filter(|s| !matches!(s, InvitationStatus::Open(_))),
+        invitation: status,
         open: policy.open,
     })
 }
 
-fn is_setup_token(policy: &RegistrationPolicy, token: &str) -> bool {
-    constant_time_eq(token.as_bytes(), policy.setup_token.as_bytes())
+impl RegistrationPolicy {
+    /// Whether `client` may create the first account: from the server's own machine (unless
+    /// behind a proxy), or with the setup token.
+    fn may_set_up(&self, client: &Client, setup_token: Option<&str>) -> bool {
+        (client.loopback && self.local_setup)
+            || setup_token
+                .is_some_and(|t| constant_time_eq(t.as_bytes(), self.setup_token.as_bytes()))
+    }
 }
 
 /// What the registration form sends.
@@ -120,13 +121,8 @@ pub async fn register(
         _ => None,
     };
     if first {
-        let token_ok = form
-            .setup_token
-            .as_deref()
-            .is_some_and(|t| is_setup_token(policy, t));
         // Refused in the same words as a closed workspace: nobody learns that none is set up.
-        let local = client.loopback && policy.local_setup;
-        if !(local || token_ok) {
+        if !policy.may_set_up(client, form.setup_token.as_deref()) {
             return Err(AppError::Conflict(INVITATION_ONLY.into()));
         }
     } else if invitation.is_none() && !policy.open {

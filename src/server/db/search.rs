@@ -11,6 +11,8 @@
 //! reversed as a prefix of the stored reversed digits — so a number typed with or without its
 //! country code or trunk `0` finds the contact stored in another of those forms.
 
+use crate::domain::first_chars;
+
 /// Longest search text read, in characters (the rest is ignored).
 pub const MAX_QUERY_CHARS: usize = 200;
 /// Most words of a query taken into account.
@@ -25,16 +27,8 @@ const MIN_SUFFIX_DIGITS: usize = 6;
 
 /// The FTS5 query for `input`, or `None` when it holds nothing to search for.
 pub fn fts_query(input: &str) -> Option<String> {
-    let input = bounded(input);
+    let input = first_chars(input, MAX_QUERY_CHARS);
     phone_query(input).or_else(|| text_query(input))
-}
-
-/// The first [`MAX_QUERY_CHARS`] characters of `input`.
-pub fn bounded(input: &str) -> &str {
-    match input.char_indices().nth(MAX_QUERY_CHARS) {
-        Some((end, _)) => &input[..end],
-        None => input,
-    }
 }
 
 fn phone_query(input: &str) -> Option<String> {
@@ -147,8 +141,11 @@ mod tests {
     #[test]
     fn the_search_text_is_bounded() {
         let long = "é".repeat(10 * MAX_QUERY_CHARS);
-        assert_eq!(bounded(&long).chars().count(), MAX_QUERY_CHARS);
-        assert_eq!(bounded("short"), "short");
+        assert_eq!(
+            first_chars(&long, MAX_QUERY_CHARS).chars().count(),
+            MAX_QUERY_CHARS
+        );
+        assert_eq!(first_chars("short", MAX_QUERY_CHARS), "short");
         assert!(fts_query(&"word ".repeat(10_000)).unwrap().len() < 200);
     }
 

@@ -1,0 +1,241 @@
+//! The connection each statement runs on, and its deadline: every hand-out of a pooled
+//! connection arms a SQLite progress handler that interrupts the statement once the budget has
+//! passed or its caller has gone; a [`Db::in_transaction`] handle runs everything on one
+//! transaction instead.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use sqlx::{Sqlite, Transaction};
+
+use super::Db;
+
+/// The connection a statement runs on: one from the pool, or the scope's transaction.
+pub(crate) enum Conn<'a> {
+    /// Dropping it before its statement finished (the request was cancelled) stops the statement.
+    Pooled {
+        conn: sqlx::pool::PoolConnection<Sqlite>,
+        _stop: StopOnDrop,
+    },
+    Scoped(tokio::sync::MutexGuard<'a, Transaction<'static, Sqlite>>),
+}
+
+/// Tells the deadline of a connection's current use that its caller has gone.
+pub(crate) struct StopOnDrop(Arc<AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+tokio::task_local! {
+    /// Set while [`Db::conn`] acquires a connection: the flag its deadline also watches.
+    pub(super) static CALLER_GONE: Arc<AtomicBool>;
+    /// Set for background upkeep, whose bulk deletes may take longer than a request.
+    static NO_DEADLINE: ();
+}
+
+/// Runs `work` (background upkeep, not a request) with no statement deadline.
+pub async fn without_deadline<T>(work: impl std::future::Future<Output = T>) -> T {
+    NO_DEADLINE.scope((), work).await
+}
+
+impl std::ops::Deref for Conn<'_> {
+    type Target = sqlx::SqliteConnection;
+
+    fn deref(&self) -> &Self::Target {
+        match self {
+            Conn::Pooled { conn, .. } => conn,
+            Conn::Scoped(tx) => tx,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Conn<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        match self {
+            Conn::Pooled { conn, .. } => &mut *conn,
+            Conn::Scoped(tx) => &mut *tx,
+        }
+    }
+}
+
+/// A transaction every statement of a [`Db::in_transaction`] handle runs in.
+pub struct Scope {
+    db: Db,
+    _stop: StopOnDrop,
+}
+
+impl Scope {
+    /// The handle whose statements run in this transaction.
+    pub fn db(&self) -> Db {
+        self.db.clone()
+    }
+
+    /// Commits everything done through the handle. Dropping the scope instead rolls it back.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        let Some(shared) = self.db.scope else {
+            return Ok(());
+        };
+        let tx = Arc::try_unwrap(shared)
+            .map_err(|_| sqlx::Error::Protocol("a scoped handle outlived its effect".into()))?
+            .into_inner();
+        tx.commit().await
+    }
+}
+
+impl Db {
+    /// The connection for the next statement.
+    pub(crate) async fn conn(&self) -> Result<Conn<'_>, sqlx::Error> {
+        Ok(match &self.scope {
+            Some(tx) => Conn::Scoped(tx.lock().await),
+            None => {
+                let gone = Arc::new(AtomicBool::new(false));
+                let conn = CALLER_GONE
+                    .scope(Arc::clone(&gone), self.pool.acquire())
+                    .await?;
+                Conn::Pooled {
+                    conn,
+                    _stop: StopOnDrop(gone),
+                }
+            }
+        })
+    }
+
+    /// Starts a write transaction (`BEGIN IMMEDIATE`: it holds the write lock from its start, so
+    /// its reads and writes see one state) whose handle runs every statement in it.
+    pub async fn in_transaction(&self) -> Result<Scope, sqlx::Error> {
+        // Like `conn`: when the caller goes, the statement it left running is stopped.
+        let gone = Arc::new(AtomicBool::new(false));
+        let tx = CALLER_GONE
+            .scope(Arc::clone(&gone), self.pool.begin_with("BEGIN IMMEDIATE"))
+            .await?;
+        Ok(Scope {
+            db: Self {
+                scope: Some(Arc::new(tokio::sync::Mutex::new(tx))),
+                ..self.clone()
+            },
+            _stop: StopOnDrop(gone),
+        })
+    }
+}
+
+/// How many SQLite virtual-machine steps run between two looks at the clock.
+const PROGRESS_STEPS: i32 = 10_000;
+
+/// Gives this use of `conn` a deadline: SQLite interrupts whatever statement still runs once
+/// `budget` has passed since the connection was handed out, or once the caller that acquired it
+/// through [`Db::conn`] has gone (its request was cancelled): the statement fails with
+/// `SQLITE_INTERRUPT`, and the connection is free again at once. Without a budget, no deadline.
+pub(super) async fn arm_deadline(
+    conn: &mut sqlx::SqliteConnection,
+    budget: Option<std::time::Duration>,
+) -> Result<(), sqlx::Error> {
+    let mut handle = conn.lock_handle().await?;
+    match budget.filter(|_| NO_DEADLINE.try_with(|()| ()).is_err()) {
+        Some(budget) => {
+            let deadline = std::time::Instant::now() + budget;
+            let gone = CALLER_GONE.try_with(Arc::clone).ok();
+            handle.set_progress_handler(PROGRESS_STEPS, move || {
+                std::time::Instant::now() < deadline
+                    && !gone.as_ref().is_some_and(|g| g.load(Ordering::Relaxed))
+            });
+        }
+        None => handle.remove_progress_handler(),
+    }
+    Ok(())
+}
+
+/// Whether `error` comes from SQLite finding the database locked past the busy timeout (another
+/// writer held it): the server is overloaded, not broken.
+pub fn is_busy(error: &anyhow::Error) -> bool {
+    error.chain().any(|e| {
+        matches!(e.downcast_ref::<sqlx::Error>(),
+            Some(sqlx::Error::Database(e)) if matches!(e.code().as_deref(), Some("5" | "6")))
+    })
+}
+
+/// Whether `error` comes from SQLite interrupting a statement that ran past its deadline.
+pub fn is_interrupted(error: &anyhow::Error) -> bool {
+    error.chain().any(|e| {
+        matches!(e.downcast_ref::<sqlx::Error>(),
+            Some(sqlx::Error::Database(e)) if e.code().as_deref() == Some("9"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+    use crate::server::config::DatabaseSettings;
+
+    /// A statement that would run for ever.
+    const ENDLESS: &str = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n)
+                           SELECT count(*) FROM n";
+
+    async fn database(budget: Duration) -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = DatabaseSettings::new(None, dir.path()).unwrap();
+        settings.max_connections = 1;
+        settings.statement_timeout = Some(budget);
+        (dir, Db::connect(&settings).await.unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_statement_past_its_deadline_is_interrupted() {
+        let (_dir, db) = database(Duration::from_millis(200)).await;
+        let started = Instant::now();
+        let error = sqlx::query_scalar::<_, i64>(ENDLESS)
+            .fetch_one(&mut *db.conn().await.unwrap())
+            .await
+            .unwrap_err();
+        assert!(is_interrupted(&anyhow::Error::from(error)));
+        assert!(started.elapsed() < Duration::from_secs(5));
+        // The (only) connection serves the next statement.
+        let one: i64 = sqlx::query_scalar("SELECT 1")
+            .fetch_one(&mut *db.conn().await.unwrap())
+            .await
+            .unwrap();
+        assert_eq!(one, 1);
+    }
+
+    #[tokio::test]
+    async fn upkeep_runs_without_the_deadline() {
+        let (_dir, db) = database(Duration::from_millis(50)).await;
+        let endless = without_deadline(async {
+            sqlx::query_scalar::<_, i64>(ENDLESS)
+                .fetch_one(&mut *db.conn().await.unwrap())
+                .await
+        });
+        // Still running well past the deadline (then cancelled, which stops it).
+        assert!(tokio::time::timeout(Duration::from_millis(400), endless)
+            .await
+            .is_err());
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_caller_frees_its_connection_at_once() {
+        let (_dir, db) = database(Duration::from_secs(60)).await;
+        let endless = async {
+            sqlx::query_scalar::<_, i64>(ENDLESS)
+                .fetch_one(&mut *db.conn().await.unwrap())
+                .await
+        };
+        assert!(tokio::time::timeout(Duration::from_millis(200), endless)
+            .await
+            .is_err());
+        let started = Instant::now();
+        let one: i64 = sqlx::query_scalar("SELECT 1")
+            .fetch_one(&mut *db.conn().await.unwrap())
+            .await
+            .unwrap();
+        assert_eq!(one, 1);
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the connection was held for {:?}",
+            started.elapsed()
+        );
+    }
+}

@@ -1,0 +1,304 @@
+//! Contacts: their list (filtered, searched, sorted, paged), one contact, and writes with
+//! optimistic locking.
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use super::paging::{self, Count, Paging};
+use super::records::{classify, search_count, stamp, SqliteQuery, WriteError, SEARCH_LIMIT};
+use super::Db;
+use crate::domain::{contact_name, ContactDraft, ContactRow, ContactStatus, ContactView, Page};
+
+/// What narrows the contacts list.
+#[derive(Debug, Clone, Default)]
+pub struct ContactFilter {
+    /// An FTS5 query (see `db::search`).
+    pub search: Option<String>,
+    pub status: Option<ContactStatus>,
+    pub tag: Option<String>,
+    pub owner: Option<i64>,
+    pub company: Option<i64>,
+}
+
+fn status_of(text: &str) -> Result<ContactStatus, sqlx::Error> {
+    text.parse()
+        .map_err(|e: String| sqlx::Error::Decode(e.into()))
+}
+
+fn tags_of(json: &str) -> Result<Vec<String>, sqlx::Error> {
+    serde_json::from_str(json).map_err(|e| sqlx::Error::Decode(e.into()))
+}
+
+pub(super) const CONTACT_ROW: &str =
+    "c.id, c.first_name, c.last_name, c.email, c.phone, c.company_id, \
+     coalesce(co.name, '') AS company_name, c.city, c.status, c.tags, \
+     coalesce(u.name, '') AS owner_name, c.updated_at";
+
+pub(super) fn contact_row(row: &SqliteRow) -> Result<ContactRow, sqlx::Error> {
+    let first: String = row.try_get("first_name")?;
+    let last: String = row.try_get("last_name")?;
+    Ok(ContactRow {
+        id: row.try_get("id")?,
+        name: contact_name(&first, &last),
+        email: row.try_get("email")?,
+        phone: row.try_get("phone")?,
+        company_id: row.try_get("company_id")?,
+        company_name: row.try_get("company_name")?,
+        city: row.try_get("city")?,
+        status: status_of(row.try_get("status")?)?,
+        tags: tags_of(row.try_get("tags")?)?,
+        owner_name: row.try_get("owner_name")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+impl Db {
+    /// One page of live contacts.
+    pub async fn list_contacts(
+        &self,
+        filter: &ContactFilter,
+        paging: &Paging,
+    ) -> Result<Page<ContactRow>, sqlx::Error> {
+        // A common tag is best checked row by row while walking the sort order; a rare one is
+        // best read first, then sorted.
+        let common_tag = match &filter.tag {
+            Some(tag) => {
+                let seen: i64 = sqlx::query_scalar(
+                    "SELECT count(*) FROM (SELECT 1 FROM contact_tags WHERE tag = ? LIMIT 2000)",
+                )
+                .bind(tag)
+                .fetch_one(&mut *self.conn().await?)
+                .await?;
+                seen >= 2000
+            }
+            None => false,
+        };
+        let only_search = filter.search.is_some()
+            && filter.status.is_none()
+            && filter.tag.is_none()
+            && filter.owner.is_none()
+            && filter.company.is_none();
+        let only_tag = filter.tag.is_some()
+            && filter.search.is_none()
+            && filter.status.is_none()
+            && filter.owner.is_none()
+            && filter.company.is_none();
+        // An owner with few contacts is best read through the owner's index: walking the sort
+        // order would read every row to find them.
+        let rare_owner = match filter.owner {
+            Some(owner) => {
+                self.is_rare("contacts", "contacts_by_owner", "owner_id", owner)
+                    .await?
+            }
+            None => false,
+        };
+        // Walk the sort order's index (which holds status and owner) unless a narrower way in
+        // exists: a company, a search, a rare tag, a rare owner.
+        let narrower = filter.company.is_some()
+            || filter.search.is_some()
+            || (filter.tag.is_some() && !common_tag);
+        let walk_index = if narrower {
+            None
+        } else if rare_owner {
+            Some("contacts_by_owner")
+        } else {
+            paging.index
+        };
+        let from = |q: &mut QueryBuilder<'_, Sqlite>, counting: bool| {
+            q.push(" FROM contacts c");
+            if let Some(index) = walk_index {
+                q.push(format_args!(" INDEXED BY {index}"));
+            }
+            if !counting {
+                q.push(
+                    " LEFT JOIN companies co ON co.id = c.company_id AND co.deleted_at IS NULL \
+                     LEFT JOIN users u ON u.id = c.owner_id",
+                );
+            }
+            q.push(" WHERE c.deleted_at IS NULL");
+            if let Some(search) = &filter.search {
+                q.push(" AND c.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ");
+                q.push_bind(search.clone());
+                // The index holds live contacts only: newest first with nothing else to filter,
+                // exactly the rows of this page are read.
+                if only_search && !counting && paging.newest_forward() {
+                    if let Some(after) = &paging.after {
+                        q.push(" AND rowid < ").push_bind(after.id());
+                    }
+                    q.push(format_args!(
+                        " ORDER BY rowid DESC LIMIT {})",
+                        paging.per_page + 1
+                    ));
+                } else {
+                    q.push(format_args!(" ORDER BY rowid DESC LIMIT {SEARCH_LIMIT})"));
+                }
+            }
+            if let Some(status) = filter.status {
+                q.push(" AND c.status = ").push_bind(status.as_str());
+            }
+            if let Some(tag) = &filter.tag {
+                if common_tag && !counting {
+                    q.push(" AND EXISTS (SELECT 1 FROM contact_tags t WHERE t.contact_id = c.id AND t.tag = ")
+                        .push_bind(tag.clone())
+                        .push(")");
+                } else {
+                    q.push(" AND c.id IN (SELECT contact_id FROM contact_tags WHERE tag = ")
+                        .push_bind(tag.clone())
+                        .push(")");
+                }
+            }
+            if let Some(owner) = filter.owner {
+                q.push(" AND c.owner_id = ").push_bind(owner);
+            }
+            if let Some(company) = filter.company {
+                q.push(" AND c.company_id = ").push_bind(company);
+            }
+        };
+        // A search alone is counted in the search index, a tag alone in the tags (both hold only
+        // live contacts).
+        let count = if only_search {
+            search_count("contacts", "contacts_fts", filter.search.clone())
+        } else if only_tag {
+            let tag = filter.tag.clone().unwrap_or_default();
+            Count::Query(Box::new(move |q| {
+                q.push("SELECT count(*) FROM (SELECT 1 FROM contact_tags WHERE tag = ")
+                    .push_bind(tag.clone())
+                    .push(format_args!(" LIMIT {SEARCH_LIMIT})"));
+            }))
+        } else if filter.search.is_none()
+            && filter.status.is_none()
+            && filter.tag.is_none()
+            && filter.owner.is_none()
+            && filter.company.is_none()
+        {
+            Count::Unfiltered("contacts")
+        } else {
+            Count::Rows
+        };
+        paging::page(self, CONTACT_ROW, from, count, paging, contact_row).await
+    }
+
+    /// A live contact.
+    pub async fn contact(&self, id: i64) -> Result<Option<ContactView>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT c.*, coalesce(co.name, '') AS company_name, ow.name AS owner_name,
+                    cb.name AS created_by_name, ub.name AS updated_by_name
+             FROM contacts c
+             LEFT JOIN companies co ON co.id = c.company_id AND co.deleted_at IS NULL
+             LEFT JOIN users ow ON ow.id = c.owner_id
+             LEFT JOIN users cb ON cb.id = c.created_by
+             LEFT JOIN users ub ON ub.id = c.updated_by
+             WHERE c.id = ? AND c.deleted_at IS NULL",
+        )
+        .bind(id)
+        .fetch_optional(&mut *self.conn().await?)
+        .await?;
+        row.map(|row| {
+            let company_name: String = row.try_get("company_name")?;
+            Ok(ContactView {
+                id: row.try_get("id")?,
+                version: row.try_get("version")?,
+                first_name: row.try_get("first_name")?,
+                last_name: row.try_get("last_name")?,
+                email: row.try_get("email")?,
+                phone: row.try_get("phone")?,
+                job_title: row.try_get("job_title")?,
+                company_id: if company_name.is_empty() {
+                    None
+                } else {
+                    row.try_get("company_id")?
+                },
+                company_name,
+                city: row.try_get("city")?,
+                status: status_of(row.try_get("status")?)?,
+                tags: tags_of(row.try_get("tags")?)?,
+                notes: row.try_get("notes")?,
+                owner_id: row.try_get("owner_id")?,
+                owner_name: row
+                    .try_get::<Option<String>, _>("owner_name")?
+                    .unwrap_or_default(),
+                created: stamp(&row, "created_at", "created_by_name")?,
+                updated: stamp(&row, "updated_at", "updated_by_name")?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn create_contact(
+        &self,
+        draft: &ContactDraft,
+        company_id: Option<i64>,
+        user_id: i64,
+        now: i64,
+    ) -> Result<i64, WriteError> {
+        let query = sqlx::query(
+            "INSERT INTO contacts (first_name, last_name, email, phone, phone_digits, phone_search,
+                 job_title, company_id, city, status, tags, notes, owner_id,
+                 updated_at, updated_by, created_at, created_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?14, ?15)
+             RETURNING id",
+        );
+        let row = bind_contact(query, draft, company_id, user_id, now)
+            .fetch_one(&mut *self.conn().await?)
+            .await
+            .map_err(classify)?;
+        self.forget_total("contacts");
+        Ok(row.try_get(0)?)
+    }
+
+    /// Saves `draft` over contact `id` if it is still at `version`.
+    pub async fn update_contact(
+        &self,
+        id: i64,
+        version: i64,
+        draft: &ContactDraft,
+        company_id: Option<i64>,
+        user_id: i64,
+        now: i64,
+    ) -> Result<(), WriteError> {
+        let query = sqlx::query(
+            "UPDATE contacts SET first_name = ?1, last_name = ?2, email = ?3, phone = ?4,
+                 phone_digits = ?5, phone_search = ?6, job_title = ?7, company_id = ?8, city = ?9,
+                 status = ?10, tags = ?11, notes = ?12, owner_id = ?13, updated_at = ?14,
+                 updated_by = ?15, version = version + 1
+             WHERE id = ?16 AND version = ?17 AND deleted_at IS NULL",
+        );
+        let updated = bind_contact(query, draft, company_id, user_id, now)
+            .bind(id)
+            .bind(version)
+            .execute(&mut *self.conn().await?)
+            .await
+            .map_err(classify)?;
+        if updated.rows_affected() == 1 {
+            return Ok(());
+        }
+        self.why_not_written("contacts", id).await
+    }
+}
+
+/// Binds a contact's fields, then who saved it and when (parameters 1 to 15).
+fn bind_contact<'q>(
+    query: SqliteQuery<'q>,
+    draft: &'q ContactDraft,
+    company_id: Option<i64>,
+    user_id: i64,
+    now: i64,
+) -> SqliteQuery<'q> {
+    let phone = draft.phone.as_ref();
+    query
+        .bind(&draft.first_name)
+        .bind(&draft.last_name)
+        .bind(draft.email.as_ref().map_or("", |e| e.as_str()))
+        .bind(phone.map_or("", |p| p.typed()))
+        .bind(phone.map_or("", |p| p.digits()))
+        .bind(phone.map(|p| p.search_tokens()).unwrap_or_default())
+        .bind(&draft.job_title)
+        .bind(company_id)
+        .bind(&draft.city)
+        .bind(draft.status.as_str())
+        .bind(serde_json::to_string(draft.tags.as_slice()).unwrap_or_else(|_| "[]".into()))
+        .bind(&draft.notes)
+        .bind(draft.owner_id)
+        .bind(now)
+        .bind(user_id)
+}
