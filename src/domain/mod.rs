@@ -7,22 +7,26 @@ mod account;
 mod flash;
 mod idempotency;
 mod listing;
+mod paging;
 mod records;
+mod trash;
 mod users;
+mod values;
 mod workspace;
 
 pub use account::{Email, PersonName, Role, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 pub use flash::Flash;
 pub use idempotency::IdempotencyKey;
 pub use listing::{first_chars, ListQuery, PAGE_SIZES};
+pub use paging::{thousands, Page, Total, COUNT_LIMIT};
 pub use records::{
-    contact_name, thousands, CompanyDraft, CompanyInput, CompanyRow, CompanyView, ContactDraft,
-    ContactInput, ContactRow, ContactStatus, ContactView, DomainName, Page, PhoneNumber,
-    RecordKind, Stamp, Tags, Total, TrashItem, TrashPage, COUNT_LIMIT, NOTES_MAX_CHARS, TRASH_DAYS,
-    TRASH_PAGE,
+    contact_name, CompanyDraft, CompanyInput, CompanyRow, CompanyView, ContactDraft, ContactInput,
+    ContactRow, ContactStatus, ContactView, Stamp, NOTES_MAX_CHARS,
 };
+pub use trash::{RecordKind, TrashItem, TrashPage, TRASH_DAYS, TRASH_PAGE};
 pub use users::{
     ago, describe_user_agent, within, InvitationStatus, InvitationView, RegistrationInfo,
     SessionView, UserView,
 };
+pub use values::{DomainName, PhoneNumber, Tags};
 pub use workspace::WorkspaceSummary;
