@@ -135,35 +135,34 @@ fn lower_priority() {
 }
 
 /// Jobs waiting for or running on the hashing threads.
-static QUEUED: AtomicUsize = AtomicUsize::new(0);
+static QUEUED: Queue = Queue(AtomicUsize::new(0));
+
+/// A count of jobs waiting for or running on some threads.
+struct Queue(AtomicUsize);
 
 /// Most jobs queued at once, per hashing thread: one to two seconds of work. A burst beyond that
 /// is refused at once ([`HashingError::Busy`]) instead of making every sign-in wait behind it.
 const QUEUE_PER_THREAD: usize = 32;
 
-/// A place in the hashing queue, given back when dropped.
-struct Place;
+/// A place in a queue, given back when dropped.
+struct Place<'q>(&'q Queue);
 
-impl Place {
-    fn take(limit: usize) -> Option<Self> {
-        QUEUED
+impl Queue {
+    /// A place, unless `limit` jobs already hold one.
+    fn take(&self, limit: usize) -> Option<Place<'_>> {
+        self.0
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
                 (n < limit).then_some(n + 1)
             })
             .ok()
-            .map(|_| Place)
+            .map(|_| Place(self))
     }
 }
 
-impl Drop for Place {
+impl Drop for Place<'_> {
     fn drop(&mut self) {
-        QUEUED.fetch_sub(1, Ordering::AcqRel);
+        self.0 .0.fetch_sub(1, Ordering::AcqRel);
     }
-}
-
-/// Jobs now waiting for or running on the hashing threads.
-pub fn queued() -> usize {
-    QUEUED.load(Ordering::Acquire)
 }
 
 /// Runs CPU-heavy work on the hashing threads, keeping the caller's tracing span. Refused when the
@@ -174,8 +173,9 @@ async fn spawn_blocking_in_span<T: Send + 'static>(
     let pool = HASHING
         .as_ref()
         .map_err(|e| anyhow::anyhow!("cannot start the password hashing threads: {e}"))?;
-    let place =
-        Place::take(pool.current_num_threads() * QUEUE_PER_THREAD).ok_or(HashingError::Busy)?;
+    let place = QUEUED
+        .take(pool.current_num_threads() * QUEUE_PER_THREAD)
+        .ok_or(HashingError::Busy)?;
     let span = tracing::Span::current();
     let (done, result) = tokio::sync::oneshot::channel();
     pool.spawn(move || {
@@ -217,13 +217,15 @@ mod tests {
 
     #[test]
     fn the_queue_has_a_bound_and_places_come_back() {
-        let limit = queued() + 2;
-        let first = Place::take(limit).expect("a place");
-        let second = Place::take(limit).expect("a place");
-        assert!(Place::take(limit).is_none(), "full");
+        // A queue of its own: the hashing queue is shared with the tests that hash concurrently.
+        let queue = Queue(AtomicUsize::new(0));
+        let first = queue.take(2).expect("a place");
+        let second = queue.take(2).expect("a place");
+        assert!(queue.take(2).is_none(), "full");
         drop(first);
-        let third = Place::take(limit).expect("a place again");
+        let third = queue.take(2).expect("a place again");
         drop((second, third));
+        assert_eq!(queue.0.load(Ordering::Acquire), 0, "every place came back");
     }
 
     #[test]
