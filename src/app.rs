@@ -1,12 +1,11 @@
-//! The HTML shell, the root component and the route table.
+//! The root component and the route table (the document around them is `shell`).
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_meta::{provide_meta_context, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::components::layout::Layout;
-use crate::hydration::EarlyScript;
 use crate::pages::admin::UsersPage;
 use crate::pages::auth::{provide_auth, LoginPage, RegisterPage};
 use crate::pages::companies::{
@@ -18,55 +17,6 @@ use crate::pages::contacts::{
 use crate::pages::settings::{SessionsPage, SettingsPage};
 use crate::pages::trash::TrashPage;
 use crate::pages::{home::HomePage, not_found::NotFoundPage};
-
-/// The document around the app, rendered on the server only.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
-    view! {
-        <!DOCTYPE html>
-        <html lang="en">
-            <head>
-                <meta charset="utf-8" />
-                <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <meta name="color-scheme" content="light dark" />
-                <EarlyScript />
-                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                <AutoReload options=options.clone() />
-                <link rel="stylesheet" id="leptos" href=stylesheet_href(&options) />
-                <HydrationScripts options />
-                <MetaTags />
-            </head>
-            <body>
-                <App />
-            </body>
-        </html>
-    }
-}
-
-/// The stylesheet's address: `/pkg/clientele.<hash>.css` when the build hashed the bundle's names
-/// (the hash is read once from the file beside the binary, not on every render).
-fn stylesheet_href(options: &LeptosOptions) -> String {
-    static HREF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HREF.get_or_init(|| {
-        let hash = options
-            .hash_files
-            .then(|| {
-                let exe = std::env::current_exe().ok()?;
-                let hashes =
-                    std::fs::read_to_string(exe.parent()?.join(&*options.hash_file)).ok()?;
-                hashes.lines().find_map(|line| {
-                    let (file, hash) = line.split_once(':')?;
-                    (file.trim() == "css").then(|| hash.trim().to_owned())
-                })
-            })
-            .flatten();
-        let name = &options.output_name;
-        match hash {
-            Some(hash) => format!("/{}/{name}.{hash}.css", options.site_pkg_dir),
-            None => format!("/{}/{name}.css", options.site_pkg_dir),
-        }
-    })
-    .clone()
-}
 
 /// The document title for a page's title. leptos_meta writes the server's `<title>` without
 /// escaping it, so on the server the text is escaped here (a record named `</title><script>` must

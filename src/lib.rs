@@ -10,6 +10,10 @@ pub mod error;
 pub mod hydration;
 pub mod pages;
 
+/// The HTML document around the app (server only).
+#[cfg(feature = "ssr")]
+pub mod shell;
+
 /// Server-only code: configuration, start-up, database, HTTP middleware, telemetry.
 #[cfg(feature = "ssr")]
 pub mod server;

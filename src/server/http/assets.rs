@@ -25,8 +25,8 @@ use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
 use super::security;
-use crate::app::shell;
 use crate::server::startup::AppState;
+use crate::shell::shell;
 
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 pub const REVALIDATE: &str = "public, no-cache";

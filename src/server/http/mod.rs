@@ -16,7 +16,8 @@ use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use super::auth::session;
 use super::config::HttpSettings;
 use super::startup::AppState;
-use crate::app::{shell, App};
+use crate::app::App;
+use crate::shell::shell;
 
 pub fn router(state: AppState, settings: &HttpSettings) -> Router {
     let routes = page_routes();
