@@ -44,7 +44,7 @@ pub async fn list_companies(query: ListQuery) -> Result<CompanyList, AppError> {
         let db = context::db()?;
         Ok(CompanyList {
             page: records::list_companies(&db, &query).await?,
-            owners: db.owners().await.map_err(context::internal)?,
+            owners: db.owners().await.map_err(context::internal)?.to_vec(),
             industries: db.industries().await.map_err(context::internal)?,
             can_edit: user.role.allows(Role::Member),
             now: session::now(),
@@ -81,7 +81,7 @@ pub async fn get_company(id: i64) -> Result<CompanyDetails, AppError> {
                 .await
                 .map_err(context::internal)?,
             company,
-            owners: db.owners().await.map_err(context::internal)?,
+            owners: db.owners().await.map_err(context::internal)?.to_vec(),
             can_edit: user.role.allows(Role::Member),
             now: session::now(),
         })

@@ -44,7 +44,7 @@ pub async fn list_contacts(query: ListQuery) -> Result<ContactList, AppError> {
         let user = context::require_user()?;
         let db = context::db()?;
         let page = records::list_contacts(&db, &query).await?;
-        let owners = db.owners().await.map_err(context::internal)?;
+        let owners = db.owners().await.map_err(context::internal)?.to_vec();
         let company = match query.company.trim().parse::<i64>() {
             Ok(id) => db
                 .company(id)
@@ -88,7 +88,7 @@ pub async fn get_contact(id: i64) -> Result<ContactDetails, AppError> {
             .ok_or(AppError::NotFound)?;
         Ok(ContactDetails {
             contact,
-            owners: db.owners().await.map_err(context::internal)?,
+            owners: db.owners().await.map_err(context::internal)?.to_vec(),
             can_edit: user.role.allows(Role::Member),
             now: session::now(),
         })
@@ -104,7 +104,11 @@ pub async fn form_options() -> Result<(Vec<(i64, String)>, i64), AppError> {
     use crate::server::context;
     let result: Result<_, AppError> = async {
         let user = context::require_role(Role::Member)?;
-        let owners = context::db()?.owners().await.map_err(context::internal)?;
+        let owners = context::db()?
+            .owners()
+            .await
+            .map_err(context::internal)?
+            .to_vec();
         Ok((owners, user.id))
     }
     .await;

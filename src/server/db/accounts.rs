@@ -150,6 +150,7 @@ impl Db {
             }
         }
         tx.commit().await?;
+        self.forget_owners();
         Ok(Some(id))
     }
 
@@ -161,7 +162,7 @@ impl Db {
         password_hash: &str,
         now: i64,
     ) -> Result<Option<i64>, WriteUserError> {
-        sqlx::query_scalar(
+        let id = sqlx::query_scalar(
             "INSERT INTO users (email, name, password_hash, role, created_at, updated_at)
              SELECT ?, ?, ?, 'admin', ?, ? WHERE NOT EXISTS (SELECT 1 FROM users)
              RETURNING id",
@@ -173,7 +174,9 @@ impl Db {
         .bind(now)
         .fetch_optional(&mut *self.conn().await?)
         .await
-        .map_err(classify)
+        .map_err(classify)?;
+        self.forget_owners();
+        Ok(id)
     }
 
     pub async fn find_user_by_email(&self, email: &str) -> Result<Option<UserRecord>, sqlx::Error> {
@@ -227,6 +230,7 @@ impl Db {
             .execute(&mut *self.conn().await?)
             .await
             .map_err(classify)?;
+        self.forget_owners();
         Ok(())
     }
 
@@ -302,6 +306,7 @@ impl Db {
             super::invitations::revoke_invitations_by(&mut tx, id, now).await?;
         }
         tx.commit().await?;
+        self.forget_owners();
         Ok(RoleChange::Changed)
     }
 }

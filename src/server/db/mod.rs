@@ -7,6 +7,7 @@ mod conn;
 mod contacts;
 mod idempotency;
 mod invitations;
+mod owners;
 mod paging;
 mod records;
 pub mod search;
@@ -50,6 +51,7 @@ pub struct Db {
     pool: SqlitePool,
     path: Arc<Path>,
     totals: Arc<totals::Totals>,
+    owners: Arc<owners::OwnersCache>,
     scope: Option<Arc<tokio::sync::Mutex<Transaction<'static, Sqlite>>>>,
 }
 
@@ -109,6 +111,7 @@ impl Db {
             pool,
             path: path.into(),
             totals: Arc::default(),
+            owners: Arc::default(),
             scope: None,
         })
     }

@@ -107,16 +107,6 @@ impl Db {
             WriteError::Missing
         })
     }
-
-    /// Users who can own records (active ones), by name.
-    pub async fn owners(&self) -> Result<Vec<(i64, String)>, sqlx::Error> {
-        let rows = sqlx::query("SELECT id, name FROM users WHERE active ORDER BY name, id")
-            .fetch_all(&mut *self.conn().await?)
-            .await?;
-        rows.iter()
-            .map(|row| Ok((row.try_get("id")?, row.try_get("name")?)))
-            .collect()
-    }
 }
 
 pub(super) type SqliteQuery<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>;

@@ -1,0 +1,55 @@
+//! The people who can own records (active users by name), shared by every request for a few
+//! seconds: each list, record page and form shows them, and they rarely change.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use sqlx::Row;
+
+use super::Db;
+
+/// How long the list is reused. Changes to users through this process forget it at once; a change
+/// made by another process (the CLI, another instance) shows within this time.
+const OWNERS_TTL: Duration = Duration::from_secs(5);
+
+/// Id and name of each active user, by name.
+pub type Owners = Arc<[(i64, String)]>;
+
+#[derive(Debug, Default)]
+pub(super) struct OwnersCache(Mutex<Option<(Instant, Owners)>>);
+
+impl Db {
+    /// Active users (id, name) by name.
+    pub async fn owners(&self) -> Result<Owners, sqlx::Error> {
+        if let Some(owners) = self.cached_owners() {
+            return Ok(owners);
+        }
+        let rows = sqlx::query("SELECT id, name FROM users WHERE active ORDER BY name, id")
+            .fetch_all(&mut *self.conn().await?)
+            .await?;
+        let owners: Owners = rows
+            .iter()
+            .map(|row| Ok((row.try_get("id")?, row.try_get("name")?)))
+            .collect::<Result<_, sqlx::Error>>()?;
+        // Not kept when read inside a transaction: it may yet roll back.
+        if self.scope.is_none() {
+            if let Ok(mut cache) = self.owners.0.lock() {
+                *cache = Some((Instant::now(), owners.clone()));
+            }
+        }
+        Ok(owners)
+    }
+
+    fn cached_owners(&self) -> Option<Owners> {
+        let cache = self.owners.0.lock().ok()?;
+        let (at, owners) = cache.as_ref()?;
+        (at.elapsed() < OWNERS_TTL).then(|| owners.clone())
+    }
+
+    /// Forgets the list (a user was added, renamed, activated or deactivated).
+    pub(super) fn forget_owners(&self) {
+        if let Ok(mut cache) = self.owners.0.lock() {
+            *cache = None;
+        }
+    }
+}
