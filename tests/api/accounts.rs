@@ -186,6 +186,39 @@ async fn sign_in_out_and_the_old_cookie_is_dead() {
     assert_eq!(response.text().await.unwrap(), "null");
 }
 
+/// Sessions are read through a cache in memory; a session ended or a user deactivated by another
+/// process (the CLI, another instance on the same store) still loses access on the next request.
+#[tokio::test]
+async fn a_session_ended_by_another_process_loses_access_at_once() {
+    let app = spawn_app().await;
+    app.register("Ada", "ada@example.com", PASSWORD, &[]).await;
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    app.login_as(&client, "ada@example.com", PASSWORD).await;
+    assert!(me(&app, &client).await.is_some());
+    assert!(me(&app, &client).await.is_some(), "served from the cache");
+
+    let other = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path().display()))
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM auth_sessions")
+        .execute(&other)
+        .await
+        .unwrap();
+    assert!(me(&app, &client).await.is_none(), "ended elsewhere");
+
+    app.login_as(&client, "ada@example.com", PASSWORD).await;
+    assert!(me(&app, &client).await.is_some());
+    sqlx::query("UPDATE users SET active = 0")
+        .execute(&other)
+        .await
+        .unwrap();
+    assert!(me(&app, &client).await.is_none(), "deactivated elsewhere");
+    other.close().await;
+}
+
 #[tokio::test]
 async fn the_session_id_changes_at_sign_in() {
     let app = spawn_app().await;

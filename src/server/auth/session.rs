@@ -17,7 +17,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
 use tower_sessions::cookie::SameSite;
-use tower_sessions::{Expiry, Session, SessionManagerLayer};
+use tower_sessions::{CachingSessionStore, Expiry, Session, SessionManagerLayer};
+use tower_sessions_moka_store::MokaStore;
 use tower_sessions_sqlx_store::SqliteStore;
 
 use super::client::client_of;
@@ -67,10 +68,23 @@ impl SessionSettings {
     }
 }
 
-/// The tower-sessions layer, storing sessions in the application's SQLite database.
-pub fn layer(db: &Db, settings: &SessionSettings) -> SessionManagerLayer<SqliteStore> {
+/// Most browser sessions whose record is kept in memory (about 200 bytes each).
+const SESSIONS_CACHED: u64 = 10_000;
+
+/// The store of browser sessions: the application's database, read through an in-memory cache.
+pub type Store = CachingSessionStore<MokaStore, SqliteStore>;
+
+/// The tower-sessions layer, storing sessions in the application's SQLite database. Reads come from
+/// memory once a session is known (writes and deletes go to both). That is safe because the
+/// record only names an `auth_sessions` row, and [`load`] reads that row on every request: a
+/// session ended anywhere (another process included) loses access on its next request.
+pub fn layer(db: &Db, settings: &SessionSettings) -> SessionManagerLayer<Store> {
     let idle = tower_sessions::cookie::time::Duration::seconds(settings.idle_secs());
-    SessionManagerLayer::new(SqliteStore::new(db.pool().clone()))
+    let store = CachingSessionStore::new(
+        MokaStore::new(Some(SESSIONS_CACHED)),
+        SqliteStore::new(db.pool().clone()),
+    );
+    SessionManagerLayer::new(store)
         .with_name(settings.cookie_name())
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
