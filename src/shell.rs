@@ -46,12 +46,15 @@ fn dev_reload(options: &LeptosOptions) -> impl IntoView {
 #[cfg(not(debug_assertions))]
 fn dev_reload(_: &LeptosOptions) -> impl IntoView {}
 
-/// The addresses of the bundle's JS, WASM and CSS files.
+/// The addresses of the bundle's JS, WASM and CSS files, and the script that starts it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BundleNames {
     pub js: String,
     pub wasm: String,
     pub css: String,
+    /// The inline module script that loads the bundle and calls its `hydrate` export. A failure
+    /// is left unhandled on purpose: the early-interaction script listens for it (`early.js`).
+    pub loader: String,
 }
 
 impl BundleNames {
@@ -88,35 +91,28 @@ impl BundleNames {
         let name = |kind: &str, ext: &str| {
             format!("/{pkg}/{output}{}.{ext}", hash(kind).unwrap_or_default())
         };
+        let (js, wasm) = (name("js", "js"), name("wasm", "wasm"));
+        let loader = format!(
+            "import({js:?}).then(m => m.default({{module_or_path: {wasm:?}}}).then(() => m.hydrate()))"
+        );
         Self {
-            js: name("js", "js"),
-            wasm: name("wasm", "wasm"),
+            js,
+            wasm,
             css: name("css", "css"),
+            loader,
         }
-    }
-
-    /// The inline module script that loads the bundle and calls its `hydrate` export. A failure
-    /// is left unhandled on purpose: the early-interaction script listens for it (`early.js`).
-    fn loader(&self) -> String {
-        format!(
-            "import({js:?}).then(m => m.default({{module_or_path: {wasm:?}}}).then(() => m.hydrate()))",
-            js = self.js,
-            wasm = self.wasm
-        )
     }
 }
 
 /// Preloads the bundle and starts it with the page's CSP nonce.
 #[component]
 fn BundleScripts(names: &'static BundleNames) -> impl IntoView {
-    static LOADER: OnceLock<String> = OnceLock::new();
-    let loader = LOADER.get_or_init(|| names.loader()).as_str();
     let nonce = leptos::nonce::use_nonce();
     view! {
         <link rel="modulepreload" href=names.js.as_str() />
         // `crossorigin` (anonymous) matches the `fetch` the loader makes, so the preload is used.
         <link rel="preload" href=names.wasm.as_str() r#as="fetch" r#type="application/wasm" crossorigin="" />
-        <script type="module" nonce=nonce>{loader}</script>
+        <script type="module" nonce=nonce>{names.loader.as_str()}</script>
     }
 }
 
@@ -138,7 +134,7 @@ mod tests {
     fn the_loader_imports_the_named_files() {
         let names = BundleNames::new("pkg", "app", Some("js: 1\nwasm: 2"));
         assert_eq!(
-            names.loader(),
+            names.loader,
             r#"import("/pkg/app.1.js").then(m => m.default({module_or_path: "/pkg/app.2.wasm"}).then(() => m.hydrate()))"#
         );
     }
