@@ -8,8 +8,8 @@ use reqwest::cookie::CookieStore;
 use reqwest::header::{HeaderMap, ACCEPT, COOKIE, LOCATION};
 use serde_json::Value;
 
-use crate::admin::{client, invite};
-use crate::helpers::{form, spawn_app, TestApp, COMPANY_FIELDS, CONTACT_FIELDS};
+use crate::admin::invite;
+use crate::helpers::{cookie_client, form, spawn_app, TestApp, COMPANY_FIELDS, CONTACT_FIELDS};
 use crate::records::saved_id;
 
 const PASSWORD: &str = "plum-orchard-sunrise";
@@ -93,16 +93,16 @@ async fn every_route_and_server_function_checks_who_is_asking() {
     );
 
     let app = spawn_app().await;
-    let admin = client();
+    let admin = cookie_client();
     let registered = app
         .register_as(&admin, "Ada", "ada@example.com", PASSWORD, &[], &[])
         .await;
     assert!(registered.status().is_success(), "{registered:?}");
-    let viewer = client();
+    let viewer = cookie_client();
     join(&app, &admin, &viewer, "viewer", "vic@example.com").await;
-    let member = client();
+    let member = cookie_client();
     join(&app, &admin, &member, "member", "meg@example.com").await;
-    join(&app, &admin, &client(), "viewer", "sam@example.com").await;
+    join(&app, &admin, &cookie_client(), "viewer", "sam@example.com").await;
     // The deactivated member keeps the cookie of a session they had before.
     let jar = Arc::new(reqwest::cookie::Jar::default());
     let dee = reqwest::Client::builder()
@@ -168,7 +168,7 @@ async fn every_route_and_server_function_checks_who_is_asking() {
     assert_eq!(open.len(), 1, "{open:?}");
     each("invitation", open[0]["id"].to_string());
     each("open", invite(&app, admin, "member").await);
-    let second = client();
+    let second = cookie_client();
     app.login_as(&second, "ada@example.com", PASSWORD).await;
     let (sessions, _): (Vec<Value>, i64) = call(&app, &second, "settings/sessions", &[])
         .await
@@ -314,8 +314,16 @@ fn declared_targets() -> BTreeSet<String> {
         (root.join("app.rs"), "path!(\""),
         (root.join("server/http/mod.rs"), ".route(\""),
     ];
-    for entry in std::fs::read_dir(root.join("pages")).unwrap() {
-        sources.push((entry.unwrap().path(), "endpoint = \""));
+    let mut folders = vec![root.join("pages")];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                sources.push((path, "endpoint = \""));
+            }
+        }
     }
     let mut found = BTreeSet::new();
     for (file, marker) in sources {

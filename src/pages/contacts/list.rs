@@ -1,0 +1,166 @@
+//! The contacts list: search, filters, sort and pages.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+
+use crate::components::form::SelectField;
+use crate::components::records::{
+    owner_options, use_list_query, PageSizeSelect, Pager, SearchBox, SortHeader,
+};
+use crate::domain::{ago, ContactRow, ListQuery, RecordKind};
+use crate::error::AppError;
+use crate::pages::trash::UndoDelete;
+
+use super::{list_contacts, status_options};
+
+#[component]
+pub fn ContactsPage() -> impl IntoView {
+    let query = use_list_query();
+    let list = Resource::new(move || query.get(), list_contacts);
+    let params = use_query_map();
+    let deleted = move || {
+        params
+            .read()
+            .get("deleted")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
+
+    // The filter form is drawn again when a link changes the filters, but not while the search
+    // box is being typed in (that would take its focus away).
+    let filters = Memo::new(move |_| {
+        let q = query.get();
+        (q.status, q.tag, q.owner, q.company, q.per, q.sort, q.dir)
+    });
+    let controls = move || {
+        filters.track();
+        let q = query.get_untracked();
+        view! {
+            <Form method="GET" action="/contacts" attr:class="filters" attr:role="search">
+                <SearchBox path="/contacts" value=q.q.clone() placeholder="Name, email, phone, company…" />
+                <SelectField form="filter" name="status" label="Status" options=status_options(true) selected=q.status.clone() />
+                <div class="field">
+                    <label for="filter-tag">"Tag"</label>
+                    <input id="filter-tag" name="tag" type="text" value=q.tag.clone() />
+                </div>
+                <Transition>
+                    {move || Suspend::new(async move {
+                        let owners = list.await.map(|l| l.owners).unwrap_or_default();
+                        let q = query.get_untracked();
+                        view! { <SelectField form="filter" name="owner" label="Owner" options=owner_options(&owners, "Anyone") selected=q.owner /> }
+                    })}
+                </Transition>
+                <PageSizeSelect per=q.per_page() />
+                <input type="hidden" name="company" value=q.company.clone() />
+                <input type="hidden" name="sort" value=q.sort.clone() />
+                <input type="hidden" name="dir" value=q.dir.clone() />
+                <button type="submit">"Apply"</button>
+            </Form>
+        }
+    };
+
+    let table = move || {
+        Suspend::new(async move {
+            let data = list.await?;
+            let q = query.get_untracked();
+            let now = data.now;
+            let new_button = data.can_edit.then(|| {
+                view! { <a class="button primary" href="/contacts/new">"New contact"</a> }
+            });
+            let company_chip = data.company.clone().map(|(_, name)| {
+                let without = ListQuery { company: String::new(), ..q.first_page() }.href("/contacts");
+                view! {
+                    <p class="chip">
+                        "Company: " <strong>{name}</strong> " " <a href=without>"Show all companies"</a>
+                    </p>
+                }
+            });
+            let mut summary = data.page.total.describe("contact", "contacts");
+            if q.sort_column() == "newest" {
+                summary.push_str(", newest first");
+            }
+            let body = if data.page.rows.is_empty() {
+                if q.is_filtered() {
+                    view! {
+                        <div class="empty">
+                            <p>"No contacts match."</p>
+                            <p><a href="/contacts">"Clear the search and filters"</a></p>
+                        </div>
+                    }
+                    .into_any()
+                } else {
+                    view! {
+                        <div class="empty">
+                            <p>"No contacts yet."</p>
+                            {data.can_edit.then(|| view! { <p><a class="button primary" href="/contacts/new">"New contact"</a></p> })}
+                        </div>
+                    }
+                    .into_any()
+                }
+            } else {
+                let rows = data
+                    .page
+                    .rows
+                    .into_iter()
+                    .map(|row| contact_line(row, now))
+                    .collect_view();
+                view! {
+                    <table class="records">
+                        <caption class="visually-hidden">"Contacts"</caption>
+                        <thead>
+                            <tr>
+                                <SortHeader query=q.clone() path="/contacts" column="name" default_column=q.default_sort() label="Name" />
+                                <SortHeader query=q.clone() path="/contacts" column="email" default_column=q.default_sort() label="Email" />
+                                <th scope="col">"Phone"</th>
+                                <th scope="col">"Company"</th>
+                                <SortHeader query=q.clone() path="/contacts" column="city" default_column=q.default_sort() label="City" />
+                                <th scope="col">"Status"</th>
+                                <th scope="col">"Tags"</th>
+                                <SortHeader query=q.clone() path="/contacts" column="updated" default_column=q.default_sort() label="Updated" />
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                }
+                .into_any()
+            };
+            Ok::<_, AppError>(view! {
+                <div class="list-head">
+                    <p class="count" aria-live="polite">{summary}</p>
+                    {new_button}
+                </div>
+                {company_chip}
+                {body}
+                <Pager query=q.clone() path="/contacts" next=data.page.next prev=data.page.prev />
+            })
+        })
+    };
+
+    view! {
+        <Title text="Contacts" />
+        <h1>"Contacts"</h1>
+        {move || deleted().map(|id| view! { <UndoDelete kind=RecordKind::Contact id /> })}
+        {controls}
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>{table}</Transition>
+    }
+}
+
+fn contact_line(row: ContactRow, now: i64) -> impl IntoView {
+    let href = format!("/contacts/{}", row.id);
+    let company = row.company_id.map(|id| {
+        view! { <a href=format!("/companies/{id}")>{row.company_name.clone()}</a> }
+    });
+    view! {
+        <tr>
+            <td><a href=href>{row.name}</a></td>
+            <td>{row.email}</td>
+            <td>{row.phone}</td>
+            <td>{company}</td>
+            <td>{row.city}</td>
+            <td><span class=format!("status status-{}", row.status.as_str())>{row.status.label()}</span></td>
+            <td>{row.tags.join(", ")}</td>
+            <td>{ago(now - row.updated_at)}</td>
+        </tr>
+    }
+}
