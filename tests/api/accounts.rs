@@ -4,7 +4,9 @@ use reqwest::header::SET_COOKIE;
 
 use clientele::error::AppError;
 
-use crate::helpers::{error_of, spawn_app, spawn_app_with_policy, TestApp, SETUP_TOKEN};
+use crate::helpers::{
+    cookie_client, error_of, spawn_app, spawn_app_with_policy, TestApp, SETUP_TOKEN,
+};
 
 const PASSWORD: &str = "plum-orchard-sunrise";
 
@@ -90,10 +92,7 @@ async fn later_accounts_need_an_invitation_unless_registration_is_open() {
 
     let open = spawn_app_with_policy(true).await;
     open.register("Ada", "ada@example.com", PASSWORD, &[]).await;
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
+    let client = cookie_client();
     let response = open
         .register_as(&client, "Sam", "sam@example.com", PASSWORD, &[], &[])
         .await;
@@ -144,10 +143,7 @@ async fn sign_in_failures_are_uniform() {
 async fn sign_in_out_and_the_old_cookie_is_dead() {
     let app = spawn_app().await;
     app.register("Ada", "ada@example.com", PASSWORD, &[]).await;
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
+    let client = cookie_client();
     let response = app.login_as(&client, "ADA@example.com ", PASSWORD).await;
     assert!(!response.status().is_client_error());
     let cookie = response
@@ -192,10 +188,7 @@ async fn sign_in_out_and_the_old_cookie_is_dead() {
 async fn a_session_ended_by_another_process_loses_access_at_once() {
     let app = spawn_app().await;
     app.register("Ada", "ada@example.com", PASSWORD, &[]).await;
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
+    let client = cookie_client();
     app.login_as(&client, "ada@example.com", PASSWORD).await;
     assert!(me(&app, &client).await.is_some());
     assert!(me(&app, &client).await.is_some(), "served from the cache");
@@ -223,10 +216,7 @@ async fn a_session_ended_by_another_process_loses_access_at_once() {
 async fn the_session_id_changes_at_sign_in() {
     let app = spawn_app().await;
     app.register("Ada", "ada@example.com", PASSWORD, &[]).await;
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
+    let client = cookie_client();
     let first = app.login_as(&client, "ada@example.com", PASSWORD).await;
     let second = app.login_as(&client, "ada@example.com", PASSWORD).await;
     let id = |r: &reqwest::Response| {

@@ -2,17 +2,9 @@
 
 use clientele::error::AppError;
 
-use crate::helpers::{error_of, spawn_app, TestApp};
+use crate::helpers::{cookie_client, error_of, spawn_app, TestApp};
 
 const PASSWORD: &str = "plum-orchard-sunrise";
-
-pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
 
 pub async fn invite(app: &TestApp, admin: &reqwest::Client, role: &str) -> String {
     let response = app
@@ -25,11 +17,11 @@ pub async fn invite(app: &TestApp, admin: &reqwest::Client, role: &str) -> Strin
 /// An admin (signed in on the returned client) and a user with `role` who joined by invitation.
 pub async fn admin_and(role: &str) -> (TestApp, reqwest::Client, reqwest::Client, i64) {
     let app = spawn_app().await;
-    let admin = client();
+    let admin = cookie_client();
     app.register_as(&admin, "Ada", "ada@example.com", PASSWORD, &[], &[])
         .await;
     let token = invite(&app, &admin, role).await;
-    let other = client();
+    let other = cookie_client();
     let response = app
         .register_as(
             &other,
@@ -59,14 +51,14 @@ pub async fn admin_and(role: &str) -> (TestApp, reqwest::Client, reqwest::Client
 #[tokio::test]
 async fn an_invitation_gives_its_role_and_works_once() {
     let app = spawn_app().await;
-    let admin = client();
+    let admin = cookie_client();
     app.register_as(&admin, "Ada", "ada@example.com", PASSWORD, &[], &[])
         .await;
     let token = invite(&app, &admin, "viewer").await;
 
     let info: serde_json::Value = app
         .post_form(
-            &client(),
+            &cookie_client(),
             "/api/auth/registration",
             &[("invitation", &token)],
             &[],
@@ -77,7 +69,7 @@ async fn an_invitation_gives_its_role_and_works_once() {
         .unwrap();
     assert_eq!(info["invitation"]["Open"], "viewer");
 
-    let vic = client();
+    let vic = cookie_client();
     let response = app
         .register_as(
             &vic,
@@ -99,7 +91,7 @@ async fn an_invitation_gives_its_role_and_works_once() {
 
     let again = app
         .register_as(
-            &client(),
+            &cookie_client(),
             "Zed",
             "zed@example.com",
             PASSWORD,
@@ -174,7 +166,7 @@ async fn deactivating_a_user_ends_their_sessions_at_once() {
         401
     );
     assert_eq!(
-        app.login_as(&client(), "vic@example.com", PASSWORD)
+        app.login_as(&cookie_client(), "vic@example.com", PASSWORD)
             .await
             .status(),
         401
@@ -259,7 +251,7 @@ async fn a_role_change_gives_the_users_sessions_new_ids() {
 #[tokio::test]
 async fn the_last_administrator_cannot_lock_everyone_out() {
     let app = spawn_app().await;
-    let admin = client();
+    let admin = cookie_client();
     app.register_as(&admin, "Ada", "ada@example.com", PASSWORD, &[], &[])
         .await;
     let response = app

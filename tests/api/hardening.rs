@@ -11,8 +11,8 @@ use clientele::server::config::DatabaseSettings;
 use clientele::server::db::{CurrentUser, Db};
 use serde_json::Value;
 
-use crate::admin::{admin_and, client, invite};
-use crate::helpers::{error_of, form, spawn_app_configured, CONTACT_FIELDS};
+use crate::admin::{admin_and, invite};
+use crate::helpers::{cookie_client, error_of, form, spawn_app_configured, CONTACT_FIELDS};
 use crate::records::{list, saved_id};
 
 const PASSWORD: &str = "plum-orchard-sunrise";
@@ -101,7 +101,7 @@ async fn a_failed_plain_form_comes_back_once_with_its_values_and_none_in_the_url
 #[tokio::test]
 async fn a_failed_plain_sign_in_keeps_the_email() {
     let (app, _, _, _) = admin_and("member").await;
-    let browser = client();
+    let browser = cookie_client();
     let response = browser
         .post(app.url("/api/auth/login"))
         .header("accept", "text/html")
@@ -160,7 +160,7 @@ async fn invitations_can_be_revoked_and_die_with_their_creators_authority() {
     assert_eq!(deactivated.status(), 200);
     let back = app
         .register_as(
-            &client(),
+            &cookie_client(),
             "Back",
             "back@example.com",
             PASSWORD,
@@ -226,7 +226,7 @@ async fn public_files_never_carry_the_session_cookie() {
         auth.sessions.idle_timeout = Duration::from_secs(4);
     })
     .await;
-    let browser = client();
+    let browser = cookie_client();
     app.register_as(&browser, "Ada", "ada@example.com", PASSWORD, &[], &[])
         .await;
     // Past the touch interval: the next request that reads the session renews the cookie.
@@ -376,7 +376,7 @@ async fn an_effect_cancelled_before_it_is_stored_with_its_outcome_leaves_nothing
 #[tokio::test]
 async fn an_error_forged_into_the_referer_is_not_carried_to_the_page() {
     let (app, _, _, _) = admin_and("member").await;
-    let browser = client();
+    let browser = cookie_client();
     let forged = forged_error(r#"{"Conflict":"Your password expired. Call IT at +1 555 0100."}"#);
     let response = browser
         .post(app.url("/api/auth/login"))
@@ -410,7 +410,7 @@ async fn a_huge_plain_form_post_stores_almost_nothing() {
     let (app, _, _, _) = admin_and("member").await;
     let huge = "a".repeat(1_500_000);
     for _ in 0..3 {
-        let response = client()
+        let response = cookie_client()
             .post(app.url("/api/auth/login"))
             .header("accept", "text/html")
             .header("referer", app.url("/login"))

@@ -30,6 +30,15 @@ pub async fn error_of(response: reqwest::Response) -> clientele::error::AppError
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("not an AppError ({e}): {text}"))
 }
 
+/// A client that keeps cookies like a browser and shows redirects instead of following them.
+pub fn cookie_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("HTTP client")
+}
+
 /// The setup token of test servers (a real server makes a random one at start-up).
 pub const SETUP_TOKEN: &str = "test-setup-token";
 
@@ -93,11 +102,7 @@ pub async fn spawn_app_in(
     let server = tokio::spawn(app.run_until_stopped(async move {
         let _ = stopped.await;
     }));
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .build()
-        .expect("HTTP client");
+    let client = cookie_client();
     TestApp {
         address,
         client,

@@ -2,17 +2,9 @@
 
 use clientele::error::AppError;
 
-use crate::helpers::{error_of, spawn_app, TestApp};
+use crate::helpers::{cookie_client, error_of, spawn_app, TestApp};
 
 const PASSWORD: &str = "plum-orchard-sunrise";
-
-fn cookie_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
 
 async fn signed_in_admin() -> (TestApp, reqwest::Client) {
     let app = spawn_app().await;

@@ -104,7 +104,7 @@ async fn forwarding_headers_count_only_from_trusted_proxies() {
 #[tokio::test]
 async fn sessions_list_the_client_address_given_by_a_trusted_proxy() {
     let app = with_account(behind_proxy()).await;
-    let client = crate::admin::client();
+    let client = crate::helpers::cookie_client();
     let response = app
         .post_form(
             &client,
@@ -126,7 +126,7 @@ async fn sessions_list_the_client_address_given_by_a_trusted_proxy() {
 #[tokio::test]
 async fn guessing_the_current_password_in_settings_is_throttled() {
     let app = spawn_app().await;
-    let client = crate::admin::client();
+    let client = crate::helpers::cookie_client();
     app.register_as(&client, "Ada", "ada@example.com", PASSWORD, &[], &[])
         .await;
     let mut statuses = Vec::new();
