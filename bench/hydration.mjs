@@ -10,69 +10,40 @@
 //
 // Usage: node bench/hydration.mjs   (after `make build`; about a minute)
 // `make bench` runs it throttled against its own server (BENCH_URL, BENCH_PAGES, BENCH_JSON=1).
-import { spawn, execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
+import { requireE2e, chromiumPath, startServer, signIn } from './server.mjs';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const require = createRequire(path.join(root, 'end2end', 'package.json'));
-const { chromium } = require('@playwright/test');
+const { chromium } = requireE2e('@playwright/test');
 
-const target = path.resolve(root, process.env.CARGO_TARGET_DIR ?? 'target');
-const binary = process.env.CLIENTELE_BIN ?? path.join(target, 'release', 'clientele');
-const siteRoot = process.env.LEPTOS_SITE_ROOT ?? path.join(root, 'target', 'site');
-const port = Number(process.env.BENCH_PORT ?? 3302);
-let base = `http://127.0.0.1:${port}`;
 const runs = Number(process.env.BENCH_RUNS ?? 7);
 const throttle = process.env.BENCH_THROTTLE === '1';
-const user = { email: 'hydration@example.com', password: 'hydrate-me-gently' };
+const user = { email: 'hydration@example.com', name: 'Bench', password: 'hydrate-me-gently' };
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
 };
 
-async function waitReady() {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the server did not become ready');
-}
-
 // BENCH_URL: measure a server that is already running (with BENCH_EMAIL / BENCH_PASSWORD);
-// otherwise start one on a small seeded database.
+// otherwise start one on a small seeded database (bench/server.mjs).
 const external = process.env.BENCH_URL;
+let base, server;
 if (external) {
   base = external;
   user.email = process.env.BENCH_EMAIL;
   user.password = process.env.BENCH_PASSWORD;
+} else {
+  server = await startServer({ name: 'hydration', user, port: Number(process.env.BENCH_PORT ?? 3302) });
+  base = server.base;
 }
 const json = process.env.BENCH_JSON === '1';
 const log = json ? () => {} : console.log;
-let data, server;
-if (!external) {
-  data = fs.mkdtempSync(path.join(os.tmpdir(), 'clientele-hydration-'));
-  const env = { ...process.env, RUST_LOG: 'warn', CLIENTELE_PASSWORD: user.password };
-  execFileSync(binary, ['user', 'create', '--email', user.email, '--name', 'Bench', '--role', 'admin', '--data-dir', data], { env, stdio: 'pipe' });
-  execFileSync(binary, ['seed', '--companies', '200', '--contacts', '2000', '--data-dir', data], { env, stdio: 'pipe' });
-  server = spawn(binary, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', data], {
-    env: { ...env, LEPTOS_SITE_ROOT: siteRoot, LEPTOS_ENV: 'PROD', RUST_LOG: 'error' },
-    stdio: 'inherit',
-  });
-}
 
 try {
-  await waitReady();
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' });
+  const browser = await chromium.launch({ executablePath: chromiumPath });
   const context = await browser.newContext();
-  const login = await context.request.post(`${base}/api/auth/login`, { form: user, headers: { origin: base } });
-  if (!login.ok()) throw new Error(`sign-in failed: ${login.status()}`);
+  const session = await signIn(base, user);
+  await context.addCookies([{ name: session.name, value: session.value, url: base }]);
 
   // The inline script as the server sends it.
   const html = await (await context.request.get(`${base}/login`)).text();
@@ -135,6 +106,5 @@ try {
   }
   await browser.close();
 } finally {
-  if (server) server.kill('SIGTERM');
-  if (data) fs.rmSync(data, { recursive: true, force: true });
+  await server?.stop();
 }
