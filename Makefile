@@ -20,7 +20,7 @@ export PATH := $(CURDIR)/end2end/node_modules/.bin:$(CARGO_HOME)/bin:$(PATH)
 TARGET_DIR := $(abspath $(or $(CARGO_TARGET_DIR),target))
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup setup-rust setup-node setup-browser setup-bench build run test test-rust test-e2e bench soak lint fmt clean
+.PHONY: help setup setup-rust setup-node setup-browser setup-bench build run test test-rust test-e2e bench lighthouse soak lint fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -69,6 +69,9 @@ setup-bench:
 
 bench: setup setup-browser setup-bench build ## Release build, seeded database, one table of figures vs targets (bench/run.py)
 	CARGO_TARGET_DIR='$(TARGET_DIR)' python3 bench/run.py
+
+lighthouse: setup setup-browser build ## Release build, Lighthouse (mobile) on five pages: scores and metrics vs targets (bench/lighthouse.mjs, ~2 min)
+	CARGO_TARGET_DIR='$(TARGET_DIR)' node bench/lighthouse.mjs
 
 soak: setup build ## Release build, then load and SIGKILL crash tests on loopback (bench/soak.py, ~2 min)
 	CARGO_TARGET_DIR='$(TARGET_DIR)' python3 bench/soak.py
