@@ -94,33 +94,33 @@ pub fn CompaniesPage() -> impl IntoView {
                     .into_iter()
                     .map(|row| {
                         view! {
-                            <tr>
-                                <td><a href=format!("/companies/{}", row.id)>{row.name}</a></td>
-                                <td>{row.domain}</td>
-                                <td>{row.industry}</td>
-                                <td class="number">{row.size.map(|n| thousands(n.unsigned_abs()))}</td>
-                                <td>{row.city}</td>
-                                <td>{row.owner_name}</td>
-                                <td>{ago(now - row.updated_at)}</td>
+                            <tr role="row">
+                                <td role="cell" data-label="Name"><a href=format!("/companies/{}", row.id)>{row.name}</a></td>
+                                <td role="cell" data-label="Domain">{row.domain}</td>
+                                <td role="cell" data-label="Industry">{row.industry}</td>
+                                <td role="cell" data-label="Size" class="number">{row.size.map(|n| thousands(n.unsigned_abs()))}</td>
+                                <td role="cell" data-label="City">{row.city}</td>
+                                <td role="cell" data-label="Owner">{row.owner_name}</td>
+                                <td role="cell" data-label="Updated">{ago(now - row.updated_at)}</td>
                             </tr>
                         }
                     })
                     .collect_view();
                 view! {
-                    <table class="records">
+                    <table class="records stack" role="table">
                         <caption class="visually-hidden">"Companies"</caption>
-                        <thead>
-                            <tr>
+                        <thead role="rowgroup">
+                            <tr role="row">
                                 <SortHeader query=q.clone() path="/companies" column="name" default_column=q.default_sort() label="Name" />
                                 <SortHeader query=q.clone() path="/companies" column="domain" default_column=q.default_sort() label="Domain" />
-                                <th scope="col">"Industry"</th>
-                                <th scope="col">"Size"</th>
+                                <th scope="col" role="columnheader">"Industry"</th>
+                                <th scope="col" role="columnheader">"Size"</th>
                                 <SortHeader query=q.clone() path="/companies" column="city" default_column=q.default_sort() label="City" />
-                                <th scope="col">"Owner"</th>
+                                <th scope="col" role="columnheader">"Owner"</th>
                                 <SortHeader query=q.clone() path="/companies" column="updated" default_column=q.default_sort() label="Updated" />
                             </tr>
                         </thead>
-                        <tbody>{rows}</tbody>
+                        <tbody role="rowgroup">{rows}</tbody>
                     </table>
                 }
                 .into_any()

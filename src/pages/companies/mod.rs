@@ -249,11 +249,11 @@ pub fn CompanyPage() -> impl IntoView {
                 .into_iter()
                 .map(|c| {
                     view! {
-                        <tr>
-                            <td><a href=format!("/contacts/{}", c.id)>{c.name}</a></td>
-                            <td>{c.email}</td>
-                            <td>{c.phone}</td>
-                            <td>{c.status.label()}</td>
+                        <tr role="row">
+                            <td role="cell" data-label="Name"><a href=format!("/contacts/{}", c.id)>{c.name}</a></td>
+                            <td role="cell" data-label="Email">{c.email}</td>
+                            <td role="cell" data-label="Phone" class="phone">{c.phone}</td>
+                            <td role="cell" data-label="Status">{c.status.label()}</td>
                         </tr>
                     }
                 })
@@ -278,17 +278,17 @@ pub fn CompanyPage() -> impl IntoView {
                 <section aria-labelledby="company-contacts">
                     <h2 id="company-contacts">"Contacts"</h2>
                     {can_edit.then(|| view! { <p><a class="button" href=add_link>"Add contact"</a></p> })}
-                    <table class="records">
+                    <table class="records stack" role="table">
                         <caption class="visually-hidden">"Contacts at this company"</caption>
-                        <thead>
-                            <tr>
-                                <th scope="col">"Name"</th>
-                                <th scope="col">"Email"</th>
-                                <th scope="col">"Phone"</th>
-                                <th scope="col">"Status"</th>
+                        <thead role="rowgroup">
+                            <tr role="row">
+                                <th scope="col" role="columnheader">"Name"</th>
+                                <th scope="col" role="columnheader">"Email"</th>
+                                <th scope="col" role="columnheader">"Phone"</th>
+                                <th scope="col" role="columnheader">"Status"</th>
                             </tr>
                         </thead>
-                        <tbody>{contact_rows}</tbody>
+                        <tbody role="rowgroup">{contact_rows}</tbody>
                     </table>
                     <p><a href=all_link>{if more { "All its contacts" } else { "Its contacts in the contacts list" }}</a></p>
                 </section>

@@ -106,21 +106,21 @@ pub fn ContactsPage() -> impl IntoView {
                     .map(|row| contact_line(row, now))
                     .collect_view();
                 view! {
-                    <table class="records">
+                    <table class="records stack" role="table">
                         <caption class="visually-hidden">"Contacts"</caption>
-                        <thead>
-                            <tr>
+                        <thead role="rowgroup">
+                            <tr role="row">
                                 <SortHeader query=q.clone() path="/contacts" column="name" default_column=q.default_sort() label="Name" />
                                 <SortHeader query=q.clone() path="/contacts" column="email" default_column=q.default_sort() label="Email" />
-                                <th scope="col">"Phone"</th>
-                                <th scope="col">"Company"</th>
+                                <th scope="col" role="columnheader">"Phone"</th>
+                                <th scope="col" role="columnheader">"Company"</th>
                                 <SortHeader query=q.clone() path="/contacts" column="city" default_column=q.default_sort() label="City" />
-                                <th scope="col">"Status"</th>
-                                <th scope="col">"Tags"</th>
+                                <th scope="col" role="columnheader">"Status"</th>
+                                <th scope="col" role="columnheader">"Tags"</th>
                                 <SortHeader query=q.clone() path="/contacts" column="updated" default_column=q.default_sort() label="Updated" />
                             </tr>
                         </thead>
-                        <tbody>{rows}</tbody>
+                        <tbody role="rowgroup">{rows}</tbody>
                     </table>
                 }
                 .into_any()
@@ -152,15 +152,15 @@ fn contact_line(row: ContactRow, now: i64) -> impl IntoView {
         view! { <a href=format!("/companies/{id}")>{row.company_name.clone()}</a> }
     });
     view! {
-        <tr>
-            <td><a href=href>{row.name}</a></td>
-            <td>{row.email}</td>
-            <td>{row.phone}</td>
-            <td>{company}</td>
-            <td>{row.city}</td>
-            <td><span class=format!("status status-{}", row.status.as_str())>{row.status.label()}</span></td>
-            <td>{row.tags.join(", ")}</td>
-            <td>{ago(now - row.updated_at)}</td>
+        <tr role="row">
+            <td role="cell" data-label="Name"><a href=href>{row.name}</a></td>
+            <td role="cell" data-label="Email">{row.email}</td>
+            <td role="cell" data-label="Phone" class="phone">{row.phone}</td>
+            <td role="cell" data-label="Company">{company}</td>
+            <td role="cell" data-label="City">{row.city}</td>
+            <td role="cell" data-label="Status"><span class=format!("status status-{}", row.status.as_str())>{row.status.label()}</span></td>
+            <td role="cell" data-label="Tags">{row.tags.join(", ")}</td>
+            <td role="cell" data-label="Updated">{ago(now - row.updated_at)}</td>
         </tr>
     }
 }
