@@ -128,3 +128,25 @@ export async function signIn(page: Page, email: string, password: string): Promi
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
+
+/** The fields of the contact form (`/api/contacts/save`). */
+export const CONTACT_FIELDS = ['id', 'version', 'first_name', 'last_name', 'email', 'phone', 'job_title', 'company', 'city', 'status', 'tags', 'notes', 'owner'];
+/** The fields of the company form (`/api/companies/save`). */
+export const COMPANY_FIELDS = ['id', 'version', 'name', 'domain', 'industry', 'size', 'phone', 'website', 'street', 'city', 'postal_code', 'country', 'notes', 'owner'];
+
+async function apiSave(page: Page, baseURL: string, endpoint: string, fields: string[], given: Record<string, string>): Promise<void> {
+  const form: Record<string, string> = {};
+  for (const name of fields) form[name] = given[name] ?? '';
+  const response = await page.request.post(endpoint, { form, headers: { origin: baseURL } });
+  expect(response.ok(), await response.text()).toBeTruthy();
+}
+
+/** Creates a contact through the same server function the form uses (signed in as a member or admin). */
+export async function apiContact(page: Page, baseURL: string, given: Record<string, string>): Promise<void> {
+  await apiSave(page, baseURL, '/api/contacts/save', CONTACT_FIELDS, given);
+}
+
+/** Creates a company through the same server function the form uses (signed in as a member or admin). */
+export async function apiCompany(page: Page, baseURL: string, given: Record<string, string>): Promise<void> {
+  await apiSave(page, baseURL, '/api/companies/save', COMPANY_FIELDS, given);
+}

@@ -1,21 +1,11 @@
-import { test, expect, ADMIN, createUser, signIn, jsEnabled, type Page } from './fixtures';
+import { test, expect, ADMIN, CONTACT_FIELDS, apiContact, createUser, signIn, jsEnabled, type Page } from './fixtures';
 
 // Customer records, with JavaScript and without it.
 test.skip(({ holdWasm }) => holdWasm, 'covered by the js and nojs projects');
 
-const CONTACT_FIELDS = ['id', 'version', 'first_name', 'last_name', 'email', 'phone', 'job_title', 'company', 'city', 'status', 'tags', 'notes', 'owner'];
-
 async function signInAsAdmin(page: Page): Promise<void> {
   await signIn(page, ADMIN.email, ADMIN.password);
   await expect(page.getByRole('banner')).toContainText(`Signed in as ${ADMIN.name}`);
-}
-
-/** Creates a contact through the same server function the form uses. */
-async function apiContact(page: Page, baseURL: string, given: Record<string, string>): Promise<void> {
-  const form: Record<string, string> = {};
-  for (const name of CONTACT_FIELDS) form[name] = given[name] ?? '';
-  const response = await page.request.post('/api/contacts/save', { form, headers: { origin: baseURL } });
-  expect(response.ok(), await response.text()).toBeTruthy();
 }
 
 /** Searches the contacts list the way a person would: type, then press Enter. */
