@@ -53,10 +53,11 @@ clicks.push({ el: el, t: now() });
 pend(el);
 });
 
-// Submits: held, with a snapshot of the data and the submitter; one at a time per page.
+// Submits of forms in islands: held, with a snapshot of the data and the submitter; one at a
+// time per page. A form outside the islands has no handler to wait for: it posts at once.
 listen('submit', function (e) {
 var form = e.target;
-if (state !== 'capturing' || optedOut(form)) return;
+if (state !== 'capturing' || optedOut(form) || !form.closest('leptos-island')) return;
 e.preventDefault();
 if (submits.length) { dropped++; return; }
 submits.push({ form: form, submitter: e.submitter, data: Array.from(new FormData(form, e.submitter)), t: now() });

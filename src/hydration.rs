@@ -2,8 +2,8 @@
 //!
 //! The server inlines `early.js` at the top of every page's `<head>` ([`EarlyScript`]). From first
 //! paint it records clicks on controls, holds form submits (with a snapshot of their data and
-//! submitter) and remembers the fields the user typed in. The WASM entry point calls [`snap`]
-//! just before `hydrate_body` (focus, caret, scroll, typed values) and [`replay`] just after it:
+//! submitter) and remembers the fields the user typed in. The WASM entry point calls [`start`]
+//! (focus, caret, scroll, typed values) before the islands are hydrated and [`finish`] after:
 //! typed values are restored where hydration changed them and announced with `input`/`change`
 //! events, recorded clicks are dispatched to the hydrated handlers, and a held submit is sent
 //! through the app's own handler; then `html[data-hydrated]` is set with `data-hydration-ms`,
@@ -55,16 +55,37 @@ mod bindings {
     }
 }
 
+#[cfg(feature = "hydrate")]
+thread_local! {
+    /// Whether the capture script was on the page when [`start`] ran.
+    static CAPTURED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Before the islands are hydrated: records what hydration must not lose, starts the reactive
+/// system for islands, and listens for the page-wide controls (`components::form::listen`).
+#[cfg(feature = "hydrate")]
+pub fn start() {
+    CAPTURED.set(snap());
+    leptos::mount::hydrate_islands();
+    crate::components::form::listen();
+}
+
+/// After the islands are hydrated: replays what the user did before and marks the page.
+#[cfg(feature = "hydrate")]
+pub fn finish() {
+    replay(CAPTURED.get());
+}
+
 /// Records what hydration must not lose. Returns whether the capture script is on the page.
 #[cfg(feature = "hydrate")]
-pub fn snap() -> bool {
+fn snap() -> bool {
     bindings::snap().is_ok()
 }
 
 /// Replays what the user did before hydration and marks the page hydrated. Without the capture
 /// script (`captured` false) it only marks the page.
 #[cfg(feature = "hydrate")]
-pub fn replay(captured: bool) {
+fn replay(captured: bool) {
     if captured && bindings::replay().is_ok() {
         return;
     }

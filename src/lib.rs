@@ -18,13 +18,20 @@ pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod server;
 
-/// The WASM entry point: hydrate the server-rendered body, replaying what the user did before
-/// (see `hydration`), and mark the document as hydrated.
+/// The WASM entry point, called by the loader (`shell::BundleNames`) once the bundle is in:
+/// records what hydration must not lose (`hydration::start`). The loader then hydrates each
+/// island (`<leptos-island>`) and calls [`hydrated`].
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    let captured = hydration::snap();
-    leptos::mount::hydrate_body(app::App);
-    hydration::replay(captured);
+    hydration::start();
+}
+
+/// Called by the loader once every island is hydrated: replays what the user did before and
+/// marks the document as hydrated (`hydration::finish`).
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrated() {
+    hydration::finish();
 }

@@ -52,8 +52,9 @@ pub struct BundleNames {
     pub js: String,
     pub wasm: String,
     pub css: String,
-    /// The inline module script that loads the bundle and calls its `hydrate` export. A failure
-    /// is left unhandled on purpose: the early-interaction script listens for it (`early.js`).
+    /// The inline module script that loads the bundle, calls its `hydrate` export, hydrates each
+    /// island and calls `hydrated`. A failure is left unhandled on purpose: the early-interaction
+    /// script listens for it (`early.js`).
     pub loader: String,
 }
 
@@ -92,8 +93,15 @@ impl BundleNames {
             format!("/{pkg}/{output}{}.{ext}", hash(kind).unwrap_or_default())
         };
         let (js, wasm) = (name("js", "js"), name("wasm", "wasm"));
+        // Islands are hydrated in document order (they are never nested and take no children,
+        // so Leptos' own walk for nested islands is not needed); then the early interactions
+        // are replayed, on hydrated islands.
         let loader = format!(
-            "import({js:?}).then(m => m.default({{module_or_path: {wasm:?}}}).then(() => m.hydrate()))"
+            "import({js:?}).then(m => m.default({{module_or_path: {wasm:?}}}).then(() => {{\
+             m.hydrate();\
+             for (const el of document.querySelectorAll(\"leptos-island\")) {{\
+             const f = m[el.dataset.component]; if (f) f(el); }}\
+             m.hydrated(); }}))"
         );
         Self {
             js,
@@ -133,9 +141,15 @@ mod tests {
     #[test]
     fn the_loader_imports_the_named_files() {
         let names = BundleNames::new("pkg", "app", Some("js: 1\nwasm: 2"));
-        assert_eq!(
-            names.loader,
-            r#"import("/pkg/app.1.js").then(m => m.default({module_or_path: "/pkg/app.2.wasm"}).then(() => m.hydrate()))"#
+        assert!(names.loader.starts_with(
+            r#"import("/pkg/app.1.js").then(m => m.default({module_or_path: "/pkg/app.2.wasm"}).then(() => {"#
+        ));
+        let (hydrate, islands, hydrated) = (
+            names.loader.find("m.hydrate();"),
+            names.loader.find("querySelectorAll(\"leptos-island\")"),
+            names.loader.find("m.hydrated();"),
         );
+        assert!(hydrate < islands && islands < hydrated, "{}", names.loader);
+        assert!(hydrate.is_some());
     }
 }

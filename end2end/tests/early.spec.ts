@@ -219,3 +219,16 @@ test('a control marked data-no-replay is left alone before hydration', async ({ 
   await expect(show).toHaveAttribute('aria-pressed', 'false');
   expect(await attribute(page, 'data-replayed')).toBe('0');
 });
+
+test('a form outside the islands posts at once, without waiting for the .wasm', async ({ page, baseURL }) => {
+  await signInQuietly(page, baseURL!);
+  await page.goto('/contacts');
+  await expect(page.getByRole('banner')).toContainText('Signed in as Eve Early');
+  // "Sign out" is a plain form: nothing on the page would ever handle it but the browser.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('banner').getByRole('link', { name: 'Sign in' })).toBeVisible();
+  // The .wasm is still held back: the form went without it.
+  expect(await attribute(page, 'data-hydrated')).toBeNull();
+  await page.goto('/settings');
+  await expect(page).toHaveURL('/login?next=%2Fsettings');
+});

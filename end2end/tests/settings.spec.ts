@@ -1,4 +1,4 @@
-import { test, expect, createUser, signIn } from './fixtures';
+import { test, expect, createUser, hydrated, jsEnabled, signIn } from './fixtures';
 
 // A signed-in user's own settings and sessions, with JavaScript and without it.
 test.skip(({ holdWasm }) => holdWasm, 'covered by the js and nojs projects');
@@ -60,4 +60,30 @@ test('ending another session signs that browser out', async ({ page, browser, cl
   await expect(otherPage).toHaveURL('/login?next=%2Fsettings');
   await expect(otherPage.getByRole('banner')).not.toContainText('Signed in as');
   await other.close();
+});
+
+test('"Show password" shows what is typed in a form outside the islands, and hides it again', async ({ page, clientele, dataDir }, testInfo) => {
+  const email = `peek-${testInfo.project.name}@example.com`;
+  createUser({ clientele, dataDir }, { email, name: 'Pia Peek', password: PASSWORD, role: 'member' });
+  await signIn(page, email, PASSWORD);
+  await expect(page.getByRole('banner')).toContainText('Signed in as Pia Peek');
+  await page.goto('/settings');
+  const form = page.getByRole('form', { name: 'Password' });
+  const current = form.getByLabel('Current password');
+  const show = form.getByRole('button', { name: 'Show password' }).first();
+  if (!jsEnabled(testInfo.project.name)) {
+    // The toggle needs JavaScript; without it there is no dead button.
+    await expect(show).toBeHidden();
+    return;
+  }
+  await hydrated(page);
+  await current.fill('typed secret');
+  await show.click();
+  await expect(current).toHaveAttribute('type', 'text');
+  await expect(show).toHaveAttribute('aria-pressed', 'true');
+  await expect(form.getByLabel('New password')).toHaveAttribute('type', 'password');
+  await show.click();
+  await expect(current).toHaveAttribute('type', 'password');
+  await expect(show).toHaveAttribute('aria-pressed', 'false');
+  await expect(current).toHaveValue('typed secret');
 });

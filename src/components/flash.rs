@@ -1,9 +1,9 @@
 //! What a plain (no-JavaScript) form post left for the page it returned to: its error, the values
 //! that were typed, and notes (see `server::http::flash`). The server reads it from the session
-//! and shares it with the browser in the page, so hydration sees the same.
+//! and renders the page with it. Islands do not see the page's context in the browser, so an
+//! island that shows a form's error gets it as a prop ([`failed`], [`island_action`]).
 
 use leptos::prelude::*;
-use leptos::server::SharedValue;
 use leptos::server_fn::error::ServerFnUrlError;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_location;
@@ -15,19 +15,12 @@ use crate::error::AppError;
 #[derive(Debug, Clone)]
 struct PageFlash(Option<Flash>);
 
-/// Provides the flash of this page to the whole app.
+/// Provides the flash of this page to the whole app (on the server, which renders it).
 pub fn provide_flash() {
-    let flash = SharedValue::new(|| {
-        #[cfg(feature = "ssr")]
-        {
-            crate::server::context::flash()
-        }
-        #[cfg(not(feature = "ssr"))]
-        {
-            None::<Flash>
-        }
-    })
-    .into_inner();
+    #[cfg(feature = "ssr")]
+    let flash = crate::server::context::flash();
+    #[cfg(not(feature = "ssr"))]
+    let flash = None::<Flash>;
     provide_context(PageFlash(flash));
 }
 
@@ -39,18 +32,35 @@ fn current() -> Option<Flash> {
 }
 
 /// A server action for `S`, holding the error its last plain form post failed with (from the
-/// flash, never from the URL).
+/// flash, never from the URL). For a form outside an island, rendered on the server only.
 pub fn server_action<S>() -> ServerAction<S>
 where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Send + Sync + 'static,
 {
+    island_action(failed::<S>())
+}
+
+/// The error the last plain form post to `S` failed with, if it returned to this page. Read on
+/// the server and handed to an island as a prop.
+pub fn failed<S>() -> Option<AppError>
+where
+    S: ServerFn<Error = AppError>,
+{
+    let (path, encoded) = current()?.failed?;
+    (path == S::PATH).then(|| ServerFnUrlError::<AppError>::decode_err(&encoded))
+}
+
+/// A server action for `S` that starts with the error `failed` (see [`failed`]): for a form in an
+/// island, which reports later failures in place.
+pub fn island_action<S>(failed: Option<AppError>) -> ServerAction<S>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
     let action = ServerAction::<S>::new();
-    if let Some((path, encoded)) = current().and_then(|flash| flash.failed) {
-        if path == S::PATH {
-            let error = ServerFnUrlError::<AppError>::decode_err(&encoded);
-            action.value().set(Some(Err(error)));
-        }
+    if let Some(error) = failed {
+        action.value().set(Some(Err(error)));
     }
     action
 }

@@ -36,18 +36,11 @@ pub fn Field(
             (!ids.is_empty()).then(|| ids.join(" "))
         }
     };
-    // A password can be shown while typing it (a toggle button, hidden without JavaScript).
-    let shown = RwSignal::new(false);
+    // A password can be shown while typing it: a toggle button, hidden without JavaScript and
+    // handled page-wide ([`listen`]), so it works in forms that are not islands.
     let reveal = (kind == "password").then(|| {
-        let controls = id.clone();
         view! {
-            <button
-                type="button"
-                class="reveal"
-                aria-controls=controls
-                aria-pressed=move || if shown.get() { "true" } else { "false" }
-                on:click=move |_| shown.update(|s| *s = !*s)
-            >
+            <button type="button" class="reveal" aria-controls=id.clone() aria-pressed="false">
                 "Show password"
             </button>
         }
@@ -59,7 +52,7 @@ pub fn Field(
             <input
                 id=id
                 name=name
-                type=move || if shown.get() { "text" } else { kind }
+                type=kind
                 autocomplete=autocomplete
                 value=value
                 required=required
@@ -250,4 +243,34 @@ fn new_idempotency_key() -> String {
     {
         String::new()
     }
+}
+
+/// Page-wide behaviour of the controls rendered outside islands, set up once per page: the "Show
+/// password" buttons ([`Field`]) turn their input between hidden and shown text.
+#[cfg(feature = "hydrate")]
+pub fn listen() {
+    use wasm_bindgen::{closure::Closure, JsCast};
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let on_click = Closure::<dyn Fn(web_sys::Event)>::new(|event: web_sys::Event| {
+        let Some(button) = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|t| t.closest("button.reveal").ok().flatten())
+        else {
+            return;
+        };
+        let input = button
+            .get_attribute("aria-controls")
+            .and_then(|id| button.owner_document()?.get_element_by_id(&id))
+            .and_then(|input| input.dyn_into::<web_sys::HtmlInputElement>().ok());
+        if let Some(input) = input {
+            let show = input.type_() == "password";
+            input.set_type(if show { "text" } else { "password" });
+            let _ = button.set_attribute("aria-pressed", if show { "true" } else { "false" });
+        }
+    });
+    let _ = document.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref());
+    on_click.forget();
 }

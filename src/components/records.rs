@@ -2,8 +2,7 @@
 //! page-size controls, the stale-edit comparison.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_query_map;
 
 use crate::domain::{ListQuery, PAGE_SIZES};
 use crate::error::AppError;
@@ -94,65 +93,53 @@ pub fn Pager(
     })
 }
 
-/// The "Search" box of a list. Without JavaScript it is part of a GET form; with it, typing
-/// updates the list after a short pause (the URL follows, replacing the history entry).
-#[component]
-pub fn SearchBox(path: &'static str, value: String, placeholder: &'static str) -> impl IntoView {
-    let query = use_list_query();
-    let navigate = use_navigate();
-    let input = NodeRef::<leptos::html::Input>::new();
-    // A link that changes the search (say "Clear the search") shows in the box, unless the user
-    // is typing in it.
-    Effect::new(move |_| {
-        let q = query.get().q;
-        if let Some(input) = input.get() {
-            if !input.matches(":focus").unwrap_or(false) && input.value() != q {
-                input.set_value(&q);
-            }
-        }
-    });
-    // The pending update, if the user is still typing. It is cancelled when the page goes away
-    // (or the form is submitted), so it never touches a page that no longer exists.
-    let pending = std::sync::Arc::new(std::sync::Mutex::new(
-        None::<leptos::leptos_dom::helpers::TimeoutHandle>,
-    ));
-    let cancel = {
-        let pending = pending.clone();
-        move || {
-            if let Some(handle) = pending.lock().ok().and_then(|mut p| p.take()) {
-                handle.clear();
-            }
-        }
-    };
-    on_cleanup(cancel.clone());
+/// The id of the element around a list's results, which the search box replaces as you type.
+pub const RESULTS_ID: &str = "list-results";
+
+/// The "Search" box of a list, an island. Without JavaScript it is part of a GET form; with it,
+/// typing updates the list after a short pause: the island fetches the list page for the new
+/// search (plain HTML, as a link would) and swaps its results (`#list-results`) into this page,
+/// and the URL follows, replacing the history entry. There is no client-side router in islands
+/// mode, so this replaces `use_navigate`.
+#[island]
+pub fn SearchBox(path: String, value: String, placeholder: String) -> impl IntoView {
+    // The pending update, if the user is still typing; a newer search wins over an older one
+    // still loading.
+    // (Not `StoredValue::new_local`: the island also runs on the server, where the page's owner
+    // is dropped on another thread, and a local value's drop there panics.)
+    let pending = StoredValue::new(None::<leptos::leptos_dom::helpers::TimeoutHandle>);
+    let generation = StoredValue::new(0u32);
     let on_input = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
-        cancel();
-        let navigate = navigate.clone();
+        if let Some(handle) = pending.try_update_value(|p| p.take()).flatten() {
+            handle.clear();
+        }
+        let path = path.clone();
         let handle = leptos::leptos_dom::helpers::set_timeout_with_handle(
             move || {
-                let Some(current) = query.try_get_untracked() else {
-                    return;
-                };
-                let next = ListQuery {
+                let n = generation.try_update_value(|n| {
+                    *n += 1;
+                    *n
+                });
+                let Some(n) = n else { return };
+                let href = ListQuery {
                     q: text.clone(),
-                    ..current.first_page()
-                };
-                navigate(
-                    &next.href(path),
-                    NavigateOptions {
-                        replace: true,
-                        scroll: false,
-                        ..Default::default()
-                    },
-                );
+                    ..current_list_query().first_page()
+                }
+                .href(&path);
+                leptos::task::spawn_local(async move {
+                    let html = fetch_text(&href).await;
+                    if generation.try_get_value() == Some(n) {
+                        if let Some(html) = html {
+                            swap_results(&html, &href);
+                        }
+                    }
+                });
             },
             std::time::Duration::from_millis(300),
         )
         .ok();
-        if let Ok(mut pending) = pending.lock() {
-            *pending = handle;
-        }
+        pending.set_value(handle);
     };
     view! {
         <div class="field search">
@@ -164,12 +151,84 @@ pub fn SearchBox(path: &'static str, value: String, placeholder: &'static str) -
                 value=value
                 placeholder=placeholder
                 autocomplete="off"
-                node_ref=input
                 on:input=on_input
             />
         </div>
     }
 }
+
+/// The list state in the browser's address (there is no router in the browser).
+fn current_list_query() -> ListQuery {
+    #[cfg(feature = "hydrate")]
+    {
+        let search = web_sys::window()
+            .and_then(|w| w.location().search().ok())
+            .unwrap_or_default();
+        let pairs: Vec<(String, String)> =
+            form_urlencoded::parse(search.trim_start_matches('?').as_bytes())
+                .into_owned()
+                .collect();
+        ListQuery::from_lookup(|key| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        ListQuery::default()
+    }
+}
+
+#[cfg(feature = "hydrate")]
+async fn fetch_text(href: &str) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let window = web_sys::window()?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(href))
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    if !response.ok() {
+        return None;
+    }
+    JsFuture::from(response.text().ok()?)
+        .await
+        .ok()?
+        .as_string()
+}
+
+#[cfg(not(feature = "hydrate"))]
+async fn fetch_text(_href: &str) -> Option<String> {
+    None
+}
+
+/// Puts the results of the fetched page in place of this page's, and its address in the bar.
+#[cfg(feature = "hydrate")]
+fn swap_results(html: &str, href: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Some(document) = window.document() else {
+        return;
+    };
+    let Ok(parser) = web_sys::DomParser::new() else {
+        return;
+    };
+    let Ok(fetched) = parser.parse_from_string(html, web_sys::SupportedType::TextHtml) else {
+        return;
+    };
+    let (Some(new), Some(old)) = (
+        fetched.get_element_by_id(RESULTS_ID),
+        document.get_element_by_id(RESULTS_ID),
+    ) else {
+        return;
+    };
+    old.set_inner_html(&new.inner_html());
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(href));
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn swap_results(_html: &str, _href: &str) {}
 
 /// How many rows a page shows.
 #[component]

@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::flash::{server_action, submitted};
+use crate::components::flash::{failed, island_action, server_action, submitted};
 use crate::components::form::{set_status_for, Field, FormAlert};
 use crate::domain::{RegistrationInfo, UserView, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::error::AppError;
@@ -102,40 +102,23 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
-/// Client-side record of sign-ins and sign-outs: bumping it refetches the current user.
-#[derive(Debug, Clone, Copy)]
-pub struct AuthEpoch(pub RwSignal<u32>);
-
 /// The signed-in user, shared by the header and the pages.
 #[derive(Debug, Clone, Copy)]
 pub struct CurrentUserResource(pub Resource<Result<Option<UserView>, AppError>>);
 
-/// Provides [`AuthEpoch`] and [`CurrentUserResource`] to the whole app.
+/// Provides [`CurrentUserResource`] to the whole app. Pages are rendered on the server only (the
+/// browser hydrates islands), so a sign-in or sign-out shows on the page load that follows it.
 pub fn provide_auth() {
-    let epoch = RwSignal::new(0u32);
-    provide_context(AuthEpoch(epoch));
     provide_context(CurrentUserResource(Resource::new(
-        move || epoch.get(),
+        || (),
         |_| current_user(),
     )));
-}
-
-/// Bumps the auth epoch whenever `succeeded` turns true, so the header shows who is signed in.
-pub(crate) fn refresh_user_when(succeeded: impl Fn() -> bool + Send + Sync + 'static) {
-    if let Some(AuthEpoch(epoch)) = use_context::<AuthEpoch>() {
-        Effect::new(move |_| {
-            if succeeded() {
-                epoch.update(|n| *n += 1);
-            }
-        });
-    }
 }
 
 /// The "Sign out" button: a POST form, so it works without JavaScript.
 #[component]
 pub fn SignOutButton() -> impl IntoView {
     let logout = server_action::<Logout>();
-    refresh_user_when(move || matches!(logout.value().get(), Some(Ok(()))));
     view! {
         <ActionForm action=logout attr:class="sign-out">
             <button type="submit">"Sign out"</button>
@@ -150,18 +133,16 @@ fn query(name: &'static str) -> impl Fn() -> Option<String> + Clone + Send + Syn
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let login = server_action::<Login>();
-    refresh_user_when(move || matches!(login.value().get(), Some(Ok(()))));
     let next = query("next");
     let user = expect_context::<CurrentUserResource>().0;
-    let error = Signal::derive(move || login.value().get().and_then(Result::err));
-    // What was typed survives a failed sign-in, with JavaScript (the form stays) and without it
-    // (the server keeps it for the page it returns to).
-    let email = error
-        .get_untracked()
+    // What was typed survives a failed sign-in: with JavaScript the island's form stays; without
+    // it the server keeps it for the page it returns to.
+    let failed = failed::<Login>();
+    let email = failed
+        .as_ref()
         .and_then(|e| e.value("email"))
-        .or_else(|| submitted("email"));
-    set_status_for(error.get_untracked().as_ref());
+        .or_else(|| submitted("email"))
+        .unwrap_or_default();
     let already_in = {
         let next = next.clone();
         move || {
@@ -182,41 +163,51 @@ pub fn LoginPage() -> impl IntoView {
         <Transition>{already_in}</Transition>
         <section class="narrow card">
             <h1>"Sign in"</h1>
-            <ActionForm action=login>
-                <FormAlert error />
-                <input type="hidden" name="next" value=next() />
-                <Field
-                    form="login"
-                    name="email"
-                    label="Email"
-                    kind="email"
-                    autocomplete="username"
-                    value=email.unwrap_or_default()
-                    error=Signal::derive(move || error.get().and_then(|e| e.field("email")))
-                    required=true
-                />
-                <Field
-                    form="login"
-                    name="password"
-                    label="Password"
-                    kind="password"
-                    autocomplete="current-password"
-                    error=Signal::derive(move || error.get().and_then(|e| e.field("password")))
-                    required=true
-                />
-                <button type="submit" aria-busy=move || login.pending().get().then_some("true")>
-                    "Sign in"
-                </button>
-            </ActionForm>
+            <LoginForm next=next() email failed />
             <p>"New here? " <a href="/register">"Create an account"</a> " (you need an invitation unless you are the first)."</p>
         </section>
+    }
+}
+
+/// The sign-in form: an island, so a refused sign-in shows its error without a page load.
+#[island]
+fn LoginForm(next: Option<String>, email: String, failed: Option<AppError>) -> impl IntoView {
+    let login = island_action::<Login>(failed);
+    let error = Signal::derive(move || login.value().get().and_then(Result::err));
+    set_status_for(error.get_untracked().as_ref());
+    view! {
+        <ActionForm action=login>
+            <FormAlert error />
+            <input type="hidden" name="next" value=next />
+            <Field
+                form="login"
+                name="email"
+                label="Email"
+                kind="email"
+                autocomplete="username"
+                value=email
+                error=Signal::derive(move || error.get().and_then(|e| e.field("email")))
+                required=true
+            />
+            <Field
+                form="login"
+                name="password"
+                label="Password"
+                kind="password"
+                autocomplete="current-password"
+                error=Signal::derive(move || error.get().and_then(|e| e.field("password")))
+                required=true
+            />
+            <button type="submit" aria-busy=move || login.pending().get().then_some("true")>
+                "Sign in"
+            </button>
+        </ActionForm>
     }
 }
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     let register = server_action::<Register>();
-    refresh_user_when(move || matches!(register.value().get(), Some(Ok(()))));
     let invitation = query("invite");
     let setup_token = query("setup");
     let info = {

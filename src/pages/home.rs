@@ -35,7 +35,11 @@ pub fn HomePage() -> impl IntoView {
         <Transition>
             {move || Suspend::new(async move {
                 match user.await {
-                    Ok(Some(_)) => view! { <WorkspaceCard /> }.into_any(),
+                    // Read here, on the server; the card is an island that gets it as a prop.
+                    Ok(Some(_)) => match load_workspace_summary().await {
+                        Ok(summary) => view! { <WorkspaceCard summary /> }.into_any(),
+                        Err(error) => Err::<(), AppError>(error).into_any(),
+                    },
                     _ => view! {
                         <section class="card">
                             <p>
@@ -51,26 +55,28 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
-#[component]
-fn WorkspaceCard() -> impl IntoView {
-    // Bumped by the "Refresh" button; the summary is fetched again each time.
+/// The workspace card: an island, so "Refresh status" refreshes it in place.
+#[island]
+fn WorkspaceCard(summary: WorkspaceSummary) -> impl IntoView {
+    // Counts the presses of "Refresh status"; each one fetches the summary again.
     let refreshes = RwSignal::new(0u32);
-    let summary = Resource::new(move || refreshes.get(), |_| load_workspace_summary());
+    let summary = RwSignal::new(summary);
     view! {
         <section class="card" aria-labelledby="workspace-heading">
         <h2 id="workspace-heading">"Workspace"</h2>
-        <Transition fallback=|| view! { <p>"Loading workspace status…"</p> }>
-            {move || Suspend::new(async move {
-                summary.await.map(|s| view! { <WorkspaceFacts summary=s /> })
-            })}
-        </Transition>
+        {move || view! { <WorkspaceFacts summary=summary.get() /> }}
         // Without JavaScript this form simply reloads the page; with it, only the card is refreshed.
         <form method="get" action="/" class="inline-form">
             <button
                 type="submit"
                 on:click=move |ev| {
                     ev.prevent_default();
-                    refreshes.update(|n| *n += 1);
+                    leptos::task::spawn_local(async move {
+                        if let Ok(fresh) = load_workspace_summary().await {
+                            summary.set(fresh);
+                            refreshes.update(|n| *n += 1);
+                        }
+                    });
                 }
             >
                 "Refresh status"

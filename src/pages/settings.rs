@@ -8,7 +8,7 @@ use crate::components::flash::server_action;
 use crate::components::form::{set_status_for, Field, FormAlert, IdempotencyField};
 use crate::domain::{ago, SessionView, UserView};
 use crate::error::AppError;
-use crate::pages::auth::{password_hint, refresh_user_when};
+use crate::pages::auth::password_hint;
 
 #[server(endpoint = "settings/me")]
 pub async fn load_profile() -> Result<UserView, AppError> {
@@ -183,7 +183,6 @@ pub fn SettingsPage() -> impl IntoView {
     let change = server_action::<ChangePassword>();
     let profile = Resource::new(move || update.version().get(), |_| load_profile());
     // The header shows the name: refresh it after a change.
-    refresh_user_when(move || matches!(update.value().get(), Some(Ok(()))));
     let query = use_query_map();
     let saved = move || query.read().get("saved");
 

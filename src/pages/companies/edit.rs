@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::flash::server_action;
+use crate::components::flash::{failed, island_action, server_action};
 use crate::components::form::{
     set_status_for, Field, FormAlert, IdempotencyField, SelectField, TextAreaField,
 };
@@ -28,7 +28,7 @@ pub fn NewCompanyPage() -> impl IntoView {
                 ..Default::default()
             };
             Ok::<_, AppError>(view! {
-                <CompanyForm id=None version=0 initial owners cancel="/companies".to_string() />
+                <CompanyForm id=None version=0 initial owners cancel="/companies".to_string() failed={failed::<SaveCompany>()} />
             })
         })
     };
@@ -61,22 +61,24 @@ pub fn EditCompanyPage() -> impl IntoView {
                 <Title text=format!("Edit {}", company.name) />
                 <p class="breadcrumb"><a href="/companies">"Companies"</a> " › " <a href=cancel.clone()>{company.name.clone()}</a></p>
                 <h1>"Edit " {company.name.clone()}</h1>
-                <CompanyForm id=Some(company.id) version=company.version initial=company.input() owners cancel />
+                <CompanyForm id=Some(company.id) version=company.version initial=company.input() owners cancel failed={failed::<SaveCompany>()} />
             })
         })
     };
     view! { <Transition fallback=|| view! { <p>"Loading…"</p> }>{page}</Transition> }
 }
 
-#[component]
+/// The company form: an island, like the contact form.
+#[island]
 fn CompanyForm(
     id: Option<i64>,
     version: i64,
     initial: CompanyInput,
     owners: Vec<(i64, String)>,
     cancel: String,
+    failed: Option<AppError>,
 ) -> impl IntoView {
-    let save = server_action::<SaveCompany>();
+    let save = island_action::<SaveCompany>(failed);
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let submitted = error.get_untracked();
     set_status_for(submitted.as_ref());

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::form::SelectField;
 use crate::components::records::{
-    owner_options, use_list_query, PageSizeSelect, Pager, SearchBox, SortHeader,
+    owner_options, use_list_query, PageSizeSelect, Pager, SearchBox, SortHeader, RESULTS_ID,
 };
 use crate::domain::{ago, thousands, RecordKind};
 use crate::error::AppError;
@@ -35,7 +35,7 @@ pub fn CompaniesPage() -> impl IntoView {
         let q = query.get_untracked();
         view! {
             <Form method="GET" action="/companies" attr:class="filters" attr:role="search">
-                <SearchBox path="/companies" value=q.q.clone() placeholder="Name, domain, industry, city…" />
+                <SearchBox path="/companies".to_string() value=q.q.clone() placeholder="Name, domain, industry, city…".to_string() />
                 <Transition>
                     {move || Suspend::new(async move {
                         let data = list.await.ok();
@@ -140,6 +140,9 @@ pub fn CompaniesPage() -> impl IntoView {
         <h1>"Companies"</h1>
         {move || deleted().map(|id| view! { <UndoDelete kind=RecordKind::Company id /> })}
         {controls}
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>{table}</Transition>
+        // The search box replaces what is inside as the user types.
+        <div id=RESULTS_ID>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>{table}</Transition>
+        </div>
     }
 }

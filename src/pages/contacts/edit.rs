@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::flash::server_action;
+use crate::components::flash::{failed, island_action, server_action};
 use crate::components::form::{
     set_status_for, Field, FormAlert, IdempotencyField, SelectField, TextAreaField,
 };
@@ -33,7 +33,7 @@ pub fn NewContactPage() -> impl IntoView {
                 ..Default::default()
             };
             Ok::<_, AppError>(view! {
-                <ContactForm id=None version=0 initial owners cancel="/contacts".to_string() />
+                <ContactForm id=None version=0 initial owners cancel="/contacts".to_string() failed={failed::<SaveContact>()} />
             })
         })
     };
@@ -67,23 +67,26 @@ pub fn EditContactPage() -> impl IntoView {
                 <Title text=format!("Edit {name}") />
                 <p class="breadcrumb"><a href="/contacts">"Contacts"</a> " › " <a href=cancel.clone()>{name.clone()}</a></p>
                 <h1>"Edit " {name}</h1>
-                <ContactForm id=Some(contact.id) version=contact.version initial=contact.input() owners cancel />
+                <ContactForm id=Some(contact.id) version=contact.version initial=contact.input() owners cancel failed={failed::<SaveContact>()} />
             })
         })
     };
     view! { <Transition fallback=|| view! { <p>"Loading…"</p> }>{page}</Transition> }
 }
 
-/// The contact form, for a new contact (`id` None) or an existing one at `version`.
-#[component]
+/// The contact form, for a new contact (`id` None) or an existing one at `version`. An island:
+/// errors show in place, the stale-edit comparison too, and the idempotency key is renewed after
+/// a save. `failed` is the error of a plain form post that returned here (`flash::failed`).
+#[island]
 fn ContactForm(
     id: Option<i64>,
     version: i64,
     initial: ContactInput,
     owners: Vec<(i64, String)>,
     cancel: String,
+    failed: Option<AppError>,
 ) -> impl IntoView {
-    let save = server_action::<SaveContact>();
+    let save = island_action::<SaveContact>(failed);
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let submitted = error.get_untracked();
     set_status_for(submitted.as_ref());

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::form::SelectField;
 use crate::components::records::{
-    owner_options, use_list_query, PageSizeSelect, Pager, SearchBox, SortHeader,
+    owner_options, use_list_query, PageSizeSelect, Pager, SearchBox, SortHeader, RESULTS_ID,
 };
 use crate::domain::{ago, ContactRow, ListQuery, RecordKind};
 use crate::error::AppError;
@@ -38,7 +38,7 @@ pub fn ContactsPage() -> impl IntoView {
         let q = query.get_untracked();
         view! {
             <Form method="GET" action="/contacts" attr:class="filters" attr:role="search">
-                <SearchBox path="/contacts" value=q.q.clone() placeholder="Name, email, phone, company…" />
+                <SearchBox path="/contacts".to_string() value=q.q.clone() placeholder="Name, email, phone, company…".to_string() />
                 <SelectField form="filter" name="status" label="Status" options=status_options(true) selected=q.status.clone() />
                 <div class="field">
                     <label for="filter-tag">"Tag"</label>
@@ -142,7 +142,10 @@ pub fn ContactsPage() -> impl IntoView {
         <h1>"Contacts"</h1>
         {move || deleted().map(|id| view! { <UndoDelete kind=RecordKind::Contact id /> })}
         {controls}
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>{table}</Transition>
+        // The search box replaces what is inside as the user types.
+        <div id=RESULTS_ID>
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>{table}</Transition>
+        </div>
     }
 }
 
