@@ -15,6 +15,11 @@ use crate::hydration::EarlyScript;
 
 /// The document, for every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // Islands mode: the page is not hydrated, so its resources are not serialised into it and
+    // its views carry no hydration markers; each island turns hydration on for itself.
+    if let Some(context) = Owner::current_shared_context() {
+        context.set_is_hydrating(false);
+    }
     let names = BundleNames::get(&options);
     view! {
         <!DOCTYPE html>

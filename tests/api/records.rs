@@ -656,3 +656,39 @@ async fn a_company_page_lists_its_contacts() {
         "{message}"
     );
 }
+
+/// Pages are rendered on the server only (islands mode): a list's rows reach the browser once,
+/// as HTML, and never a second time as data for hydration.
+#[tokio::test]
+async fn pages_send_their_records_as_html_only() {
+    let (app, admin, _, _) = admin_and("viewer").await;
+    let id = new_contact(
+        &app,
+        &admin,
+        &[("first_name", "Quentin"), ("last_name", "Onlyonce")],
+    )
+    .await;
+    let page = |path: String| {
+        let (admin, address) = (admin.clone(), app.address.clone());
+        async move {
+            admin
+                .get(format!("{address}{path}"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let list = page("/contacts".to_string()).await;
+    assert_eq!(list.matches("Onlyonce").count(), 1, "{list}");
+    for path in [
+        "/contacts".to_string(),
+        format!("/contacts/{id}"),
+        "/".to_string(),
+    ] {
+        let html = page(path.clone()).await;
+        assert!(!html.contains("__RESOLVED_RESOURCES["), "{path}: {html}");
+    }
+}
