@@ -24,6 +24,9 @@ pub mod server;
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    // Panic messages in the console are for development: the hook and the formatting it pulls in
+    // are left out of the release bundle (`debug_assertions` is off in the `wasm-release` profile).
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     hydration::start();
 }
