@@ -1,7 +1,7 @@
 //! What a plain (no-JavaScript) form post left for the page it returned to: its error, the values
 //! that were typed, and notes (see `server::http::flash`). The server reads it from the session
 //! and renders the page with it. Islands do not see the page's context in the browser, so an
-//! island that shows a form's error gets it as a prop ([`failed`], [`island_action`]).
+//! island that shows a form's error gets it as a prop ([`failed`], `form::IslandAction`).
 
 use leptos::prelude::*;
 use leptos::server_fn::error::ServerFnUrlError;
@@ -38,7 +38,11 @@ where
     S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
     S::Output: Send + Sync + 'static,
 {
-    island_action(failed::<S>())
+    let action = ServerAction::<S>::new();
+    if let Some(error) = failed::<S>() {
+        action.value().set(Some(Err(error)));
+    }
+    action
 }
 
 /// The error the last plain form post to `S` failed with, if it returned to this page. Read on
@@ -49,20 +53,6 @@ where
 {
     let (path, encoded) = current()?.failed?;
     (path == S::PATH).then(|| ServerFnUrlError::<AppError>::decode_err(&encoded))
-}
-
-/// A server action for `S` that starts with the error `failed` (see [`failed`]): for a form in an
-/// island, which reports later failures in place.
-pub fn island_action<S>(failed: Option<AppError>) -> ServerAction<S>
-where
-    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Send + Sync + 'static,
-{
-    let action = ServerAction::<S>::new();
-    if let Some(error) = failed {
-        action.value().set(Some(Err(error)));
-    }
-    action
 }
 
 /// What was typed into the field `name` before a plain form post failed.

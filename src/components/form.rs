@@ -206,20 +206,32 @@ fn FieldError(id: String, error: Signal<Option<String>>) -> impl IntoView {
     }
 }
 
-/// The hidden idempotency key of a mutating form (`server::idempotency`): a repeat of the same
-/// submission (a double click, a replay, a resubmit) has the same key, and the server does the
-/// work once. After the action succeeds the key is spent, so the form's next submission (when it
-/// stays on the page) gets a fresh one.
-#[component]
-pub fn IdempotencyField<S>(action: ServerAction<S>) -> impl IntoView
+/// What [`IdempotencyField`] needs of a form's action: whether its last submission succeeded.
+pub trait Succeeded: Copy + Send + Sync + 'static {
+    /// Whether the last submission succeeded (tracked).
+    fn succeeded(&self) -> bool;
+}
+
+impl<S> Succeeded for ServerAction<S>
 where
     S: leptos::server_fn::ServerFn + Clone + Send + Sync + 'static,
     S::Output: Send + Sync + 'static,
     S::Error: Send + Sync + 'static,
 {
+    fn succeeded(&self) -> bool {
+        self.value().with(|v| matches!(v, Some(Ok(_))))
+    }
+}
+
+/// The hidden idempotency key of a mutating form (`server::idempotency`): a repeat of the same
+/// submission (a double click, a replay, a resubmit) has the same key, and the server does the
+/// work once. After the action succeeds the key is spent, so the form's next submission (when it
+/// stays on the page) gets a fresh one.
+#[component]
+pub fn IdempotencyField<A: Succeeded>(action: A) -> impl IntoView {
     let key = RwSignal::new(new_idempotency_key());
     Effect::new(move |_| {
-        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
+        if action.succeeded() {
             key.set(new_idempotency_key());
         }
     });
@@ -273,4 +285,149 @@ pub fn listen() {
     });
     let _ = document.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref());
     on_click.forget();
+}
+
+/// The submission state of a form in an island ([`IslandForm`]): its last result and whether a
+/// submission is under way. One type for every island form, unlike `ServerAction<S>`: the
+/// browser code is not repeated per server function (see bench/README.md, the WASM bundle).
+#[derive(Clone, Copy)]
+pub struct IslandAction {
+    value: RwSignal<Option<Result<(), AppError>>>,
+    pending: RwSignal<u32>,
+}
+
+impl IslandAction {
+    /// A new action that starts with the error `failed` (`flash::failed`): the error of a plain
+    /// form post that returned to this page.
+    pub fn new(failed: Option<AppError>) -> Self {
+        Self {
+            value: RwSignal::new(failed.map(Err)),
+            pending: RwSignal::new(0),
+        }
+    }
+
+    /// The result of the last submission, if any.
+    pub fn value(&self) -> RwSignal<Option<Result<(), AppError>>> {
+        self.value
+    }
+
+    /// Whether a submission is under way (tracked).
+    pub fn pending(&self) -> Signal<bool> {
+        let pending = self.pending;
+        Signal::derive(move || pending.get() > 0)
+    }
+}
+
+impl Succeeded for IslandAction {
+    fn succeeded(&self) -> bool {
+        self.value.with(|v| matches!(v, Some(Ok(_))))
+    }
+}
+
+/// The form of an island that posts to the server function at `path` (its `PATH`), as
+/// `ActionForm` does: without JavaScript a plain form post; with it, the form's fields are sent
+/// the same way (URL-encoded), the result lands in `action`, and a redirect the server asks for
+/// is followed. Unlike `ActionForm` nothing here is generic over the server function: the fields
+/// go to the server as they are, not through the function's argument type and back.
+#[component]
+pub fn IslandForm(
+    path: &'static str,
+    action: IslandAction,
+    #[prop(optional)] class: Option<&'static str>,
+    children: Children,
+) -> impl IntoView {
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        if ev.default_prevented() {
+            return;
+        }
+        ev.prevent_default();
+        #[cfg(feature = "hydrate")]
+        submit::start(path, action, &ev);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (path, action);
+    };
+    view! {
+        <form action=path method="post" class=class on:submit=on_submit>
+            {children()}
+        </form>
+    }
+}
+
+/// The browser side of [`IslandForm`]: what server_fn's client does for a `PostUrl` / JSON
+/// server function, without its per-function code.
+#[cfg(feature = "hydrate")]
+mod submit {
+    use leptos::prelude::*;
+    use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+
+    use super::IslandAction;
+    use crate::error::AppError;
+
+    pub fn start(path: &'static str, action: IslandAction, ev: &leptos::ev::SubmitEvent) {
+        let body = leptos::form::form_data_from_event(ev)
+            .ok()
+            .and_then(|data| web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data).ok())
+            .and_then(|params| params.to_string().as_string());
+        let Some(body) = body else {
+            action.value.set(Some(Err(AppError::from_server_fn_error(
+                ServerFnErrorErr::Serialization("the form's fields could not be read".into()),
+            ))));
+            return;
+        };
+        action.pending.update(|n| *n += 1);
+        leptos::task::spawn_local(async move {
+            let result = post(path, body).await;
+            action.pending.update(|n| *n = n.saturating_sub(1));
+            action.value.set(Some(result));
+        });
+    }
+
+    fn request_error(detail: impl Into<String>) -> AppError {
+        AppError::from_server_fn_error(ServerFnErrorErr::Request(detail.into()))
+    }
+
+    async fn post(path: &str, body: String) -> Result<(), AppError> {
+        let window = web_sys::window().ok_or_else(|| request_error("no window"))?;
+        let headers = web_sys::Headers::new().map_err(|_| request_error("headers"))?;
+        let _ = headers.set("Content-Type", "application/x-www-form-urlencoded");
+        let _ = headers.set("Accept", "application/json");
+        let init = web_sys::RequestInit::new();
+        init.set_method("POST");
+        init.set_headers(&headers);
+        init.set_body(&body.into());
+        let response: web_sys::Response =
+            JsFuture::from(window.fetch_with_str_and_init(path, &init))
+                .await
+                .map_err(|e| request_error(format!("{e:?}")))?
+                .unchecked_into();
+        let status = response.status();
+        let headers = response.headers();
+        let text = match response.text() {
+            Ok(promise) => JsFuture::from(promise)
+                .await
+                .ok()
+                .and_then(|t| t.as_string())
+                .unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if (400..=599).contains(&status) {
+            return Err(AppError::de(text.into()));
+        }
+        let redirect = headers
+            .get(leptos::server_fn::redirect::REDIRECT_HEADER)
+            .ok()
+            .flatten()
+            .is_some();
+        if (300..=399).contains(&status) || redirect {
+            let location = headers
+                .get("Location")
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| response.url());
+            let _ = window.location().set_href(&location);
+        }
+        Ok(())
+    }
 }

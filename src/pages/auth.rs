@@ -5,8 +5,8 @@ use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::flash::{failed, island_action, server_action, submitted};
-use crate::components::form::{set_status_for, Field, FormAlert};
+use crate::components::flash::{failed, server_action, submitted};
+use crate::components::form::{set_status_for, Field, FormAlert, IslandAction, IslandForm};
 use crate::domain::{RegistrationInfo, UserView, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::error::AppError;
 
@@ -172,11 +172,11 @@ pub fn LoginPage() -> impl IntoView {
 /// The sign-in form: an island, so a refused sign-in shows its error without a page load.
 #[island]
 fn LoginForm(next: Option<String>, email: String, failed: Option<AppError>) -> impl IntoView {
-    let login = island_action::<Login>(failed);
+    let login = IslandAction::new(failed);
     let error = Signal::derive(move || login.value().get().and_then(Result::err));
     set_status_for(error.get_untracked().as_ref());
     view! {
-        <ActionForm action=login>
+        <IslandForm path={<Login as leptos::server_fn::ServerFn>::PATH} action=login>
             <FormAlert error />
             <input type="hidden" name="next" value=next />
             <Field
@@ -201,7 +201,7 @@ fn LoginForm(next: Option<String>, email: String, failed: Option<AppError>) -> i
             <button type="submit" aria-busy=move || login.pending().get().then_some("true")>
                 "Sign in"
             </button>
-        </ActionForm>
+        </IslandForm>
     }
 }
 

@@ -7,9 +7,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::flash::{failed, island_action, server_action};
+use crate::components::flash::{failed, server_action};
 use crate::components::form::{
-    set_status_for, Field, FormAlert, IdempotencyField, SelectField, TextAreaField,
+    set_status_for, Field, FormAlert, IdempotencyField, IslandAction, IslandForm, SelectField,
+    TextAreaField,
 };
 use crate::components::records::{owner_options, use_id_param, StaleEditNotice};
 use crate::domain::ContactInput;
@@ -86,7 +87,7 @@ fn ContactForm(
     cancel: String,
     failed: Option<AppError>,
 ) -> impl IntoView {
-    let save = island_action::<SaveContact>(failed);
+    let save = IslandAction::new(failed);
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let submitted = error.get_untracked();
     set_status_for(submitted.as_ref());
@@ -110,7 +111,7 @@ fn ContactForm(
             .filter(|e| !matches!(e, AppError::Validation(_) | AppError::StaleEdit(_)))
     });
     view! {
-        <ActionForm action=save attr:class="record-form">
+        <IslandForm path={<SaveContact as leptos::server_fn::ServerFn>::PATH} action=save class="record-form">
             <IdempotencyField action=save />
             <FormAlert error=general />
             <StaleEditNotice error labels=CONTACT_FIELDS />
@@ -133,7 +134,7 @@ fn ContactForm(
                 <button type="submit" class="primary" aria-busy=move || save.pending().get().then_some("true")>"Save"</button>
                 <a href=cancel>"Cancel"</a>
             </div>
-        </ActionForm>
+        </IslandForm>
     }
 }
 
