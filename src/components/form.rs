@@ -353,8 +353,11 @@ pub fn IslandForm(
     }
 }
 
-/// The browser side of [`IslandForm`]: what server_fn's client does for a `PostUrl` / JSON
-/// server function, without its per-function code.
+/// The browser side of [`IslandForm`] and [`call_json`]: what server_fn's client does for a
+/// `PostUrl` / JSON server function, without its per-function code.
+#[cfg(feature = "hydrate")]
+pub use submit::call_json;
+
 #[cfg(feature = "hydrate")]
 mod submit {
     use leptos::prelude::*;
@@ -378,7 +381,7 @@ mod submit {
         };
         action.pending.update(|n| *n += 1);
         leptos::task::spawn_local(async move {
-            let result = post(path, body).await;
+            let result = post(path, body).await.map(|_| ());
             action.pending.update(|n| *n = n.saturating_sub(1));
             action.value.set(Some(result));
         });
@@ -388,7 +391,20 @@ mod submit {
         AppError::from_server_fn_error(ServerFnErrorErr::Request(detail.into()))
     }
 
-    async fn post(path: &str, body: String) -> Result<(), AppError> {
+    /// Calls the server function at `path` (its `PATH`) that takes no arguments and answers in
+    /// JSON, as server_fn's client would: the one caller (the workspace card) does not bring in
+    /// that client's code.
+    pub async fn call_json<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, AppError> {
+        use leptos::server_fn::{codec::JsonEncoding, Decodes};
+        let text = post(path, String::new()).await?;
+        <JsonEncoding as Decodes<T>>::decode(text.into()).map_err(|e| {
+            AppError::from_server_fn_error(ServerFnErrorErr::Deserialization(e.to_string()))
+        })
+    }
+
+    /// Posts `body` (URL-encoded) to `path` and returns the answer's text, or the error it
+    /// carries; follows a redirect the server asks for.
+    async fn post(path: &str, body: String) -> Result<String, AppError> {
         let window = web_sys::window().ok_or_else(|| request_error("no window"))?;
         let headers = web_sys::Headers::new().map_err(|_| request_error("headers"))?;
         let _ = headers.set("Content-Type", "application/x-www-form-urlencoded");
@@ -428,6 +444,6 @@ mod submit {
                 .unwrap_or_else(|| response.url());
             let _ = window.location().set_href(&location);
         }
-        Ok(())
+        Ok(text)
     }
 }
