@@ -122,11 +122,13 @@ pub fn SearchBox(path: String, value: String, placeholder: String) -> impl IntoV
                     *n
                 });
                 let Some(n) = n else { return };
-                let href = ListQuery {
-                    q: text.clone(),
-                    ..current_list_query().first_page()
-                }
-                .href(&path);
+                let href = browser_href(
+                    &ListQuery {
+                        q: text.clone(),
+                        ..current_list_query().first_page()
+                    },
+                    &path,
+                );
                 leptos::task::spawn_local(async move {
                     let html = fetch_text(&href).await;
                     if generation.try_get_value() == Some(n) {
@@ -161,19 +163,40 @@ pub fn SearchBox(path: String, value: String, placeholder: String) -> impl IntoV
 fn current_list_query() -> ListQuery {
     #[cfg(feature = "hydrate")]
     {
-        let search = web_sys::window()
+        // The browser parses the address (as `form_urlencoded` does on the server), so that
+        // crate stays out of the WASM bundle.
+        let params = web_sys::window()
             .and_then(|w| w.location().search().ok())
-            .unwrap_or_default();
-        let pairs: Vec<(String, String)> =
-            form_urlencoded::parse(search.trim_start_matches('?').as_bytes())
-                .into_owned()
-                .collect();
-        ListQuery::from_lookup(|key| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
+            .and_then(|search| web_sys::UrlSearchParams::new_with_str(&search).ok());
+        ListQuery::from_lookup(|key| params.as_ref().and_then(|p| p.get(key)))
     }
     #[cfg(not(feature = "hydrate"))]
     {
         ListQuery::default()
     }
+}
+
+/// [`ListQuery::href`] in the browser: the same link, URL-encoded by the browser
+/// (`URLSearchParams` follows the same WHATWG rules as `form_urlencoded`).
+#[cfg(feature = "hydrate")]
+fn browser_href(query: &ListQuery, path: &str) -> String {
+    let Ok(params) = web_sys::UrlSearchParams::new() else {
+        return path.to_owned();
+    };
+    for (key, value) in query.pairs() {
+        params.append(key, value);
+    }
+    let query = String::from(params.to_string());
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn browser_href(query: &ListQuery, path: &str) -> String {
+    query.href(path)
 }
 
 #[cfg(feature = "hydrate")]

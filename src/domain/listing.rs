@@ -150,14 +150,18 @@ impl ListQuery {
         .any(|v| !v.trim().is_empty())
     }
 
+    /// The parameters of this query that are set, in the order of a link.
+    pub fn pairs(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        KEYS.into_iter()
+            .map(|key| (key, self.get(key)))
+            .filter(|(_, value)| !value.is_empty())
+    }
+
     /// `path` with this query (empty parameters left out).
     pub fn href(&self, path: &str) -> String {
         let mut query = form_urlencoded::Serializer::new(String::new());
-        for key in KEYS {
-            let value = self.get(key);
-            if !value.is_empty() {
-                query.append_pair(key, value);
-            }
+        for (key, value) in self.pairs() {
+            query.append_pair(key, value);
         }
         let query = query.finish();
         if query.is_empty() {
