@@ -395,11 +395,13 @@ mod submit {
     /// JSON, as server_fn's client would: the one caller (the workspace card) does not bring in
     /// that client's code.
     pub async fn call_json<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, AppError> {
-        use leptos::server_fn::{codec::JsonEncoding, Decodes};
         let text = post(path, String::new()).await?;
-        <JsonEncoding as Decodes<T>>::decode(text.into()).map_err(|e| {
-            AppError::from_server_fn_error(ServerFnErrorErr::Deserialization(e.to_string()))
-        })
+        // From a `&str`, as the islands' props are read: the same decoding code serves both.
+        leptos::serde_json::from_str(&text).map_err(|e| deserialization(e.to_string()))
+    }
+
+    fn deserialization(detail: String) -> AppError {
+        AppError::from_server_fn_error(ServerFnErrorErr::Deserialization(detail))
     }
 
     /// Posts `body` (URL-encoded) to `path` and returns the answer's text, or the error it
@@ -429,7 +431,16 @@ mod submit {
             Err(_) => String::new(),
         };
         if (400..=599).contains(&status) {
-            return Err(AppError::de(text.into()));
+            // The error as server_fn's `FromServerFnError::de` reads it, but decoded as the
+            // `Option<AppError>` the island forms get as a prop (`failed`), from a `&str` as the
+            // props are: the bundle then holds that decoding once, not twice.
+            return Err(
+                match leptos::serde_json::from_str::<Option<AppError>>(&text) {
+                    Ok(Some(error)) => error,
+                    Ok(None) => deserialization("null".into()),
+                    Err(e) => deserialization(e.to_string()),
+                },
+            );
         }
         let redirect = headers
             .get(leptos::server_fn::redirect::REDIRECT_HEADER)
