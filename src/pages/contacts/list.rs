@@ -144,7 +144,7 @@ pub fn ContactsPage() -> impl IntoView {
         {controls}
         // The search box replaces what is inside as the user types.
         <div id=RESULTS_ID>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>{table}</Transition>
+            {table}
         </div>
     }
 }
