@@ -5,3 +5,4 @@ pub mod flash;
 pub mod form;
 pub mod layout;
 pub mod records;
+pub mod sync_html;

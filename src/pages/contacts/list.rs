@@ -6,6 +6,7 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::form::SelectField;
+use crate::components::sync_html::SyncHtml;
 use crate::components::records::{
     owner_options, use_list_query, PageSizeSelect, Pager, SearchBox, SortHeader, RESULTS_ID,
 };
@@ -120,7 +121,7 @@ pub fn ContactsPage() -> impl IntoView {
                                 <SortHeader query=q.clone() path="/contacts" column="updated" default_column=q.default_sort() label="Updated" />
                             </tr>
                         </thead>
-                        <tbody role="rowgroup">{rows}</tbody>
+                        <tbody role="rowgroup">{SyncHtml(rows)}</tbody>
                     </table>
                 }
                 .into_any()
