@@ -45,13 +45,16 @@ pub fn ContactsPage() -> impl IntoView {
                     <label for="filter-tag">"Tag"</label>
                     <input id="filter-tag" name="tag" type="text" value=q.tag.clone() />
                 </div>
-                <Transition>
-                    {move || Suspend::new(async move {
-                        let owners = list.await.map(|l| l.owners).unwrap_or_default();
-                        let q = query.get_untracked();
-                        view! { <SelectField form="filter" name="owner" label="Owner" options=owner_options(&owners, "Anyone") selected=q.owner /> }
-                    })}
-                </Transition>
+                {move || Suspend::new(async move {
+                    // By reference: only the owners are wanted here, not a copy of every row.
+                    let owners = {
+                        let list = list.by_ref().await;
+                        let owners = list.as_ref().map(|l| l.owners.as_slice()).unwrap_or_default();
+                        owner_options(owners, "Anyone")
+                    };
+                    let q = query.get_untracked();
+                    view! { <SelectField form="filter" name="owner" label="Owner" options=owners selected=q.owner /> }
+                })}
                 <PageSizeSelect per=q.per_page() />
                 <input type="hidden" name="company" value=q.company.clone() />
                 <input type="hidden" name="sort" value=q.sort.clone() />
