@@ -68,7 +68,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     </li>
                 </ul>
             </nav>
-            <Transition>{account}</Transition>
+            {account}
         </header>
         <main id="main" tabindex="-1">
             <ErrorBoundary fallback=move |errors| {
