@@ -124,12 +124,13 @@ pub fn ContactsPage() -> impl IntoView {
                                 <SortHeader query=q.clone() path="/contacts" column="updated" default_column=q.default_sort() label="Updated" />
                             </tr>
                         </thead>
-                        <tbody role="rowgroup">{SyncHtml(rows)}</tbody>
+                        <tbody role="rowgroup">{rows}</tbody>
                     </table>
                 }
                 .into_any()
             };
-            Ok::<_, AppError>(view! {
+            // Everything below is built from data already in: the synchronous HTML path.
+            Ok::<_, AppError>(SyncHtml(view! {
                 <div class="list-head">
                     <p class="count" aria-live="polite">{summary}</p>
                     {new_button}
@@ -137,7 +138,7 @@ pub fn ContactsPage() -> impl IntoView {
                 {company_chip}
                 {body}
                 <Pager query=q.clone() path="/contacts" next=data.page.next prev=data.page.prev />
-            })
+            }))
         })
     };
 
