@@ -9,6 +9,7 @@ use crate::components::form::SelectField;
 use crate::components::records::{
     owner_options, use_list_query, PageSizeSelect, Pager, SearchBox, SortHeader, RESULTS_ID,
 };
+use crate::components::sync_html::{fixed, SyncHtml};
 use crate::domain::{ago, thousands, RecordKind};
 use crate::error::AppError;
 use crate::pages::trash::UndoDelete;
@@ -36,20 +37,24 @@ pub fn CompaniesPage() -> impl IntoView {
         view! {
             <Form method="GET" action="/companies" attr:class="filters" attr:role="search">
                 <SearchBox path="/companies".to_string() value=q.q.clone() placeholder="Name, domain, industry, city…".to_string() />
-                <Transition>
-                    {move || Suspend::new(async move {
-                        let data = list.await.ok();
-                        let q = query.get_untracked();
-                        let (owners, industries) = data.map(|d| (d.owners, d.industries)).unwrap_or_default();
+                {move || Suspend::new(async move {
+                    // By reference: only the owners and industries are wanted here, not a copy
+                    // of every row.
+                    let (owners, industries) = {
+                        let data = list.by_ref().await;
+                        let data = data.as_ref().ok();
+                        let owners = owner_options(data.map(|d| d.owners.as_slice()).unwrap_or_default(), "Anyone");
                         let industries = std::iter::once((String::new(), "Any industry".to_string()))
-                            .chain(industries.into_iter().map(|i| (i.clone(), i)))
+                            .chain(data.into_iter().flat_map(|d| d.industries.iter().map(|i| (i.clone(), i.clone()))))
                             .collect::<Vec<_>>();
-                        view! {
-                            <SelectField form="filter" name="industry" label="Industry" options=industries selected=q.industry />
-                            <SelectField form="filter" name="owner" label="Owner" options=owner_options(&owners, "Anyone") selected=q.owner />
-                        }
-                    })}
-                </Transition>
+                        (owners, industries)
+                    };
+                    let q = query.get_untracked();
+                    view! {
+                        <SelectField form="filter" name="industry" label="Industry" options=industries selected=q.industry />
+                        <SelectField form="filter" name="owner" label="Owner" options=owners selected=q.owner />
+                    }
+                })}
                 <PageSizeSelect per=q.per_page() />
                 <input type="hidden" name="sort" value=q.sort.clone() />
                 <input type="hidden" name="dir" value=q.dir.clone() />
@@ -94,14 +99,14 @@ pub fn CompaniesPage() -> impl IntoView {
                     .into_iter()
                     .map(|row| {
                         view! {
-                            <tr role="row">
-                                <td role="cell" data-label="Name"><a href=format!("/companies/{}", row.id)>{row.name}</a></td>
-                                <td role="cell" data-label="Domain">{row.domain}</td>
-                                <td role="cell" data-label="Industry">{row.industry}</td>
-                                <td role="cell" data-label="Size" class="number">{row.size.map(|n| thousands(n.unsigned_abs()))}</td>
-                                <td role="cell" data-label="City">{row.city}</td>
-                                <td role="cell" data-label="Owner">{row.owner_name}</td>
-                                <td role="cell" data-label="Updated">{ago(now - row.updated_at)}</td>
+                            <tr role=fixed("row")>
+                                <td role=fixed("cell") data-label=fixed("Name")><a href=format!("/companies/{}", row.id)>{row.name}</a></td>
+                                <td role=fixed("cell") data-label=fixed("Domain")>{row.domain}</td>
+                                <td role=fixed("cell") data-label=fixed("Industry")>{row.industry}</td>
+                                <td role=fixed("cell") data-label=fixed("Size") class=fixed("number")>{row.size.map(|n| thousands(n.unsigned_abs()))}</td>
+                                <td role=fixed("cell") data-label=fixed("City")>{row.city}</td>
+                                <td role=fixed("cell") data-label=fixed("Owner")>{row.owner_name}</td>
+                                <td role=fixed("cell") data-label=fixed("Updated")>{ago(now - row.updated_at)}</td>
                             </tr>
                         }
                     })
@@ -125,14 +130,15 @@ pub fn CompaniesPage() -> impl IntoView {
                 }
                 .into_any()
             };
-            Ok::<_, AppError>(view! {
+            // Everything below is built from data already in: the synchronous HTML path.
+            Ok::<_, AppError>(SyncHtml(view! {
                 <div class="list-head">
                     <p class="count" aria-live="polite">{summary}</p>
                     {new_button}
                 </div>
                 {body}
                 <Pager query=q.clone() path="/companies" next=data.page.next prev=data.page.prev />
-            })
+            }))
         })
     };
     view! {
@@ -142,7 +148,7 @@ pub fn CompaniesPage() -> impl IntoView {
         {controls}
         // The search box replaces what is inside as the user types.
         <div id=RESULTS_ID>
-            <Transition fallback=|| view! { <p>"Loading…"</p> }>{table}</Transition>
+            {table}
         </div>
     }
 }

@@ -6,10 +6,10 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::form::SelectField;
-use crate::components::sync_html::SyncHtml;
 use crate::components::records::{
     owner_options, use_list_query, PageSizeSelect, Pager, SearchBox, SortHeader, RESULTS_ID,
 };
+use crate::components::sync_html::{fixed, SyncHtml};
 use crate::domain::{ago, ContactRow, ContactStatus, ListQuery, RecordKind};
 use crate::error::AppError;
 use crate::pages::trash::UndoDelete;
@@ -154,12 +154,6 @@ pub fn ContactsPage() -> impl IntoView {
     }
 }
 
-/// A fixed attribute value. tachys stores a `&'static str` attribute as a new `Arc<str>` (an
-/// allocation and a copy, for every row); a borrowed `Oco` is kept as it is. Same HTML.
-const fn fixed(value: &'static str) -> Oco<'static, str> {
-    Oco::Borrowed(value)
-}
-
 /// The status badge's classes, `status status-<status>`, without formatting a String per row.
 fn status_class(status: ContactStatus) -> &'static str {
     match status {
@@ -197,7 +191,10 @@ mod tests {
     #[test]
     fn status_classes_follow_the_status_names() {
         for status in ContactStatus::ALL {
-            assert_eq!(status_class(status), format!("status status-{}", status.as_str()));
+            assert_eq!(
+                status_class(status),
+                format!("status status-{}", status.as_str())
+            );
         }
     }
 }
