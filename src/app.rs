@@ -29,7 +29,7 @@ fn title_text(page: String) -> String {
     })
 }
 
-/// The root component, shared by server rendering and hydration.
+/// The root component: every page, rendered on the server (the browser hydrates only islands).
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();

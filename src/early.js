@@ -17,7 +17,7 @@ var state = 'capturing';
 var clicks = [], submits = [], dirty = [], dropped = 0, timer = 0, saved = null;
 root.classList.add('js');
 // Errors travel from a form post to its page on the server, never in the URL: parameters that
-// claim to carry one (a crafted link) are dropped before the router could read them.
+// claim to carry one (a crafted link) are dropped from the address bar.
 try {
 var here = new URL(location.href);
 if (here.searchParams.has('__err') || here.searchParams.has('__path')) {

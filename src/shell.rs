@@ -100,12 +100,15 @@ impl BundleNames {
         let (js, wasm) = (name("js", "js"), name("wasm", "wasm"));
         // Islands are hydrated in document order (they are never nested and take no children,
         // so Leptos' own walk for nested islands is not needed); then the early interactions
-        // are replayed, on hydrated islands.
+        // are replayed, on hydrated islands. Only names shaped like an island's hydration
+        // function (`Name_<hash>`) are called, never another export of the bundle.
         let loader = format!(
             "import({js:?}).then(m => m.default({{module_or_path: {wasm:?}}}).then(() => {{\
              m.hydrate();\
              for (const el of document.querySelectorAll(\"leptos-island\")) {{\
-             const f = m[el.dataset.component]; if (f) f(el); }}\
+             const id = el.dataset.component || \"\";\
+             const f = /^[A-Za-z]\\w*_\\d+$/.test(id) && m[id];\
+             if (f) f(el); else console.warn(\"no island named \" + id); }}\
              m.hydrated(); }}))"
         );
         Self {

@@ -180,7 +180,7 @@ async fn every_page_runs_a_bounded_number_of_statements_whatever_its_size() {
         "the trash with 1 and 30 records"
     );
     for (path, limit) in [
-        ("/", 6),
+        ("/", 3),
         ("/contacts/2", 10),
         ("/contacts/new", 10),
         ("/settings", 8),

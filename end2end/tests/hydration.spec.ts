@@ -35,6 +35,24 @@ test.describe('with JavaScript', () => {
     expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('same page');
     await expect(page).toHaveURL('/');
   });
+
+  test('"Refresh status" says so when the status cannot be read', async ({ page, wasm, baseURL, clientele, dataDir, consoleLog }) => {
+    consoleLog.allow(/status of 503/);
+    await signInByRequest(page, baseURL!, { clientele, dataDir });
+    await page.goto('/');
+    wasm.release();
+    await hydrated(page);
+    await page.route('**/api/workspace/summary', (route) =>
+      route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ Unavailable: 'The database is busy.' }) }),
+    );
+    await page.getByRole('button', { name: 'Refresh status' }).click();
+    await expect(page.getByRole('alert')).toHaveText('The status could not be refreshed: The database is busy.');
+    await expect(page.getByRole('button', { name: 'Refresh status' })).not.toHaveAttribute('aria-busy', /.*/);
+    await page.unroute('**/api/workspace/summary');
+    await page.getByRole('button', { name: 'Refresh status' }).click();
+    await expect(page.getByRole('status')).toHaveText('Status refreshed.');
+    await expect(page.getByRole('alert')).toHaveCount(0);
+  });
 });
 
 test.describe('without JavaScript', () => {

@@ -173,6 +173,28 @@ test('typing in the search box updates the list without a page load', async ({ p
   expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
 });
 
+test('a search the list cannot answer in place is shown as a page load', async ({ page, baseURL, consoleLog }, testInfo) => {
+  test.skip(!jsEnabled(testInfo.project.name), 'needs JavaScript');
+  consoleLog.allow(/status of 503/);
+  await signInAsAdmin(page);
+  await apiContact(page, baseURL!, { first_name: 'Ursula', last_name: 'Unswapped' });
+  await page.goto('/contacts');
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', '');
+  await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+  // The search box's own fetch of the list fails (say the server was busy); loading the page
+  // itself works.
+  await page.route('**/contacts?*', (route) =>
+    route.request().resourceType() === 'fetch'
+      ? route.fulfill({ status: 503, contentType: 'text/plain', body: 'busy' })
+      : route.continue(),
+  );
+  await page.getByLabel('Search').pressSequentially('unswapped', { delay: 30 });
+  await expect(page).toHaveURL(/q=unswapped/);
+  await expect(rows(page).nth(1)).toContainText('Ursula Unswapped');
+  // The answer was shown by loading the page, not left unshown under the old results.
+  expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBeUndefined();
+});
+
 test('a stale edit from a second browser is refused with the conflict message', async ({ page, browser, baseURL, consoleLog }, testInfo) => {
   consoleLog.allow(/status of 409/);
   const p = testInfo.project.name;

@@ -1,7 +1,7 @@
 //! What a plain (no-JavaScript) form post left for the page it returned to: its error, the values
 //! that were typed, and notes (see `server::http::flash`). The server reads it from the session
 //! and renders the page with it. Islands do not see the page's context in the browser, so an
-//! island that shows a form's error gets it as a prop ([`failed`], `form::IslandAction`).
+//! island that shows a form's error gets it as a prop ([`failed`], `island_form::IslandAction`).
 
 use leptos::prelude::*;
 use leptos::server_fn::error::ServerFnUrlError;

@@ -3,6 +3,7 @@
 pub mod error_page;
 pub mod flash;
 pub mod form;
+pub mod island_form;
 pub mod layout;
 pub mod records;
 pub mod sync_html;

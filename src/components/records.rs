@@ -131,10 +131,13 @@ pub fn SearchBox(path: String, value: String, placeholder: String) -> impl IntoV
                 );
                 leptos::task::spawn_local(async move {
                     let html = fetch_text(&href).await;
-                    if generation.try_get_value() == Some(n) {
-                        if let Some(html) = html {
-                            swap_results(&html, &href);
-                        }
+                    if generation.try_get_value() != Some(n) {
+                        return; // a newer search is on its way
+                    }
+                    // Anything but the list's results (an error page, the sign-in page after the
+                    // session ended, no answer) is shown as the server sent it: a page load.
+                    if !html.is_some_and(|html| swap_results(&html, &href)) {
+                        open(&href);
                     }
                 });
             },
@@ -209,7 +212,7 @@ async fn fetch_text(href: &str) -> Option<String> {
         .ok()?
         .dyn_into()
         .ok()?;
-    if !response.ok() {
+    if !response.ok() || response.redirected() {
         return None;
     }
     JsFuture::from(response.text().ok()?)
@@ -224,34 +227,49 @@ async fn fetch_text(_href: &str) -> Option<String> {
 }
 
 /// Puts the results of the fetched page in place of this page's, and its address in the bar.
+/// Whether it did: false when the fetched page has no results (an error page, say).
 #[cfg(feature = "hydrate")]
-fn swap_results(html: &str, href: &str) {
+fn swap_results(html: &str, href: &str) -> bool {
     let Some(window) = web_sys::window() else {
-        return;
+        return false;
     };
     let Some(document) = window.document() else {
-        return;
+        return false;
     };
     let Ok(parser) = web_sys::DomParser::new() else {
-        return;
+        return false;
     };
     let Ok(fetched) = parser.parse_from_string(html, web_sys::SupportedType::TextHtml) else {
-        return;
+        return false;
     };
     let (Some(new), Some(old)) = (
         fetched.get_element_by_id(RESULTS_ID),
         document.get_element_by_id(RESULTS_ID),
     ) else {
-        return;
+        return false;
     };
     old.set_inner_html(&new.inner_html());
     if let Ok(history) = window.history() {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(href));
     }
+    true
 }
 
 #[cfg(not(feature = "hydrate"))]
-fn swap_results(_html: &str, _href: &str) {}
+fn swap_results(_html: &str, _href: &str) -> bool {
+    false
+}
+
+/// Loads `href` as a page.
+#[cfg(feature = "hydrate")]
+fn open(href: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().assign(href);
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn open(_href: &str) {}
 
 /// How many rows a page shows.
 #[component]

@@ -6,7 +6,8 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::flash::{failed, server_action, submitted};
-use crate::components::form::{set_status_for, Field, FormAlert, IslandAction, IslandForm};
+use crate::components::form::{set_status_for, Field, FormAlert};
+use crate::components::island_form::{IslandAction, IslandForm};
 use crate::domain::{RegistrationInfo, UserView, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::error::AppError;
 

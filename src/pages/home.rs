@@ -32,8 +32,9 @@ pub fn HomePage() -> impl IntoView {
                 "Your team's companies, contacts and activities in one place, on your own server."
             </p>
         </section>
-        <Transition>
-            {move || Suspend::new(async move {
+        // No <Transition> around it: on the server a transition resolves its children more
+        // than once, and this one reads the summary each time.
+        {move || Suspend::new(async move {
                 match user.await {
                     // Read here, on the server; the card is an island that gets it as a prop.
                     Ok(Some(_)) => match load_workspace_summary().await {
@@ -51,15 +52,17 @@ pub fn HomePage() -> impl IntoView {
                     .into_any(),
                 }
             })}
-        </Transition>
     }
 }
 
 /// The workspace card: an island, so "Refresh status" refreshes it in place.
 #[island]
 fn WorkspaceCard(summary: WorkspaceSummary) -> impl IntoView {
-    // Counts the presses of "Refresh status"; each one fetches the summary again.
+    // Counts the successful presses of "Refresh status"; each press fetches the summary again.
     let refreshes = RwSignal::new(0u32);
+    // Why the last press failed, if it did.
+    let failure = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
     let summary = RwSignal::new(summary);
     view! {
         <section class="card" aria-labelledby="workspace-heading">
@@ -71,23 +74,35 @@ fn WorkspaceCard(summary: WorkspaceSummary) -> impl IntoView {
         <form method="get" action="/" class="inline-form">
             <button
                 type="submit"
+                aria-busy=move || busy.get().then_some("true")
                 on:click=move |ev| {
                     ev.prevent_default();
+                    busy.set(true);
                     leptos::task::spawn_local(async move {
-                        if let Ok(fresh) = refresh_summary().await {
-                            summary.set(fresh);
-                            refreshes.update(|n| *n += 1);
+                        match refresh_summary().await {
+                            Ok(fresh) => {
+                                summary.set(fresh);
+                                failure.set(None);
+                                refreshes.update(|n| *n += 1);
+                            }
+                            Err(error) => {
+                                failure.set(Some(format!("The status could not be refreshed: {error}")))
+                            }
                         }
+                        busy.set(false);
                     });
                 }
             >
                 "Refresh status"
             </button>
         </form>
-        // (A plain `Option` rather than `<Show>`: the same element when shown, less code in the
+        // (Plain `Option`s rather than `<Show>`: the same elements when shown, less code in the
         // bundle.)
         {move || {
-            (refreshes.get() > 0)
+            failure.get().map(|text| view! { <p role="alert" class="form-alert">{text}</p> })
+        }}
+        {move || {
+            (refreshes.get() > 0 && failure.with(Option::is_none))
                 .then(|| {
                     view! {
                         <p role="status" class="flash">
@@ -104,12 +119,12 @@ fn WorkspaceCard(summary: WorkspaceSummary) -> impl IntoView {
 }
 
 /// The summary again, for "Refresh status": in the browser through the one non-generic server
-/// call (`form::call_json`), so server_fn's client code stays out of the WASM bundle.
+/// call (`island_form::call_json`), so server_fn's client code stays out of the WASM bundle.
 async fn refresh_summary() -> Result<WorkspaceSummary, AppError> {
     #[cfg(feature = "hydrate")]
     {
         use leptos::server_fn::ServerFn;
-        crate::components::form::call_json(<LoadWorkspaceSummary as ServerFn>::PATH).await
+        crate::components::island_form::call_json(<LoadWorkspaceSummary as ServerFn>::PATH).await
     }
     #[cfg(not(feature = "hydrate"))]
     {

@@ -182,7 +182,6 @@ pub fn SettingsPage() -> impl IntoView {
     let update = server_action::<UpdateProfile>();
     let change = server_action::<ChangePassword>();
     let profile = Resource::new(move || update.version().get(), |_| load_profile());
-    // The header shows the name: refresh it after a change.
     let query = use_query_map();
     let saved = move || query.read().get("saved");
 

@@ -8,9 +8,9 @@ use leptos_meta::Title;
 
 use crate::components::flash::{failed, server_action};
 use crate::components::form::{
-    set_status_for, Field, FormAlert, IdempotencyField, IslandAction, IslandForm, SelectField,
-    TextAreaField,
+    set_status_for, Field, FormAlert, IdempotencyField, SelectField, TextAreaField,
 };
+use crate::components::island_form::{IslandAction, IslandForm};
 use crate::components::records::{owner_options, use_id_param, StaleEditNotice};
 use crate::domain::CompanyInput;
 use crate::error::AppError;

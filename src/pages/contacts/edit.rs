@@ -9,9 +9,9 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::flash::{failed, server_action};
 use crate::components::form::{
-    set_status_for, Field, FormAlert, IdempotencyField, IslandAction, IslandForm, SelectField,
-    TextAreaField,
+    set_status_for, Field, FormAlert, IdempotencyField, SelectField, TextAreaField,
 };
+use crate::components::island_form::{IslandAction, IslandForm};
 use crate::components::records::{owner_options, use_id_param, StaleEditNotice};
 use crate::domain::ContactInput;
 use crate::error::AppError;

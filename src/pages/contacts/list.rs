@@ -28,8 +28,7 @@ pub fn ContactsPage() -> impl IntoView {
             .and_then(|id| id.parse::<i64>().ok())
     };
 
-    // The filter form is drawn again when a link changes the filters, but not while the search
-    // box is being typed in (that would take its focus away).
+    // The filter form, drawn from the page's address (rendered on the server only).
     let filters = Memo::new(move |_| {
         let q = query.get();
         (q.status, q.tag, q.owner, q.company, q.per, q.sort, q.dir)
