@@ -166,9 +166,15 @@ test('typing in the search box updates the list without a page load', async ({ p
   await page.goto('/contacts');
   await expect(page.locator('html')).toHaveAttribute('data-hydrated', '');
   await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+  // The count is a live region: screen readers announce it only if it stays the same element.
+  const count = page.locator('p.count[aria-live="polite"]');
+  await count.evaluate((el) => el.setAttribute('data-same', 'yes'));
+  const before = await count.textContent();
   await page.getByLabel('Search').pressSequentially('typeah', { delay: 30 });
   await expect(page).toHaveURL(/q=typeah/);
   await expect(rows(page).nth(1)).toContainText('Quincy Typeahead');
+  await expect(count).toHaveAttribute('data-same', 'yes');
+  await expect(count).not.toHaveText(before!);
   await expect(page.getByLabel('Search')).toBeFocused();
   expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
 });

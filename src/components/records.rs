@@ -248,7 +248,14 @@ fn swap_results(html: &str, href: &str) -> bool {
     ) else {
         return false;
     };
+    // The count ("12 contacts match") is a live region: it must stay the same element, with new
+    // text, for screen readers to announce the change.
+    let live = old.query_selector("[aria-live]").ok().flatten();
     old.set_inner_html(&new.inner_html());
+    if let (Some(live), Some(fresh)) = (live, old.query_selector("[aria-live]").ok().flatten()) {
+        live.set_text_content(fresh.text_content().as_deref());
+        let _ = fresh.replace_with_with_node_1(&live);
+    }
     if let Ok(history) = window.history() {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(href));
     }
