@@ -189,12 +189,7 @@ fn browser_href(query: &ListQuery, path: &str) -> String {
     for (key, value) in query.pairs() {
         params.append(key, value);
     }
-    let query = String::from(params.to_string());
-    if query.is_empty() {
-        path.to_owned()
-    } else {
-        format!("{path}?{query}")
-    }
+    ListQuery::link(path, params.to_string().into())
 }
 
 #[cfg(not(feature = "hydrate"))]

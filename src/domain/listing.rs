@@ -163,7 +163,11 @@ impl ListQuery {
         for (key, value) in self.pairs() {
             query.append_pair(key, value);
         }
-        let query = query.finish();
+        Self::link(path, query.finish())
+    }
+
+    /// `path` with an encoded query string (none when it is empty).
+    pub fn link(path: &str, query: String) -> String {
         if query.is_empty() {
             path.to_owned()
         } else {
