@@ -166,21 +166,8 @@ pub fn UsersPage() -> impl IntoView {
     let activate = server_action::<SetActive>();
     let invite = server_action::<CreateInvitation>();
     let revoke = server_action::<RevokeInvitation>();
-    let users = Resource::new(
-        move || (change.version().get(), activate.version().get()),
-        |_| list_users(),
-    );
-    let invitations = Resource::new(
-        move || {
-            (
-                invite.version().get(),
-                revoke.version().get(),
-                change.version().get(),
-                activate.version().get(),
-            )
-        },
-        |_| open_invitations(),
-    );
+    let users = Resource::new(|| (), |_| list_users());
+    let invitations = Resource::new(|| (), |_| open_invitations());
     let query = use_query_map();
     let error = Signal::derive(move || {
         change
@@ -376,8 +363,8 @@ pub fn UsersPage() -> impl IntoView {
                 </div>
                 <button type="submit">"Create invitation link"</button>
             </ActionForm>
-            <Transition>{open}</Transition>
+            {open}
         </section>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>{table}</Transition>
+        {table}
     }
 }

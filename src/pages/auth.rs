@@ -161,7 +161,7 @@ pub fn LoginPage() -> impl IntoView {
 
     view! {
         <Title text="Sign in" />
-        <Transition>{already_in}</Transition>
+        {already_in}
         <section class="narrow card">
             <h1>"Sign in"</h1>
             <LoginForm next=next() email failed />
@@ -306,8 +306,8 @@ pub fn RegisterPage() -> impl IntoView {
         <Title text="Create account" />
         <section class="narrow card">
             <h1>"Create account"</h1>
-            <Transition>{intro}</Transition>
-            <Transition>{form}</Transition>
+            {intro}
+            {form}
             <p>"Already have an account? " <a href="/login">"Sign in"</a></p>
         </section>
     }

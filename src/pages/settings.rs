@@ -181,7 +181,7 @@ fn general_error(error: Signal<Option<AppError>>) -> Signal<Option<AppError>> {
 pub fn SettingsPage() -> impl IntoView {
     let update = server_action::<UpdateProfile>();
     let change = server_action::<ChangePassword>();
-    let profile = Resource::new(move || update.version().get(), |_| load_profile());
+    let profile = Resource::new(|| (), |_| load_profile());
     let query = use_query_map();
     let saved = move || query.read().get("saved");
 
@@ -250,7 +250,7 @@ pub fn SettingsPage() -> impl IntoView {
                     view! { <p role="status" class="flash">{text}</p> }
                 })
         }}
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>{page}</Transition>
+        {page}
     }
 }
 
@@ -258,10 +258,7 @@ pub fn SettingsPage() -> impl IntoView {
 pub fn SessionsPage() -> impl IntoView {
     let end = server_action::<EndSession>();
     let end_others = server_action::<EndOtherSessions>();
-    let sessions = Resource::new(
-        move || (end.version().get(), end_others.version().get()),
-        |_| list_sessions(),
-    );
+    let sessions = Resource::new(|| (), |_| list_sessions());
     let query = use_query_map();
     let notice = move || {
         query.read().get("ended").map(|which| {
@@ -352,6 +349,6 @@ pub fn SessionsPage() -> impl IntoView {
         </p>
         {notice}
         <FormAlert error />
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>{list}</Transition>
+        {list}
     }
 }

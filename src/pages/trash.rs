@@ -82,10 +82,7 @@ pub fn TrashPage() -> impl IntoView {
     let restore = server_action::<RestoreRecord>();
     let query = leptos_router::hooks::use_query_map();
     let after = move || query.read().get("after").filter(|a| !a.is_empty());
-    let items = Resource::new(
-        move || (restore.version().get(), after()),
-        |(_, after)| list_trash(after),
-    );
+    let items = Resource::new(after, list_trash);
     let error = Signal::derive(move || restore.value().get().and_then(Result::err));
     set_status_for(error.get_untracked().as_ref());
     let list = move || {
@@ -158,6 +155,6 @@ pub fn TrashPage() -> impl IntoView {
         <h1>"Trash"</h1>
         <p>{format!("Deleted contacts and companies stay here for {TRASH_DAYS} days; restore one to bring it back.")}</p>
         <FormAlert error />
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>{list}</Transition>
+        {list}
     }
 }

@@ -37,7 +37,7 @@ pub fn NewCompanyPage() -> impl IntoView {
         <Title text="New company" />
         <p class="breadcrumb"><a href="/companies">"Companies"</a></p>
         <h1>"New company"</h1>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>{page}</Transition>
+        {page}
     }
 }
 
@@ -66,7 +66,7 @@ pub fn EditCompanyPage() -> impl IntoView {
             })
         })
     };
-    view! { <Transition fallback=|| view! { <p>"Loading…"</p> }>{page}</Transition> }
+    view! { {page} }
 }
 
 /// The company form: an island, like the contact form.
@@ -161,5 +161,5 @@ pub fn DeleteCompanyPage() -> impl IntoView {
             })
         })
     };
-    view! { <Transition fallback=|| view! { <p>"Loading…"</p> }>{page}</Transition> }
+    view! { {page} }
 }

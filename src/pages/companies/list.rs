@@ -27,12 +27,8 @@ pub fn CompaniesPage() -> impl IntoView {
             .get("deleted")
             .and_then(|id| id.parse::<i64>().ok())
     };
-    let filters = Memo::new(move |_| {
-        let q = query.get();
-        (q.industry, q.owner, q.per, q.sort, q.dir)
-    });
+    // The filter form, drawn from the page's address.
     let controls = move || {
-        filters.track();
         let q = query.get_untracked();
         view! {
             <Form method="GET" action="/companies" attr:class="filters" attr:role="search">

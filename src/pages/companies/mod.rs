@@ -297,6 +297,6 @@ pub fn CompanyPage() -> impl IntoView {
     };
     view! {
         {flash}
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>{page}</Transition>
+        {page}
     }
 }

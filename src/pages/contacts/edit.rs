@@ -42,7 +42,7 @@ pub fn NewContactPage() -> impl IntoView {
         <Title text="New contact" />
         <p class="breadcrumb"><a href="/contacts">"Contacts"</a></p>
         <h1>"New contact"</h1>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>{page}</Transition>
+        {page}
     }
 }
 
@@ -72,7 +72,7 @@ pub fn EditContactPage() -> impl IntoView {
             })
         })
     };
-    view! { <Transition fallback=|| view! { <p>"Loading…"</p> }>{page}</Transition> }
+    view! { {page} }
 }
 
 /// The contact form, for a new contact (`id` None) or an existing one at `version`. An island:
@@ -171,5 +171,5 @@ pub fn DeleteContactPage() -> impl IntoView {
             })
         })
     };
-    view! { <Transition fallback=|| view! { <p>"Loading…"</p> }>{page}</Transition> }
+    view! { {page} }
 }

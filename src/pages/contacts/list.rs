@@ -28,13 +28,8 @@ pub fn ContactsPage() -> impl IntoView {
             .and_then(|id| id.parse::<i64>().ok())
     };
 
-    // The filter form, drawn from the page's address (rendered on the server only).
-    let filters = Memo::new(move |_| {
-        let q = query.get();
-        (q.status, q.tag, q.owner, q.company, q.per, q.sort, q.dir)
-    });
+    // The filter form, drawn from the page's address.
     let controls = move || {
-        filters.track();
         let q = query.get_untracked();
         view! {
             <Form method="GET" action="/contacts" attr:class="filters" attr:role="search">

@@ -280,6 +280,6 @@ pub fn ContactPage() -> impl IntoView {
     };
     view! {
         {flash}
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>{page}</Transition>
+        {page}
     }
 }
