@@ -6,14 +6,12 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::components::layout::Layout;
+use crate::domain::RecordKind;
 use crate::pages::admin::UsersPage;
 use crate::pages::auth::{provide_auth, LoginPage, RegisterPage};
-use crate::pages::companies::{
-    CompaniesPage, CompanyPage, DeleteCompanyPage, EditCompanyPage, NewCompanyPage,
-};
-use crate::pages::contacts::{
-    ContactPage, ContactsPage, DeleteContactPage, EditContactPage, NewContactPage,
-};
+use crate::pages::companies::{CompaniesPage, CompanyPage, EditCompanyPage, NewCompanyPage};
+use crate::pages::contacts::{ContactPage, ContactsPage, EditContactPage, NewContactPage};
+use crate::pages::record::DeleteRecordPage;
 use crate::pages::settings::{SessionsPage, SettingsPage};
 use crate::pages::trash::TrashPage;
 use crate::pages::{home::HomePage, not_found::NotFoundPage};
@@ -53,12 +51,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/contacts/new") view=NewContactPage ssr=SsrMode::Async />
                     <Route path=path!("/contacts/:id") view=ContactPage ssr=SsrMode::Async />
                     <Route path=path!("/contacts/:id/edit") view=EditContactPage ssr=SsrMode::Async />
-                    <Route path=path!("/contacts/:id/delete") view=DeleteContactPage ssr=SsrMode::Async />
+                    <Route path=path!("/contacts/:id/delete") view=|| view! { <DeleteRecordPage kind=RecordKind::Contact /> } ssr=SsrMode::Async />
                     <Route path=path!("/companies") view=CompaniesPage ssr=SsrMode::Async />
                     <Route path=path!("/companies/new") view=NewCompanyPage ssr=SsrMode::Async />
                     <Route path=path!("/companies/:id") view=CompanyPage ssr=SsrMode::Async />
                     <Route path=path!("/companies/:id/edit") view=EditCompanyPage ssr=SsrMode::Async />
-                    <Route path=path!("/companies/:id/delete") view=DeleteCompanyPage ssr=SsrMode::Async />
+                    <Route path=path!("/companies/:id/delete") view=|| view! { <DeleteRecordPage kind=RecordKind::Company /> } ssr=SsrMode::Async />
                     <Route path=path!("/trash") view=TrashPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>

@@ -9,6 +9,7 @@ pub mod domain;
 pub mod error;
 pub mod hydration;
 pub mod pages;
+pub mod paths;
 
 /// The HTML document around the app (server only).
 #[cfg(feature = "ssr")]

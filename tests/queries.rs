@@ -125,8 +125,8 @@ async fn every_page_runs_a_bounded_number_of_statements_whatever_its_size() {
             let response = app
                 .post_form(
                     &app.client,
-                    "/api/contacts/delete",
-                    &[("id", id.as_str())],
+                    "/api/records/delete",
+                    &[("kind", "contact"), ("id", id.as_str())],
                     &[],
                 )
                 .await;

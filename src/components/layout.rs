@@ -3,8 +3,9 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
 use super::error_page::ErrorPage;
-use crate::domain::Role;
+use crate::domain::{RecordKind, Role};
 use crate::pages::auth::{CurrentUserResource, SignOutButton};
+use crate::paths;
 
 /// The frame of every page: skip link, header with the product name, navigation and who is signed
 /// in, main content (inside an error boundary), footer.
@@ -32,9 +33,9 @@ pub fn Layout(children: Children) -> impl IntoView {
                             <span class="who">
                                 "Signed in as " <strong>{user.name.clone()}</strong>
                             </span>
-                            {is_admin.then(|| view! { <A href="/admin/users">"Users"</A> })}
-                            <A href="/trash">"Trash"</A>
-                            <A href="/settings">"Settings"</A>
+                            {is_admin.then(|| view! { <A href=paths::ADMIN_USERS>"Users"</A> })}
+                            <A href=paths::TRASH>"Trash"</A>
+                            <A href=paths::SETTINGS>"Settings"</A>
                             <SignOutButton />
                         </div>
                     }
@@ -42,7 +43,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 }
                 _ => view! {
                     <div class="account">
-                        <A href="/login">"Sign in"</A>
+                        <A href=paths::LOGIN>"Sign in"</A>
                     </div>
                 }
                 .into_any(),
@@ -61,10 +62,10 @@ pub fn Layout(children: Children) -> impl IntoView {
                         <A href="/">"Home"</A>
                     </li>
                     <li>
-                        <A href="/contacts">"Contacts"</A>
+                        <A href=RecordKind::Contact.list_path()>"Contacts"</A>
                     </li>
                     <li>
-                        <A href="/companies">"Companies"</A>
+                        <A href=RecordKind::Company.list_path()>"Companies"</A>
                     </li>
                 </ul>
             </nav>

@@ -6,6 +6,7 @@
 mod account;
 mod flash;
 mod idempotency;
+mod kind;
 mod listing;
 mod paging;
 mod records;
@@ -17,13 +18,14 @@ mod workspace;
 pub use account::{Email, PersonName, Role, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 pub use flash::Flash;
 pub use idempotency::IdempotencyKey;
+pub use kind::RecordKind;
 pub use listing::{first_chars, ListQuery, PAGE_SIZES};
 pub use paging::{thousands, Page, Total, COUNT_LIMIT};
 pub use records::{
     contact_name, CompanyDraft, CompanyInput, CompanyRow, CompanyView, ContactDraft, ContactInput,
     ContactRow, ContactStatus, ContactView, Stamp, NOTES_MAX_CHARS,
 };
-pub use trash::{RecordKind, TrashItem, TrashPage, TRASH_DAYS, TRASH_PAGE};
+pub use trash::{TrashItem, TrashPage, TRASH_DAYS, TRASH_PAGE};
 pub use users::{
     ago, describe_user_agent, within, InvitationStatus, InvitationView, RegistrationInfo,
     SessionView, UserView,

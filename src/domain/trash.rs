@@ -1,8 +1,8 @@
 //! The trash: which kind of record an item is, and a page of deleted records.
 
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
+
+use super::RecordKind;
 
 /// Records stay in the trash this long before they are deleted for good.
 pub const TRASH_DAYS: i64 = 30;
@@ -46,48 +46,3 @@ pub struct TrashPage {
 
 /// Items on one page of the trash.
 pub const TRASH_PAGE: u32 = 100;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RecordKind {
-    Contact,
-    Company,
-}
-
-impl RecordKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            RecordKind::Contact => "Contact",
-            RecordKind::Company => "Company",
-        }
-    }
-
-    /// The path of the list of such records ("/contacts").
-    pub fn list_path(self) -> &'static str {
-        match self {
-            RecordKind::Contact => "/contacts",
-            RecordKind::Company => "/companies",
-        }
-    }
-}
-
-impl RecordKind {
-    /// The name forms and links use ("contact").
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RecordKind::Contact => "contact",
-            RecordKind::Company => "company",
-        }
-    }
-}
-
-impl FromStr for RecordKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "contact" => Ok(RecordKind::Contact),
-            "company" => Ok(RecordKind::Company),
-            _ => Err("Unknown kind of record.".into()),
-        }
-    }
-}

@@ -99,7 +99,7 @@ pub async fn logout() -> Result<(), AppError> {
             .map_err(context::internal)?;
         tracing::info!(user = user.id, "signed out");
     }
-    context::redirect("/login");
+    context::redirect(crate::paths::LOGIN);
     Ok(())
 }
 
@@ -165,7 +165,7 @@ pub fn LoginPage() -> impl IntoView {
         <section class="narrow card">
             <h1>"Sign in"</h1>
             <LoginForm next=next() email failed />
-            <p>"New here? " <a href="/register">"Create an account"</a> " (you need an invitation unless you are the first)."</p>
+            <p>"New here? " <a href=crate::paths::REGISTER>"Create an account"</a> " (you need an invitation unless you are the first)."</p>
         </section>
     }
 }

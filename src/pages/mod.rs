@@ -6,6 +6,7 @@ pub mod companies;
 pub mod contacts;
 pub mod home;
 pub mod not_found;
+pub mod record;
 pub mod settings;
 pub mod trash;
 

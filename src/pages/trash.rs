@@ -50,16 +50,25 @@ pub async fn restore_record(
             async move { records::restore(&db, user, kind, id, session::now()).await }
         })
         .await?;
-        context::redirect(&format!("{}/{id}?restored=1", kind.list_path()));
+        context::redirect(&format!("{}?restored=1", kind.path(id)));
         Ok(())
     }
     .await;
     context::respond(result)
 }
 
-/// The message after a delete, with its "Undo" button.
+/// The message on a list after one of its records was deleted (`?deleted=<id>`), with its "Undo"
+/// button.
 #[component]
-pub fn UndoDelete(kind: RecordKind, id: i64) -> impl IntoView {
+pub fn UndoDelete(kind: RecordKind) -> impl IntoView {
+    let deleted = leptos_router::hooks::use_query_map()
+        .read_untracked()
+        .get("deleted")
+        .and_then(|id| id.parse::<i64>().ok());
+    deleted.map(|id| undo_delete(kind, id))
+}
+
+fn undo_delete(kind: RecordKind, id: i64) -> impl IntoView {
     let restore = server_action::<RestoreRecord>();
     let error = Signal::derive(move || restore.value().get().and_then(Result::err));
     set_status_for(error.get_untracked().as_ref());
@@ -96,7 +105,7 @@ pub fn TrashPage() -> impl IntoView {
             let older = older.map(|cursor| {
                 view! {
                     <nav class="pager" aria-label="Pages">
-                        <a href=format!("/trash?after={cursor}")>"Older deletions"</a>
+                        <a href=crate::paths::trash_after(&cursor)>"Older deletions"</a>
                     </nav>
                 }
             });

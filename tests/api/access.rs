@@ -37,6 +37,7 @@ const TABLE: &[(&str, Args, [u16; 5])] = &[
     ("companies/list", &[("query[q]", "")], [401, 200, 200, 200, 401]),
     ("companies/get", &[("id", "{company}")], [401, 200, 200, 200, 401]),
     ("trash/list", &[], [401, 200, 200, 200, 401]),
+    ("records/name", &[("kind", "contact"), ("id", "{contact}")], [401, 200, 200, 200, 401]),
     ("records/form-options", &[], [401, 403, 200, 200, 401]),
     ("admin/users", &[], [401, 403, 403, 200, 401]),
     ("admin/invitations/open", &[], [401, 403, 403, 200, 401]),
@@ -61,8 +62,7 @@ const TABLE: &[(&str, Args, [u16; 5])] = &[
     ("/trash", &[], [303, 200, 200, 200, 303]),
     ("contacts/save", &[("first_name", "Row {caller}")], [401, 403, A, A, 401]),
     ("companies/save", &[("name", "Row {caller} Ltd")], [401, 403, A, A, 401]),
-    ("contacts/delete", &[("id", "{doomed_contact}")], [401, 403, A, A, 401]),
-    ("companies/delete", &[("id", "{doomed_company}")], [401, 403, A, A, 401]),
+    ("records/delete", &[("kind", "contact"), ("id", "{doomed_contact}")], [401, 403, A, A, 401]),
     ("trash/restore", &[("kind", "contact"), ("id", "{doomed_contact}")], [401, 403, A, A, 401]),
     ("settings/profile", &[("name", "Renamed {caller}"), ("email", "{me}"), ("current_password", PASSWORD)], [401, A, A, A, 401]),
     // The admin's second session: someone else's for everyone else.
@@ -192,10 +192,6 @@ async fn every_route_and_server_function_checks_who_is_asking() {
         put(
             "doomed_contact",
             save(&app, admin, "contacts", &CONTACT_FIELDS, "last_name").await,
-        );
-        put(
-            "doomed_company",
-            save(&app, admin, "companies", &COMPANY_FIELDS, "name").await,
         );
         put("caller", caller.to_string());
         put(

@@ -256,8 +256,8 @@ async fn the_whole_trash_can_be_restored_page_by_page() {
         );
         app.post_form(
             &admin,
-            "/api/contacts/delete",
-            &[("id", &id.to_string())],
+            "/api/records/delete",
+            &[("kind", "contact"), ("id", &id.to_string())],
             &[],
         )
         .await;

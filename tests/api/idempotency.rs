@@ -125,10 +125,14 @@ async fn without_javascript_a_resent_delete_redirects_like_the_first() {
     let mut locations = Vec::new();
     for _ in 0..2 {
         let response = admin
-            .post(format!("{}/api/contacts/delete", app.address))
+            .post(format!("{}/api/records/delete", app.address))
             .header("accept", "text/html")
             .header("referer", format!("{}/contacts/{id}/delete", app.address))
-            .form(&[("id", id.as_str()), ("idempotency_key", delete_key)])
+            .form(&[
+                ("kind", "contact"),
+                ("id", id.as_str()),
+                ("idempotency_key", delete_key),
+            ])
             .send()
             .await
             .unwrap();

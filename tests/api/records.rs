@@ -397,8 +397,8 @@ async fn deleted_records_go_to_the_trash_and_come_back() {
     let response = app
         .post_form(
             &admin,
-            "/api/contacts/delete",
-            &[("id", &id.to_string())],
+            "/api/records/delete",
+            &[("kind", "contact"), ("id", &id.to_string())],
             &[],
         )
         .await;
@@ -430,8 +430,8 @@ async fn deleted_records_go_to_the_trash_and_come_back() {
     assert_eq!(refused.status(), 409);
     app.post_form(
         &admin,
-        "/api/contacts/delete",
-        &[("id", &other.to_string())],
+        "/api/records/delete",
+        &[("kind", "contact"), ("id", &other.to_string())],
         &[],
     )
     .await;
@@ -463,7 +463,10 @@ async fn viewers_read_but_cannot_change_records() {
                 &[("id", &id), ("version", "1"), ("first_name", "Mallory")],
             ),
         ),
-        ("/api/contacts/delete", vec![("id", id.as_str())]),
+        (
+            "/api/records/delete",
+            vec![("kind", "contact"), ("id", id.as_str())],
+        ),
         (
             "/api/companies/save",
             form(&COMPANY_FIELDS, &[("name", "Evil")]),

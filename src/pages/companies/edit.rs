@@ -4,19 +4,17 @@
 #![allow(clippy::too_many_arguments)]
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 
-use crate::components::flash::{failed, server_action};
-use crate::components::form::{
-    set_status_for, Field, FormAlert, IdempotencyField, SelectField, TextAreaField,
-};
-use crate::components::island_form::{IslandAction, IslandForm};
-use crate::components::records::{owner_options, use_id_param, StaleEditNotice};
-use crate::domain::CompanyInput;
+use crate::components::flash::failed;
+use crate::components::form::{Field, SelectField, TextAreaField};
+use crate::components::record::{may_edit, FormHeading};
+use crate::components::record_form::{RecordFormFrame, RecordFormState};
+use crate::components::records::{owner_options, use_id_param};
+use crate::domain::{CompanyInput, RecordKind};
 use crate::error::AppError;
 use crate::pages::contacts::form_options;
 
-use super::{load_company, CompanyDetails, DeleteCompany, SaveCompany, COMPANY_FIELDS};
+use super::{load_company, CompanyDetails, SaveCompany, COMPANY_FIELDS};
 
 #[component]
 pub fn NewCompanyPage() -> impl IntoView {
@@ -29,14 +27,12 @@ pub fn NewCompanyPage() -> impl IntoView {
                 ..Default::default()
             };
             Ok::<_, AppError>(view! {
-                <CompanyForm id=None version=0 initial owners cancel="/companies".to_string() failed={failed::<SaveCompany>()} />
+                <CompanyForm id=None version=0 initial owners cancel=RecordKind::Company.list_path().to_string() failed={failed::<SaveCompany>()} />
             })
         })
     };
     view! {
-        <Title text="New company" />
-        <p class="breadcrumb"><a href="/companies">"Companies"</a></p>
-        <h1>"New company"</h1>
+        <FormHeading kind=RecordKind::Company record=None />
         {page}
     }
 }
@@ -53,15 +49,10 @@ pub fn EditCompanyPage() -> impl IntoView {
                 can_edit,
                 ..
             } = details.await?;
-            if !can_edit {
-                set_status_for(Some(&AppError::Forbidden));
-                return Err(AppError::Forbidden);
-            }
-            let cancel = format!("/companies/{}", company.id);
+            may_edit(can_edit)?;
+            let cancel = RecordKind::Company.path(company.id);
             Ok::<_, AppError>(view! {
-                <Title text=format!("Edit {}", company.name) />
-                <p class="breadcrumb"><a href="/companies">"Companies"</a> " › " <a href=cancel.clone()>{company.name.clone()}</a></p>
-                <h1>"Edit " {company.name.clone()}</h1>
+                <FormHeading kind=RecordKind::Company record=Some((company.id, company.name.clone())) />
                 <CompanyForm id=Some(company.id) version=company.version initial=company.input() owners cancel failed={failed::<SaveCompany>()} />
             })
         })
@@ -79,34 +70,11 @@ fn CompanyForm(
     cancel: String,
     failed: Option<AppError>,
 ) -> impl IntoView {
-    let save = IslandAction::new(failed);
-    let error = Signal::derive(move || save.value().get().and_then(Result::err));
-    let submitted = error.get_untracked();
-    set_status_for(submitted.as_ref());
-    let value = move |name: &str, fallback: &str| {
-        submitted
-            .as_ref()
-            .and_then(|e| e.value(name))
-            .unwrap_or_else(|| fallback.to_owned())
-    };
-    let field =
-        move |name: &'static str| Signal::derive(move || error.get().and_then(|e| e.field(name)));
-    let version = move || match error.get() {
-        Some(AppError::StaleEdit(stale)) => stale.version,
-        _ => version,
-    };
-    let general = Signal::derive(move || {
-        error
-            .get()
-            .filter(|e| !matches!(e, AppError::Validation(_) | AppError::StaleEdit(_)))
-    });
+    let form = RecordFormState::new(failed);
+    let value = move |name: &str, fallback: &str| form.value(name, fallback);
+    let field = move |name: &'static str| form.field(name);
     view! {
-        <IslandForm path={<SaveCompany as leptos::server_fn::ServerFn>::PATH} action=save class="record-form">
-            <IdempotencyField action=save />
-            <FormAlert error=general />
-            <StaleEditNotice error labels=COMPANY_FIELDS />
-            <input type="hidden" name="id" value=id.map(|id| id.to_string()).unwrap_or_default() />
-            <input type="hidden" name="version" value=version />
+        <RecordFormFrame state=form path={<SaveCompany as leptos::server_fn::ServerFn>::PATH} id version labels=COMPANY_FIELDS cancel>
             <div class="grid">
                 <Field form="company" name="name" label="Name" value=value("name", &initial.name) error=field("name") required=true />
                 <Field form="company" name="domain" label="Domain" value=value("domain", &initial.domain) error=field("domain") hint="Like acme.example." />
@@ -121,45 +89,6 @@ fn CompanyForm(
                 <SelectField form="company" name="owner" label="Owner" options=owner_options(&owners, "Nobody") selected=value("owner", &initial.owner) error=field("owner") />
             </div>
             <TextAreaField form="company" name="notes" label="Notes" value=value("notes", &initial.notes) error=field("notes") />
-            <div class="actions">
-                <button type="submit" class="primary" aria-busy=move || save.pending().get().then_some("true")>"Save"</button>
-                <a href=cancel>"Cancel"</a>
-            </div>
-        </IslandForm>
+        </RecordFormFrame>
     }
-}
-
-#[component]
-pub fn DeleteCompanyPage() -> impl IntoView {
-    let id = use_id_param();
-    let details = Resource::new(move || id.get(), load_company);
-    let delete = server_action::<DeleteCompany>();
-    let error = Signal::derive(move || delete.value().get().and_then(Result::err));
-    set_status_for(error.get_untracked().as_ref());
-    let page = move || {
-        Suspend::new(async move {
-            let CompanyDetails {
-                company, can_edit, ..
-            } = details.await?;
-            if !can_edit {
-                set_status_for(Some(&AppError::Forbidden));
-                return Err(AppError::Forbidden);
-            }
-            Ok::<_, AppError>(view! {
-                <Title text=format!("Delete {}", company.name) />
-                <h1>"Delete " {company.name.clone()} "?"</h1>
-                <p>"The company moves to the trash, where it can be restored for 30 days. Its contacts stay, without a company while it is in the trash."</p>
-                <ActionForm action=delete>
-                    <IdempotencyField action=delete />
-                    <FormAlert error />
-                    <input type="hidden" name="id" value=company.id.to_string() />
-                    <div class="actions">
-                        <button type="submit" class="danger">"Delete"</button>
-                        <a href=format!("/companies/{}", company.id)>"Cancel"</a>
-                    </div>
-                </ActionForm>
-            })
-        })
-    };
-    view! { {page} }
 }

@@ -5,17 +5,16 @@
 #![allow(clippy::too_many_arguments)]
 
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
+use crate::components::record::{RecordFlash, RecordHeading, Stamps};
 use crate::components::records::use_id_param;
-use crate::domain::{ago, thousands, CompanyRow, CompanyView, ContactRow, ListQuery, Page};
+use crate::domain::{thousands, CompanyRow, CompanyView, ContactRow, ListQuery, Page, RecordKind};
 use crate::error::AppError;
 
 mod edit;
 mod list;
 
-pub use edit::{DeleteCompanyPage, EditCompanyPage, NewCompanyPage};
+pub use edit::{EditCompanyPage, NewCompanyPage};
 pub use list::CompaniesPage;
 
 /// Contacts shown on a company's page (the rest are a link away).
@@ -104,8 +103,7 @@ pub async fn save_company(
     idempotency_key: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::CompanyInput;
-    use crate::domain::Role;
-    use crate::server::{auth::session, context, idempotency, records};
+    use crate::server::{context, records};
     let input = CompanyInput {
         name,
         domain,
@@ -120,44 +118,7 @@ pub async fn save_company(
         notes,
         owner,
     };
-    let result: Result<(), AppError> = async {
-        let user = context::require_role(Role::Member)?;
-        let id = records::record_id(&id)?;
-        let version = version.trim().parse().unwrap_or(0);
-        let db = context::db()?;
-        let saved =
-                idempotency::once(&db, &user, idempotency_key, &(id, version, &input), |db| {
-                    let (user, input) = (&user, &input);
-                    async move {
-                        records::save_company(&db, user, id, version, input, session::now()).await
-                    }
-                })
-                .await?;
-        context::redirect(&format!("/companies/{saved}?saved=1"));
-        Ok(())
-    }
-    .await;
-    context::respond(result)
-}
-
-#[server(endpoint = "companies/delete")]
-pub async fn delete_company(id: i64, idempotency_key: Option<String>) -> Result<(), AppError> {
-    use crate::domain::RecordKind;
-    use crate::domain::Role;
-    use crate::server::{auth::session, context, idempotency, records};
-    let result: Result<(), AppError> = async {
-        let user = context::require_role(Role::Member)?;
-        let db = context::db()?;
-        idempotency::once(&db, &user, idempotency_key, &id, |db| {
-            let user = &user;
-            async move { records::trash(&db, user, RecordKind::Company, id, session::now()).await }
-        })
-        .await?;
-        context::redirect(&format!("/companies?deleted={id}"));
-        Ok(())
-    }
-    .await;
-    context::respond(result)
+    context::respond(records::submit(&id, &version, idempotency_key, input).await)
 }
 
 pub const COMPANY_FIELDS: &[(&str, &str)] = &[
@@ -186,18 +147,6 @@ async fn load_company(id: Option<i64>) -> Result<CompanyDetails, AppError> {
 pub fn CompanyPage() -> impl IntoView {
     let id = use_id_param();
     let details = Resource::new(move || id.get(), load_company);
-    let params = use_query_map();
-    let flash = move || {
-        let params = params.read();
-        let text = if params.get("saved").is_some() {
-            Some("Company saved.")
-        } else if params.get("restored").is_some() {
-            Some("Company restored from the trash.")
-        } else {
-            None
-        };
-        text.map(|text| view! { <p role="status" class="flash">{text}</p> })
-    };
     let page = move || {
         Suspend::new(async move {
             let CompanyDetails {
@@ -209,28 +158,11 @@ pub fn CompanyPage() -> impl IntoView {
             } = details.await?;
             let more = contacts.len() > COMPANY_CONTACTS_SHOWN as usize;
             contacts.truncate(COMPANY_CONTACTS_SHOWN as usize);
-            let all_link = format!("/contacts?company={}", company.id);
-            let add_link = format!(
-                "/contacts/new?company={}",
-                form_urlencoded::byte_serialize(
-                    if company.domain.is_empty() {
-                        &company.name
-                    } else {
-                        &company.domain
-                    }
-                    .as_bytes()
-                )
-                .collect::<String>()
-            );
-            let controls = can_edit.then(|| {
-                view! {
-                    <div class="actions">
-                        <a class="button" href=format!("/companies/{}/edit", company.id)>"Edit"</a>
-                        <form method="get" action=format!("/companies/{}/delete", company.id)>
-                            <button type="submit" class="danger">"Delete"</button>
-                        </form>
-                    </div>
-                }
+            let all_link = crate::paths::contacts_of(company.id);
+            let add_link = crate::paths::new_contact_at(if company.domain.is_empty() {
+                &company.name
+            } else {
+                &company.domain
             });
             let website = (!company.website.is_empty()).then(|| {
                 view! { <a href=company.website.clone() rel="noopener noreferrer nofollow">{company.website.clone()}</a> }
@@ -250,7 +182,7 @@ pub fn CompanyPage() -> impl IntoView {
                 .map(|c| {
                     view! {
                         <tr role="row">
-                            <td role="cell" data-label="Name"><a href=format!("/contacts/{}", c.id)>{c.name}</a></td>
+                            <td role="cell" data-label="Name"><a href=RecordKind::Contact.path(c.id)>{c.name}</a></td>
                             <td role="cell" data-label="Email">{c.email}</td>
                             <td role="cell" data-label="Phone" class="phone">{c.phone}</td>
                             <td role="cell" data-label="Status">{c.status.label()}</td>
@@ -259,10 +191,7 @@ pub fn CompanyPage() -> impl IntoView {
                 })
                 .collect_view();
             Ok::<_, AppError>(view! {
-                <Title text=company.name.clone() />
-                <p class="breadcrumb"><a href="/companies">"Companies"</a></p>
-                <h1>{company.name.clone()}</h1>
-                {controls}
+                <RecordHeading kind=RecordKind::Company id=company.id name=company.name.clone() can_edit />
                 <dl class="details">
                     <dt>"Domain"</dt><dd>{company.domain.clone()}</dd>
                     <dt>"Industry"</dt><dd>{company.industry.clone()}</dd>
@@ -272,8 +201,7 @@ pub fn CompanyPage() -> impl IntoView {
                     <dt>"Address"</dt><dd>{address}</dd>
                     <dt>"Owner"</dt><dd>{company.owner_name.clone()}</dd>
                     <dt>"Notes"</dt><dd class="notes">{company.notes.clone()}</dd>
-                    <dt>"Created"</dt><dd>{format!("{} by {}", ago(now - company.created.at), company.created.by)}</dd>
-                    <dt>"Updated"</dt><dd>{format!("{} by {}", ago(now - company.updated.at), company.updated.by)}</dd>
+                    <Stamps created=company.created.clone() updated=company.updated.clone() now />
                 </dl>
                 <section aria-labelledby="company-contacts">
                     <h2 id="company-contacts">"Contacts"</h2>
@@ -296,7 +224,7 @@ pub fn CompanyPage() -> impl IntoView {
         })
     };
     view! {
-        {flash}
+        <RecordFlash kind=RecordKind::Company />
         {page}
     }
 }

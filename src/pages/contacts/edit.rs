@@ -4,21 +4,18 @@
 #![allow(clippy::too_many_arguments)]
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::flash::{failed, server_action};
-use crate::components::form::{
-    set_status_for, Field, FormAlert, IdempotencyField, SelectField, TextAreaField,
-};
-use crate::components::island_form::{IslandAction, IslandForm};
-use crate::components::records::{owner_options, use_id_param, StaleEditNotice};
-use crate::domain::ContactInput;
+use crate::components::flash::failed;
+use crate::components::form::{Field, SelectField, TextAreaField};
+use crate::components::record::{may_edit, FormHeading};
+use crate::components::record_form::{RecordFormFrame, RecordFormState};
+use crate::components::records::{owner_options, use_id_param};
+use crate::domain::{ContactInput, RecordKind};
 use crate::error::AppError;
 
 use super::{
-    form_options, load_contact, status_options, ContactDetails, DeleteContact, SaveContact,
-    CONTACT_FIELDS,
+    form_options, load_contact, status_options, ContactDetails, SaveContact, CONTACT_FIELDS,
 };
 
 #[component]
@@ -34,14 +31,12 @@ pub fn NewContactPage() -> impl IntoView {
                 ..Default::default()
             };
             Ok::<_, AppError>(view! {
-                <ContactForm id=None version=0 initial owners cancel="/contacts".to_string() failed={failed::<SaveContact>()} />
+                <ContactForm id=None version=0 initial owners cancel=RecordKind::Contact.list_path().to_string() failed={failed::<SaveContact>()} />
             })
         })
     };
     view! {
-        <Title text="New contact" />
-        <p class="breadcrumb"><a href="/contacts">"Contacts"</a></p>
-        <h1>"New contact"</h1>
+        <FormHeading kind=RecordKind::Contact record=None />
         {page}
     }
 }
@@ -58,16 +53,10 @@ pub fn EditContactPage() -> impl IntoView {
                 can_edit,
                 ..
             } = details.await?;
-            if !can_edit {
-                crate::components::form::set_status_for(Some(&AppError::Forbidden));
-                return Err(AppError::Forbidden);
-            }
-            let name = contact.name();
-            let cancel = format!("/contacts/{}", contact.id);
+            may_edit(can_edit)?;
+            let cancel = RecordKind::Contact.path(contact.id);
             Ok::<_, AppError>(view! {
-                <Title text=format!("Edit {name}") />
-                <p class="breadcrumb"><a href="/contacts">"Contacts"</a> " › " <a href=cancel.clone()>{name.clone()}</a></p>
-                <h1>"Edit " {name}</h1>
+                <FormHeading kind=RecordKind::Contact record=Some((contact.id, contact.name())) />
                 <ContactForm id=Some(contact.id) version=contact.version initial=contact.input() owners cancel failed={failed::<SaveContact>()} />
             })
         })
@@ -87,36 +76,11 @@ fn ContactForm(
     cancel: String,
     failed: Option<AppError>,
 ) -> impl IntoView {
-    let save = IslandAction::new(failed);
-    let error = Signal::derive(move || save.value().get().and_then(Result::err));
-    let submitted = error.get_untracked();
-    set_status_for(submitted.as_ref());
-    let value = move |name: &str, fallback: &str| {
-        submitted
-            .as_ref()
-            .and_then(|e| e.value(name))
-            .unwrap_or_else(|| fallback.to_owned())
-    };
-    let field =
-        move |name: &'static str| Signal::derive(move || error.get().and_then(|e| e.field(name)));
-    // After a stale save, the form carries the record's current version: saving again keeps
-    // the user's values, knowingly.
-    let version = move || match error.get() {
-        Some(AppError::StaleEdit(stale)) => stale.version,
-        _ => version,
-    };
-    let general = Signal::derive(move || {
-        error
-            .get()
-            .filter(|e| !matches!(e, AppError::Validation(_) | AppError::StaleEdit(_)))
-    });
+    let form = RecordFormState::new(failed);
+    let value = move |name: &str, fallback: &str| form.value(name, fallback);
+    let field = move |name: &'static str| form.field(name);
     view! {
-        <IslandForm path={<SaveContact as leptos::server_fn::ServerFn>::PATH} action=save class="record-form">
-            <IdempotencyField action=save />
-            <FormAlert error=general />
-            <StaleEditNotice error labels=CONTACT_FIELDS />
-            <input type="hidden" name="id" value=id.map(|id| id.to_string()).unwrap_or_default() />
-            <input type="hidden" name="version" value=version />
+        <RecordFormFrame state=form path={<SaveContact as leptos::server_fn::ServerFn>::PATH} id version labels=CONTACT_FIELDS cancel>
             <div class="grid">
                 <Field form="contact" name="first_name" label="First name" autocomplete="off" value=value("first_name", &initial.first_name) error=field("first_name") />
                 <Field form="contact" name="last_name" label="Last name" autocomplete="off" value=value("last_name", &initial.last_name) error=field("last_name") />
@@ -130,46 +94,6 @@ fn ContactForm(
                 <SelectField form="contact" name="owner" label="Owner" options=owner_options(&owners, "Nobody") selected=value("owner", &initial.owner) error=field("owner") />
             </div>
             <TextAreaField form="contact" name="notes" label="Notes" value=value("notes", &initial.notes) error=field("notes") />
-            <div class="actions">
-                <button type="submit" class="primary" aria-busy=move || save.pending().get().then_some("true")>"Save"</button>
-                <a href=cancel>"Cancel"</a>
-            </div>
-        </IslandForm>
+        </RecordFormFrame>
     }
-}
-
-#[component]
-pub fn DeleteContactPage() -> impl IntoView {
-    let id = use_id_param();
-    let details = Resource::new(move || id.get(), load_contact);
-    let delete = server_action::<DeleteContact>();
-    let error = Signal::derive(move || delete.value().get().and_then(Result::err));
-    set_status_for(error.get_untracked().as_ref());
-    let page = move || {
-        Suspend::new(async move {
-            let ContactDetails {
-                contact, can_edit, ..
-            } = details.await?;
-            if !can_edit {
-                set_status_for(Some(&AppError::Forbidden));
-                return Err(AppError::Forbidden);
-            }
-            let name = contact.name();
-            Ok::<_, AppError>(view! {
-                <Title text=format!("Delete {name}") />
-                <h1>"Delete " {name.clone()} "?"</h1>
-                <p>"The contact moves to the trash, where it can be restored for 30 days."</p>
-                <ActionForm action=delete>
-                    <IdempotencyField action=delete />
-                    <FormAlert error />
-                    <input type="hidden" name="id" value=contact.id.to_string() />
-                    <div class="actions">
-                        <button type="submit" class="danger">"Delete"</button>
-                        <a href=format!("/contacts/{}", contact.id)>"Cancel"</a>
-                    </div>
-                </ActionForm>
-            })
-        })
-    };
-    view! { {page} }
 }

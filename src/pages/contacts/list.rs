@@ -3,11 +3,11 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
-use leptos_router::hooks::use_query_map;
 
 use crate::components::form::SelectField;
+use crate::components::record::{Column, ListResults};
 use crate::components::records::{
-    owner_options, use_list_query, PageSizeSelect, Pager, SearchBox, SortHeader, RESULTS_ID,
+    owner_options, use_list_query, PageSizeSelect, SearchBox, RESULTS_ID,
 };
 use crate::components::sync_html::{fixed, SyncHtml};
 use crate::domain::{ago, ContactRow, ContactStatus, ListQuery, RecordKind};
@@ -16,24 +16,30 @@ use crate::pages::trash::UndoDelete;
 
 use super::{list_contacts, status_options};
 
+const KIND: RecordKind = RecordKind::Contact;
+
+const COLUMNS: &[Column] = &[
+    Column::sorted("Name", "name"),
+    Column::sorted("Email", "email"),
+    Column::plain("Phone"),
+    Column::plain("Company"),
+    Column::sorted("City", "city"),
+    Column::plain("Status"),
+    Column::plain("Tags"),
+    Column::sorted("Updated", "updated"),
+];
+
 #[component]
 pub fn ContactsPage() -> impl IntoView {
     let query = use_list_query();
     let list = Resource::new(move || query.get(), list_contacts);
-    let params = use_query_map();
-    let deleted = move || {
-        params
-            .read()
-            .get("deleted")
-            .and_then(|id| id.parse::<i64>().ok())
-    };
 
     // The filter form, drawn from the page's address.
     let controls = move || {
         let q = query.get_untracked();
         view! {
-            <Form method="GET" action="/contacts" attr:class="filters" attr:role="search">
-                <SearchBox path="/contacts".to_string() value=q.q.clone() placeholder="Name, email, phone, company…".to_string() />
+            <Form method="GET" action=KIND.list_path() attr:class="filters" attr:role="search">
+                <SearchBox path=KIND.list_path().to_string() value=q.q.clone() placeholder="Name, email, phone, company…".to_string() />
                 <SelectField form="filter" name="status" label="Status" options=status_options(true) selected=q.status.clone() />
                 <div class="field">
                     <label for="filter-tag">"Tag"</label>
@@ -61,85 +67,49 @@ pub fn ContactsPage() -> impl IntoView {
     let table = move || {
         Suspend::new(async move {
             let data = list.await?;
-            let q = query.get_untracked();
+            let query = query.get_untracked();
             let now = data.now;
-            let new_button = data.can_edit.then(|| {
-                view! { <a class="button primary" href="/contacts/new">"New contact"</a> }
-            });
-            let company_chip = data.company.clone().map(|(_, name)| {
-                let without = ListQuery { company: String::new(), ..q.first_page() }.href("/contacts");
+            let chip = data.company.clone().map(|(_, name)| {
+                let without = ListQuery {
+                    company: String::new(),
+                    ..query.first_page()
+                }
+                .href(KIND.list_path());
                 view! {
                     <p class="chip">
                         "Company: " <strong>{name}</strong> " " <a href=without>"Show all companies"</a>
                     </p>
                 }
-            });
-            let mut summary = data.page.total.describe("contact", "contacts");
-            if q.sort_column() == "newest" {
-                summary.push_str(", newest first");
-            }
-            let body = if data.page.rows.is_empty() {
-                if q.is_filtered() {
-                    view! {
-                        <div class="empty">
-                            <p>"No contacts match."</p>
-                            <p><a href="/contacts">"Clear the search and filters"</a></p>
-                        </div>
-                    }
-                    .into_any()
-                } else {
-                    view! {
-                        <div class="empty">
-                            <p>"No contacts yet."</p>
-                            {data.can_edit.then(|| view! { <p><a class="button primary" href="/contacts/new">"New contact"</a></p> })}
-                        </div>
-                    }
-                    .into_any()
-                }
-            } else {
-                let rows = data
-                    .page
-                    .rows
-                    .into_iter()
-                    .map(|row| contact_line(row, now))
-                    .collect_view();
-                view! {
-                    <table class="records stack" role="table">
-                        <caption class="visually-hidden">"Contacts"</caption>
-                        <thead role="rowgroup">
-                            <tr role="row">
-                                <SortHeader query=q.clone() path="/contacts" column="name" default_column=q.default_sort() label="Name" />
-                                <SortHeader query=q.clone() path="/contacts" column="email" default_column=q.default_sort() label="Email" />
-                                <th scope="col" role="columnheader">"Phone"</th>
-                                <th scope="col" role="columnheader">"Company"</th>
-                                <SortHeader query=q.clone() path="/contacts" column="city" default_column=q.default_sort() label="City" />
-                                <th scope="col" role="columnheader">"Status"</th>
-                                <th scope="col" role="columnheader">"Tags"</th>
-                                <SortHeader query=q.clone() path="/contacts" column="updated" default_column=q.default_sort() label="Updated" />
-                            </tr>
-                        </thead>
-                        <tbody role="rowgroup">{rows}</tbody>
-                    </table>
-                }
                 .into_any()
-            };
-            // Everything below is built from data already in: the synchronous HTML path.
-            Ok::<_, AppError>(SyncHtml(view! {
-                <div class="list-head">
-                    <p class="count" aria-live="polite">{summary}</p>
-                    {new_button}
-                </div>
-                {company_chip}
-                {body}
-                <Pager query=q.clone() path="/contacts" next=data.page.next prev=data.page.prev />
-            }))
+            });
+            let rows = data
+                .page
+                .rows
+                .into_iter()
+                .map(|row| contact_line(row, now))
+                .collect();
+            // Built from data already in: the synchronous HTML path.
+            Ok::<_, AppError>(SyncHtml(
+                ListResults {
+                    kind: KIND,
+                    query,
+                    total: data.page.total,
+                    next: data.page.next,
+                    prev: data.page.prev,
+                    can_edit: data.can_edit,
+                    columns: COLUMNS,
+                    rows,
+                    chip,
+                }
+                .view(),
+            ))
         })
     };
 
     view! {
-        <Title text="Contacts" />
-        <h1>"Contacts"</h1>
-        {move || deleted().map(|id| view! { <UndoDelete kind=RecordKind::Contact id /> })}
+        <Title text=KIND.title() />
+        <h1>{KIND.title()}</h1>
+        <UndoDelete kind=KIND />
         {controls}
         // The search box replaces what is inside as the user types.
         <div id=RESULTS_ID>
@@ -159,11 +129,11 @@ fn status_class(status: ContactStatus) -> &'static str {
 }
 
 fn contact_line(row: ContactRow, now: i64) -> impl IntoView {
-    let href = format!("/contacts/{}", row.id);
+    let href = KIND.path(row.id);
     let company_name = row.company_name;
     let company = row
         .company_id
-        .map(|id| view! { <a href=format!("/companies/{id}")>{company_name}</a> });
+        .map(|id| view! { <a href=RecordKind::Company.path(id)>{company_name}</a> });
     view! {
         <tr role=fixed("row")>
             <td role=fixed("cell") data-label=fixed("Name")><a href=href>{row.name}</a></td>

@@ -5,17 +5,16 @@
 #![allow(clippy::too_many_arguments)]
 
 use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
+use crate::components::record::{RecordFlash, RecordHeading, Stamps};
 use crate::components::records::use_id_param;
-use crate::domain::{ago, ContactRow, ContactStatus, ContactView, ListQuery, Page};
+use crate::domain::{ContactRow, ContactStatus, ContactView, ListQuery, Page, RecordKind};
 use crate::error::AppError;
 
 mod edit;
 mod list;
 
-pub use edit::{DeleteContactPage, EditContactPage, NewContactPage};
+pub use edit::{EditContactPage, NewContactPage};
 pub use list::ContactsPage;
 
 /// What the contacts list page shows.
@@ -128,8 +127,7 @@ pub async fn save_contact(
     idempotency_key: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::ContactInput;
-    use crate::domain::Role;
-    use crate::server::{auth::session, context, idempotency, records};
+    use crate::server::{context, records};
     let input = ContactInput {
         first_name,
         last_name,
@@ -143,44 +141,7 @@ pub async fn save_contact(
         notes,
         owner,
     };
-    let result: Result<(), AppError> = async {
-        let user = context::require_role(Role::Member)?;
-        let id = records::record_id(&id)?;
-        let version = version.trim().parse().unwrap_or(0);
-        let db = context::db()?;
-        let saved =
-                idempotency::once(&db, &user, idempotency_key, &(id, version, &input), |db| {
-                    let (user, input) = (&user, &input);
-                    async move {
-                        records::save_contact(&db, user, id, version, input, session::now()).await
-                    }
-                })
-                .await?;
-        context::redirect(&format!("/contacts/{saved}?saved=1"));
-        Ok(())
-    }
-    .await;
-    context::respond(result)
-}
-
-#[server(endpoint = "contacts/delete")]
-pub async fn delete_contact(id: i64, idempotency_key: Option<String>) -> Result<(), AppError> {
-    use crate::domain::RecordKind;
-    use crate::domain::Role;
-    use crate::server::{auth::session, context, idempotency, records};
-    let result: Result<(), AppError> = async {
-        let user = context::require_role(Role::Member)?;
-        let db = context::db()?;
-        idempotency::once(&db, &user, idempotency_key, &id, |db| {
-            let user = &user;
-            async move { records::trash(&db, user, RecordKind::Contact, id, session::now()).await }
-        })
-        .await?;
-        context::redirect(&format!("/contacts?deleted={id}"));
-        Ok(())
-    }
-    .await;
-    context::respond(result)
+    context::respond(records::submit(&id, &version, idempotency_key, input).await)
 }
 
 /// The field names of the contact form and their labels, in order.
@@ -220,18 +181,6 @@ async fn load_contact(id: Option<i64>) -> Result<ContactDetails, AppError> {
 pub fn ContactPage() -> impl IntoView {
     let id = use_id_param();
     let details = Resource::new(move || id.get(), load_contact);
-    let params = use_query_map();
-    let flash = move || {
-        let params = params.read();
-        let text = if params.get("saved").is_some() {
-            Some("Contact saved.")
-        } else if params.get("restored").is_some() {
-            Some("Contact restored from the trash.")
-        } else {
-            None
-        };
-        text.map(|text| view! { <p role="status" class="flash">{text}</p> })
-    };
     let page = move || {
         Suspend::new(async move {
             let ContactDetails {
@@ -240,28 +189,14 @@ pub fn ContactPage() -> impl IntoView {
                 now,
                 ..
             } = details.await?;
-            let name = contact.name();
             let company = contact.company_id.map(|id| {
-                view! { <a href=format!("/companies/{id}")>{contact.company_name.clone()}</a> }
-            });
-            let controls = can_edit.then(|| {
-                view! {
-                    <div class="actions">
-                        <a class="button" href=format!("/contacts/{}/edit", contact.id)>"Edit"</a>
-                        <form method="get" action=format!("/contacts/{}/delete", contact.id)>
-                            <button type="submit" class="danger">"Delete"</button>
-                        </form>
-                    </div>
-                }
+                view! { <a href=RecordKind::Company.path(id)>{contact.company_name.clone()}</a> }
             });
             let email = (!contact.email.is_empty()).then(|| {
                 view! { <a href=format!("mailto:{}", contact.email)>{contact.email.clone()}</a> }
             });
             Ok::<_, AppError>(view! {
-                <Title text=name.clone() />
-                <p class="breadcrumb"><a href="/contacts">"Contacts"</a></p>
-                <h1>{name}</h1>
-                {controls}
+                <RecordHeading kind=RecordKind::Contact id=contact.id name=contact.name() can_edit />
                 <dl class="details">
                     <dt>"Email"</dt><dd>{email}</dd>
                     <dt>"Phone"</dt><dd>{contact.phone.clone()}</dd>
@@ -272,14 +207,13 @@ pub fn ContactPage() -> impl IntoView {
                     <dt>"Tags"</dt><dd>{contact.tags.join(", ")}</dd>
                     <dt>"Owner"</dt><dd>{contact.owner_name.clone()}</dd>
                     <dt>"Notes"</dt><dd class="notes">{contact.notes.clone()}</dd>
-                    <dt>"Created"</dt><dd>{format!("{} by {}", ago(now - contact.created.at), contact.created.by)}</dd>
-                    <dt>"Updated"</dt><dd>{format!("{} by {}", ago(now - contact.updated.at), contact.updated.by)}</dd>
+                    <Stamps created=contact.created updated=contact.updated now />
                 </dl>
             })
         })
     };
     view! {
-        {flash}
+        <RecordFlash kind=RecordKind::Contact />
         {page}
     }
 }

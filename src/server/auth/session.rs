@@ -219,14 +219,11 @@ pub fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-/// Pages only signed-in users may open (the server functions behind them check on their own).
-pub const PROTECTED_PAGES: [&str; 5] = ["/settings", "/admin", "/contacts", "/companies", "/trash"];
-
 /// Middleware (inside [`load`]): a visitor who is not signed in and asks for a protected page is
 /// sent to the login page, which brings them back afterwards.
 pub async fn require_sign_in(request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    let protected = PROTECTED_PAGES.iter().any(|p| {
+    let protected = crate::paths::PROTECTED.iter().any(|p| {
         path.strip_prefix(p)
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
     });

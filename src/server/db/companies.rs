@@ -5,10 +5,10 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::contacts::{contact_row, CONTACT_ROW};
-use super::paging::{self, Count, Paging};
+use super::paging::{self, Count, SortKey, Sorts};
 use super::records::{classify, search_count, stamp, SqliteQuery, WriteError, SEARCH_LIMIT};
 use super::Db;
-use crate::domain::{CompanyDraft, CompanyRow, CompanyView, ContactRow, Page};
+use crate::domain::{CompanyDraft, CompanyRow, CompanyView, ContactRow, ListQuery, Page};
 
 /// What narrows the companies list.
 #[derive(Debug, Clone, Default)]
@@ -29,6 +29,19 @@ pub struct CompanyMatch {
 const COMPANY_ROW: &str = "co.id, co.name, co.domain, co.industry, co.size, co.city, \
      coalesce(u.name, '') AS owner_name, co.updated_at";
 
+/// How the companies list sorts (the first is the default), each walking its index.
+#[rustfmt::skip]
+const COMPANY_SORTS: Sorts = Sorts {
+    id: "co.id",
+    keys: &[
+        SortKey { name: "name", key: "co.sort_name", text_key: true, index: Some("companies_live_by_name") },
+        SortKey { name: "domain", key: "co.domain", text_key: true, index: Some("companies_live_by_domain") },
+        SortKey { name: "city", key: "co.city", text_key: true, index: Some("companies_live_by_city") },
+        SortKey { name: "updated", key: "co.updated_at", text_key: false, index: Some("companies_live_by_updated") },
+        SortKey { name: "newest", key: "co.id", text_key: false, index: None },
+    ],
+};
+
 fn company_row(row: &SqliteRow) -> Result<CompanyRow, sqlx::Error> {
     Ok(CompanyRow {
         id: row.try_get("id")?,
@@ -47,8 +60,9 @@ impl Db {
     pub async fn list_companies(
         &self,
         filter: &CompanyFilter,
-        paging: &Paging,
+        query: &ListQuery,
     ) -> Result<Page<CompanyRow>, sqlx::Error> {
+        let paging = &COMPANY_SORTS.paging(query);
         let only_search =
             filter.search.is_some() && filter.industry.is_none() && filter.owner.is_none();
         // An owner or industry with few companies is read through its own index, not by walking

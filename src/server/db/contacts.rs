@@ -4,10 +4,12 @@
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
-use super::paging::{self, Count, Paging};
+use super::paging::{self, Count, SortKey, Sorts};
 use super::records::{classify, search_count, stamp, SqliteQuery, WriteError, SEARCH_LIMIT};
 use super::Db;
-use crate::domain::{contact_name, ContactDraft, ContactRow, ContactStatus, ContactView, Page};
+use crate::domain::{
+    contact_name, ContactDraft, ContactRow, ContactStatus, ContactView, ListQuery, Page,
+};
 
 /// What narrows the contacts list.
 #[derive(Debug, Clone, Default)]
@@ -28,6 +30,19 @@ fn status_of(text: &str) -> Result<ContactStatus, sqlx::Error> {
 fn tags_of(json: &str) -> Result<Vec<String>, sqlx::Error> {
     serde_json::from_str(json).map_err(|e| sqlx::Error::Decode(e.into()))
 }
+
+/// How the contacts list sorts (the first is the default), each walking its index.
+#[rustfmt::skip]
+const CONTACT_SORTS: Sorts = Sorts {
+    id: "c.id",
+    keys: &[
+        SortKey { name: "name", key: "c.sort_name", text_key: true, index: Some("contacts_live_by_name") },
+        SortKey { name: "email", key: "c.email", text_key: true, index: Some("contacts_live_by_email") },
+        SortKey { name: "city", key: "c.city", text_key: true, index: Some("contacts_live_by_city") },
+        SortKey { name: "updated", key: "c.updated_at", text_key: false, index: Some("contacts_live_by_updated") },
+        SortKey { name: "newest", key: "c.id", text_key: false, index: None },
+    ],
+};
 
 pub(super) const CONTACT_ROW: &str =
     "c.id, c.first_name, c.last_name, c.email, c.phone, c.company_id, \
@@ -57,8 +72,9 @@ impl Db {
     pub async fn list_contacts(
         &self,
         filter: &ContactFilter,
-        paging: &Paging,
+        query: &ListQuery,
     ) -> Result<Page<ContactRow>, sqlx::Error> {
+        let paging = &CONTACT_SORTS.paging(query);
         // A common tag is best checked row by row while walking the sort order; a rare one is
         // best read first, then sorted.
         let common_tag = match &filter.tag {

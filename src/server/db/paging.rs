@@ -8,7 +8,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::Db;
-use crate::domain::{Page, Total, COUNT_LIMIT};
+use crate::domain::{ListQuery, Page, Total, COUNT_LIMIT};
 
 /// A position in a sorted list: the sort key and id of a row.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +32,49 @@ impl Cursor {
 
     pub fn encode(&self) -> String {
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(&(&self.key, self.id)).unwrap_or_default())
+    }
+}
+
+/// One way a list can be sorted: its name in the URL (`sort=`), the SQL expression of its key
+/// (indexed together with the id), whether that key is text, and the index that walks it.
+pub struct SortKey {
+    pub name: &'static str,
+    pub key: &'static str,
+    pub text_key: bool,
+    pub index: Option<&'static str>,
+}
+
+/// A list kind's sort orders: `id` is the row id's SQL expression; sorting by it is "newest".
+/// An unknown sort name gets the first order of `keys`.
+pub struct Sorts {
+    pub id: &'static str,
+    pub keys: &'static [SortKey],
+}
+
+impl Sorts {
+    /// The paging a list's URL state asks for.
+    pub fn paging(&self, query: &ListQuery) -> Paging {
+        let key = self
+            .keys
+            .iter()
+            .find(|k| k.name == query.sort_column())
+            .unwrap_or(&self.keys[0]);
+        let newest = key.key == self.id;
+        Paging {
+            key: key.key,
+            text_key: key.text_key,
+            id: self.id,
+            index: key.index,
+            // Newest first unless asked otherwise.
+            descending: if newest {
+                query.dir != "asc"
+            } else {
+                query.descending()
+            },
+            per_page: query.per_page(),
+            after: Cursor::decode(&query.after),
+            before: Cursor::decode(&query.before),
+        }
     }
 }
 

@@ -1,0 +1,74 @@
+//! The kinds of record a team keeps, and how the pages name them. Their addresses are in
+//! `paths`; their tables and columns in `server::db`.
+
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RecordKind {
+    Contact,
+    Company,
+}
+
+impl RecordKind {
+    pub const ALL: [RecordKind; 2] = [RecordKind::Contact, RecordKind::Company];
+
+    /// The name forms and links use ("contact").
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Contact => "contact",
+            RecordKind::Company => "company",
+        }
+    }
+
+    /// One of them, at the start of a sentence ("Contact").
+    pub const fn label(self) -> &'static str {
+        match self {
+            RecordKind::Contact => "Contact",
+            RecordKind::Company => "Company",
+        }
+    }
+
+    /// Several of them, in a sentence ("contacts").
+    pub const fn plural(self) -> &'static str {
+        match self {
+            RecordKind::Contact => "contacts",
+            RecordKind::Company => "companies",
+        }
+    }
+
+    /// The list's heading ("Contacts").
+    pub const fn title(self) -> &'static str {
+        match self {
+            RecordKind::Contact => "Contacts",
+            RecordKind::Company => "Companies",
+        }
+    }
+}
+
+impl FromStr for RecordKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        RecordKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == s)
+            .ok_or_else(|| "Unknown kind of record.".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_read_back_their_names() {
+        for kind in RecordKind::ALL {
+            assert_eq!(kind.as_str().parse::<RecordKind>(), Ok(kind));
+            assert_eq!(kind.label().to_lowercase(), kind.as_str());
+            assert_eq!(kind.title().to_lowercase(), kind.plural());
+        }
+        assert!("contacts".parse::<RecordKind>().is_err());
+    }
+}

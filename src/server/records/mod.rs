@@ -1,0 +1,114 @@
+//! The rules around customer records that need the store: reading lists from their URL state,
+//! saving with optimistic locking (`save`, one path for every kind, whose fields come from
+//! `kinds`), the trash. Server functions call these after checking who is signed in.
+
+mod kinds;
+mod save;
+
+pub use save::{save, submit, Current, RecordForm};
+
+use crate::domain::{CompanyRow, ContactRow, ListQuery, Page, RecordKind, TRASH_DAYS};
+use crate::error::AppError;
+use crate::server::context::internal;
+use crate::server::db::{search, CompanyFilter, ContactFilter, CurrentUser, Db, WriteError};
+
+/// The id of the record a form edits: empty for a new one.
+pub fn record_id(text: &str) -> Result<Option<i64>, AppError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    id_param(text).map(Some).ok_or(AppError::NotFound)
+}
+
+fn id_param(text: &str) -> Option<i64> {
+    text.trim().parse().ok().filter(|id| *id > 0)
+}
+
+fn non_empty(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// A list of contacts as its URL describes it. Values that make no sense (an unknown status, a
+/// malformed cursor) are ignored rather than refused, so an edited link still shows a list.
+pub async fn list_contacts(db: &Db, query: &ListQuery) -> Result<Page<ContactRow>, AppError> {
+    let filter = ContactFilter {
+        search: search::fts_query(&query.q),
+        status: query.status.parse().ok(),
+        tag: non_empty(&query.tag),
+        owner: id_param(&query.owner),
+        company: id_param(&query.company),
+    };
+    db.list_contacts(&filter, query).await.map_err(internal)
+}
+
+pub async fn list_companies(db: &Db, query: &ListQuery) -> Result<Page<CompanyRow>, AppError> {
+    let filter = CompanyFilter {
+        search: search::fts_query(&query.q),
+        industry: non_empty(&query.industry),
+        owner: id_param(&query.owner),
+    };
+    db.list_companies(&filter, query).await.map_err(internal)
+}
+
+/// "30 Nov 2026, 14:05 UTC".
+pub fn format_time(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|t| t.format("%-d %b %Y, %H:%M:%S UTC").to_string())
+        .unwrap_or_else(|| "an unknown time".into())
+}
+
+/// A record's name as its pages show it.
+pub async fn name(db: &Db, kind: RecordKind, id: i64) -> Result<String, AppError> {
+    let name = match kind {
+        RecordKind::Contact => db.contact(id).await.map_err(internal)?.map(|c| c.name()),
+        RecordKind::Company => db.company(id).await.map_err(internal)?.map(|c| c.name),
+    };
+    name.ok_or(AppError::NotFound)
+}
+
+pub async fn trash(
+    db: &Db,
+    user: &CurrentUser,
+    kind: RecordKind,
+    id: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    if db
+        .trash_record(kind, id, user.id, now)
+        .await
+        .map_err(internal)?
+    {
+        tracing::info!(user = user.id, ?kind, id, "record moved to the trash");
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+pub async fn restore(
+    db: &Db,
+    user: &CurrentUser,
+    kind: RecordKind,
+    id: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    match db.restore_record(kind, id, user.id, now).await {
+        Ok(()) => {
+            tracing::info!(user = user.id, ?kind, id, "record restored");
+            Ok(())
+        }
+        Err(WriteError::Duplicate) => Err(AppError::Conflict(match kind {
+            RecordKind::Contact => "Another contact now has this email address: change theirs first, then restore this one.".into(),
+            RecordKind::Company => "Another company now has this domain: change theirs first, then restore this one.".into(),
+        })),
+        Err(WriteError::Missing | WriteError::Stale) => Err(AppError::NotFound),
+        Err(WriteError::Db(error)) => Err(internal(error)),
+    }
+}
+
+/// Deletes for good the records that have been in the trash for [`TRASH_DAYS`].
+pub async fn empty_old_trash(db: &Db, now: i64) -> anyhow::Result<u64> {
+    Ok(db.empty_trash(now - TRASH_DAYS * 24 * 60 * 60).await?)
+}
