@@ -114,19 +114,31 @@ pub enum AppError {
 }
 
 impl AppError {
-    /// HTTP status that goes with the error.
-    pub fn status_code(&self) -> u16 {
+    /// The HTTP status that goes with the error: the one place that says it. (Pages, server
+    /// functions and the middleware apply it through `server::context::set_status`.)
+    #[cfg(feature = "ssr")]
+    pub fn status(&self) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
         match self {
-            AppError::Validation(_) => 422,
-            AppError::InvalidCredentials | AppError::Unauthorized => 401,
-            AppError::TooManyAttempts { .. } => 429,
-            AppError::Forbidden => 403,
-            AppError::NotFound => 404,
-            AppError::Conflict(_) | AppError::StaleEdit(_) => 409,
-            AppError::BadRequest(_) => 400,
-            AppError::Internal => 500,
-            AppError::Unavailable(_) => 503,
-            AppError::Transport(_) => 502,
+            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::InvalidCredentials | AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) | AppError::StaleEdit(_) => StatusCode::CONFLICT,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Transport(_) => StatusCode::BAD_GATEWAY,
+        }
+    }
+
+    /// When to try again (seconds), for a client that was refused for now.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyAttempts { minutes } => Some(u64::from(*minutes) * 60),
+            AppError::Unavailable(_) => Some(1),
+            _ => None,
         }
     }
 
@@ -200,8 +212,8 @@ mod tests {
     fn internal_errors_reveal_nothing() {
         let text = AppError::Internal.to_string();
         assert!(text.contains("Something went wrong"));
-        assert_eq!(AppError::Internal.status_code(), 500);
-        assert_eq!(AppError::NotFound.status_code(), 404);
+        assert_eq!(AppError::Internal.status(), 500);
+        assert_eq!(AppError::NotFound.status(), 404);
     }
 
     #[test]
@@ -213,7 +225,7 @@ mod tests {
             None
         );
         let error = errors.into_result(|| ()).unwrap_err();
-        assert_eq!(error.status_code(), 422);
+        assert_eq!(error.status(), 422);
         assert_eq!(error.field("name").as_deref(), Some("Enter your name."));
         assert_eq!(error.field("email"), None);
         let error = error.with_values(&[("email", "x@y".into())]);
@@ -231,6 +243,6 @@ mod tests {
             error.to_string(),
             "Too many attempts — try again in 12 minutes."
         );
-        assert_eq!(error.status_code(), 429);
+        assert_eq!(error.status(), 429);
     }
 }

@@ -35,15 +35,12 @@ pub fn ErrorPage(
     }
 
     #[cfg(feature = "ssr")]
-    {
-        let status = shown.iter().map(AppError::status_code).max().unwrap_or(500);
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(
-                axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-            );
-        }
-    }
+    crate::server::context::set_status(
+        shown
+            .iter()
+            .max_by_key(|error| error.status())
+            .unwrap_or(&AppError::Internal),
+    );
 
     let heading = if shown.contains(&AppError::Forbidden) {
         "Not allowed"

@@ -93,10 +93,8 @@ pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
 /// without JavaScript comes back to its page with the error), so it is not answered with 200.
 pub fn set_status_for(error: Option<&AppError>) {
     #[cfg(feature = "ssr")]
-    if let (Some(error), Some(response)) = (error, use_context::<leptos_axum::ResponseOptions>()) {
-        if let Ok(status) = axum::http::StatusCode::from_u16(error.status_code()) {
-            response.set_status(status);
-        }
+    if let Some(error) = error {
+        crate::server::context::set_status(error);
     }
     #[cfg(not(feature = "ssr"))]
     let _ = error;

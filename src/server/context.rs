@@ -1,8 +1,8 @@
 //! What server functions reach for: the application state and request facts provided by
 //! leptos_axum, the signed-in user, and the mapping of failures to responses.
 
+use axum::http::header;
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
 use leptos::prelude::use_context;
 use tower_sessions::Session;
 
@@ -134,24 +134,21 @@ fn is_native_form_post() -> bool {
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(error) = &result {
         if !is_native_form_post() {
-            if let (Some(response), Ok(status)) = (
-                use_context::<leptos_axum::ResponseOptions>(),
-                StatusCode::from_u16(error.status_code()),
-            ) {
-                response.set_status(status);
-                // When to try again, for a client that was refused for now.
-                let retry_after = match error {
-                    AppError::TooManyAttempts { minutes } => Some(u64::from(*minutes) * 60),
-                    AppError::Unavailable(_) => Some(1),
-                    _ => None,
-                };
-                if let Some(seconds) = retry_after {
-                    response.insert_header(header::RETRY_AFTER, seconds.into());
-                }
-            }
+            set_status(error);
         }
     }
     result
+}
+
+/// Gives the response being built the status of `error` ([`AppError::status`]) and, for a
+/// client refused for now, when to try again.
+pub fn set_status(error: &AppError) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(error.status());
+        if let Some(seconds) = error.retry_after() {
+            response.insert_header(header::RETRY_AFTER, seconds.into());
+        }
+    }
 }
 
 /// Sends the browser to `path` once the server function returns (with or without JavaScript).

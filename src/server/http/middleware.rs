@@ -106,9 +106,7 @@ pub async fn server_fn_status(
         return Response::from_parts(parts, Body::empty());
     };
     if let Ok(error) = serde_json::from_slice::<crate::error::AppError>(&bytes) {
-        if let Ok(status) = StatusCode::from_u16(error.status_code()) {
-            parts.status = status;
-        }
+        parts.status = error.status();
     }
     Response::from_parts(parts, Body::from(bytes))
 }
