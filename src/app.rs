@@ -11,6 +11,7 @@ use crate::pages::admin::UsersPage;
 use crate::pages::auth::{provide_auth, LoginPage, RegisterPage};
 use crate::pages::companies::{CompaniesPage, CompanyPage, EditCompanyPage, NewCompanyPage};
 use crate::pages::contacts::{ContactPage, ContactsPage, EditContactPage, NewContactPage};
+use crate::pages::history::HistoryAdminPage;
 use crate::pages::record::DeleteRecordPage;
 use crate::pages::settings::{SessionsPage, SettingsPage};
 use crate::pages::trash::TrashPage;
@@ -47,6 +48,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/sessions") view=SessionsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/history") view=HistoryAdminPage ssr=SsrMode::Async />
                     <Route path=path!("/contacts") view=ContactsPage ssr=SsrMode::Async />
                     <Route path=path!("/contacts/new") view=NewContactPage ssr=SsrMode::Async />
                     <Route path=path!("/contacts/:id") view=ContactPage ssr=SsrMode::Async />

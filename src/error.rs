@@ -189,6 +189,15 @@ impl AppError {
     }
 }
 
+/// A store failure is the server's: logged with the request, answered 500, or 503 when the
+/// database was busy or a statement ran past its deadline (`server::context::internal`).
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        crate::server::context::internal(error)
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 

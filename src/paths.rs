@@ -9,6 +9,7 @@ pub const REGISTER: &str = "/register";
 pub const SETTINGS: &str = "/settings";
 pub const SESSIONS: &str = "/settings/sessions";
 pub const ADMIN_USERS: &str = "/admin/users";
+pub const ADMIN_HISTORY: &str = "/admin/history";
 pub const TRASH: &str = "/trash";
 
 /// Page paths that need a signed-in user (and everything below them).

@@ -33,7 +33,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                             <span class="who">
                                 "Signed in as " <strong>{user.name.clone()}</strong>
                             </span>
-                            {is_admin.then(|| view! { <A href=paths::ADMIN_USERS>"Users"</A> })}
+                            {is_admin.then(|| view! { <A href=paths::ADMIN_USERS>"Users"</A> <A href=paths::ADMIN_HISTORY>"History"</A> })}
                             <A href=paths::TRASH>"Trash"</A>
                             <A href=paths::SETTINGS>"Settings"</A>
                             <SignOutButton />

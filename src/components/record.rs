@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::form::set_status_for;
 use crate::components::records::{Pager, SortHeader};
-use crate::domain::{ago, ListQuery, RecordKind, Stamp, Total};
+use crate::domain::{ago, full_time, iso_time, ListQuery, RecordKind, Stamp, Total};
 use crate::error::AppError;
 
 /// A column of a record table: its heading, and the sort it offers.
@@ -174,9 +174,15 @@ pub fn RecordHeading(kind: RecordKind, id: i64, name: String, can_edit: bool) ->
 #[component]
 pub fn Stamps(created: Stamp, updated: Stamp, now: i64) -> impl IntoView {
     view! {
-        <dt>"Created"</dt><dd>{format!("{} by {}", ago(now - created.at), created.by)}</dd>
-        <dt>"Updated"</dt><dd>{format!("{} by {}", ago(now - updated.at), updated.by)}</dd>
+        <dt>"Created"</dt><dd><When at=created.at now /> " by " {created.by}</dd>
+        <dt>"Updated"</dt><dd><When at=updated.at now /> " by " {updated.by}</dd>
     }
+}
+
+/// A moment in the viewer's words ("3 hours ago"), in full on hover and for machines.
+#[component]
+pub fn When(at: i64, now: i64) -> impl IntoView {
+    view! { <time datetime=iso_time(at) title=full_time(at)>{ago(now - at)}</time> }
 }
 
 /// The title, breadcrumb and heading of a record's form: "New contact", or "Edit Ann Lee" under

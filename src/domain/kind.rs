@@ -48,6 +48,53 @@ impl RecordKind {
     }
 }
 
+impl RecordKind {
+    /// The fields of its form, by name, with their labels, in order.
+    pub const fn fields(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            RecordKind::Contact => CONTACT_FIELDS,
+            RecordKind::Company => COMPANY_FIELDS,
+        }
+    }
+
+    /// The label of field `name` ("Job title"), or the name itself.
+    pub fn field_label(self, name: &str) -> String {
+        self.fields()
+            .iter()
+            .find(|(field, _)| *field == name)
+            .map_or_else(|| name.to_owned(), |(_, label)| (*label).to_owned())
+    }
+}
+
+const CONTACT_FIELDS: &[(&str, &str)] = &[
+    ("first_name", "First name"),
+    ("last_name", "Last name"),
+    ("email", "Email"),
+    ("phone", "Phone"),
+    ("job_title", "Job title"),
+    ("company", "Company"),
+    ("city", "City"),
+    ("status", "Status"),
+    ("tags", "Tags"),
+    ("notes", "Notes"),
+    ("owner", "Owner"),
+];
+
+const COMPANY_FIELDS: &[(&str, &str)] = &[
+    ("name", "Name"),
+    ("domain", "Domain"),
+    ("industry", "Industry"),
+    ("size", "Size"),
+    ("phone", "Phone"),
+    ("website", "Website"),
+    ("street", "Street"),
+    ("city", "City"),
+    ("postal_code", "Postal code"),
+    ("country", "Country"),
+    ("notes", "Notes"),
+    ("owner", "Owner"),
+];
+
 impl FromStr for RecordKind {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {

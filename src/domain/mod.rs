@@ -5,6 +5,7 @@
 
 mod account;
 mod flash;
+mod history;
 mod idempotency;
 mod kind;
 mod listing;
@@ -17,6 +18,7 @@ mod workspace;
 
 pub use account::{Email, PersonName, Role, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 pub use flash::Flash;
+pub use history::{changed_fields, Change, ChangeAction, FieldChange, HistoryPage, HISTORY_PAGE};
 pub use idempotency::IdempotencyKey;
 pub use kind::RecordKind;
 pub use listing::{first_chars, ListQuery, PAGE_SIZES};
@@ -27,8 +29,8 @@ pub use records::{
 };
 pub use trash::{TrashItem, TrashPage, TRASH_DAYS, TRASH_PAGE};
 pub use users::{
-    ago, describe_user_agent, within, InvitationStatus, InvitationView, RegistrationInfo,
-    SessionView, UserView,
+    ago, describe_user_agent, full_time, iso_time, within, InvitationStatus, InvitationView,
+    RegistrationInfo, SessionView, UserView,
 };
 pub use values::{DomainName, PhoneNumber, Tags};
 pub use workspace::WorkspaceSummary;

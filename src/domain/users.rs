@@ -85,6 +85,20 @@ pub fn ago(seconds: i64) -> String {
     format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
 }
 
+/// "1 Dec 2026, 06:49:55 UTC": a moment in full, for a time's tooltip.
+pub fn full_time(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|t| t.format("%-d %b %Y, %H:%M:%S UTC").to_string())
+        .unwrap_or_else(|| "an unknown time".into())
+}
+
+/// "2026-12-01T06:49:55Z": a moment for `<time datetime>`.
+pub fn iso_time(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
+}
+
 /// "in 6 days", "in 3 hours", "in 1 minute".
 pub fn within(seconds: i64) -> String {
     let (n, unit) = match seconds.max(0) {
@@ -98,6 +112,12 @@ pub fn within(seconds: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moments_are_written_in_full_and_for_machines() {
+        assert_eq!(full_time(1_764_571_795), "1 Dec 2025, 06:49:55 UTC");
+        assert_eq!(iso_time(1_764_571_795), "2025-12-01T06:49:55Z");
+    }
 
     #[test]
     fn times_ahead_read_naturally() {

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod companies;
 pub mod contacts;
+pub mod history;
 pub mod home;
 pub mod not_found;
 pub mod record;

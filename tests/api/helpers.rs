@@ -125,6 +125,15 @@ impl TestApp {
             .expect("request sent")
     }
 
+    /// A page as `client` (and its cookies) sees it.
+    pub async fn get_as(&self, client: &reqwest::Client, path: &str) -> reqwest::Response {
+        client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
     /// Posts a form to a server function the way `fetch` from the hydrated page does.
     pub async fn post_form(
         &self,

@@ -7,6 +7,7 @@ mod cli;
 mod hardening;
 mod health;
 mod helpers;
+mod history;
 mod idempotency;
 mod migrations;
 mod pages;

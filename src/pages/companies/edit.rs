@@ -14,7 +14,7 @@ use crate::domain::{CompanyInput, RecordKind};
 use crate::error::AppError;
 use crate::pages::contacts::form_options;
 
-use super::{load_company, CompanyDetails, SaveCompany, COMPANY_FIELDS};
+use super::{load_company, CompanyDetails, SaveCompany};
 
 #[component]
 pub fn NewCompanyPage() -> impl IntoView {
@@ -74,7 +74,7 @@ fn CompanyForm(
     let value = move |name: &str, fallback: &str| form.value(name, fallback);
     let field = move |name: &'static str| form.field(name);
     view! {
-        <RecordFormFrame state=form path={<SaveCompany as leptos::server_fn::ServerFn>::PATH} id version labels=COMPANY_FIELDS cancel>
+        <RecordFormFrame state=form path={<SaveCompany as leptos::server_fn::ServerFn>::PATH} id version labels=RecordKind::Company.fields() cancel>
             <div class="grid">
                 <Field form="company" name="name" label="Name" value=value("name", &initial.name) error=field("name") required=true />
                 <Field form="company" name="domain" label="Domain" value=value("domain", &initial.domain) error=field("domain") hint="Like acme.example." />

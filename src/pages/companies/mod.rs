@@ -10,6 +10,7 @@ use crate::components::record::{RecordFlash, RecordHeading, Stamps};
 use crate::components::records::use_id_param;
 use crate::domain::{thousands, CompanyRow, CompanyView, ContactRow, ListQuery, Page, RecordKind};
 use crate::error::AppError;
+use crate::pages::history::RecordHistory;
 
 mod edit;
 mod list;
@@ -121,21 +122,6 @@ pub async fn save_company(
     context::respond(records::submit(&id, &version, idempotency_key, input).await)
 }
 
-pub const COMPANY_FIELDS: &[(&str, &str)] = &[
-    ("name", "Name"),
-    ("domain", "Domain"),
-    ("industry", "Industry"),
-    ("size", "Size"),
-    ("phone", "Phone"),
-    ("website", "Website"),
-    ("street", "Street"),
-    ("city", "City"),
-    ("postal_code", "Postal code"),
-    ("country", "Country"),
-    ("notes", "Notes"),
-    ("owner", "Owner"),
-];
-
 async fn load_company(id: Option<i64>) -> Result<CompanyDetails, AppError> {
     match id {
         Some(id) => get_company(id).await,
@@ -220,6 +206,7 @@ pub fn CompanyPage() -> impl IntoView {
                     </table>
                     <p><a href=all_link>{if more { "All its contacts" } else { "Its contacts in the contacts list" }}</a></p>
                 </section>
+                <RecordHistory kind=RecordKind::Company id=company.id />
             })
         })
     };

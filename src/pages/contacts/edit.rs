@@ -14,9 +14,7 @@ use crate::components::records::{owner_options, use_id_param};
 use crate::domain::{ContactInput, RecordKind};
 use crate::error::AppError;
 
-use super::{
-    form_options, load_contact, status_options, ContactDetails, SaveContact, CONTACT_FIELDS,
-};
+use super::{form_options, load_contact, status_options, ContactDetails, SaveContact};
 
 #[component]
 pub fn NewContactPage() -> impl IntoView {
@@ -80,7 +78,7 @@ fn ContactForm(
     let value = move |name: &str, fallback: &str| form.value(name, fallback);
     let field = move |name: &'static str| form.field(name);
     view! {
-        <RecordFormFrame state=form path={<SaveContact as leptos::server_fn::ServerFn>::PATH} id version labels=CONTACT_FIELDS cancel>
+        <RecordFormFrame state=form path={<SaveContact as leptos::server_fn::ServerFn>::PATH} id version labels=RecordKind::Contact.fields() cancel>
             <div class="grid">
                 <Field form="contact" name="first_name" label="First name" autocomplete="off" value=value("first_name", &initial.first_name) error=field("first_name") />
                 <Field form="contact" name="last_name" label="Last name" autocomplete="off" value=value("last_name", &initial.last_name) error=field("last_name") />

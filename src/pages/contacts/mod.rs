@@ -10,6 +10,7 @@ use crate::components::record::{RecordFlash, RecordHeading, Stamps};
 use crate::components::records::use_id_param;
 use crate::domain::{ContactRow, ContactStatus, ContactView, ListQuery, Page, RecordKind};
 use crate::error::AppError;
+use crate::pages::history::RecordHistory;
 
 mod edit;
 mod list;
@@ -144,21 +145,6 @@ pub async fn save_contact(
     context::respond(records::submit(&id, &version, idempotency_key, input).await)
 }
 
-/// The field names of the contact form and their labels, in order.
-pub const CONTACT_FIELDS: &[(&str, &str)] = &[
-    ("first_name", "First name"),
-    ("last_name", "Last name"),
-    ("email", "Email"),
-    ("phone", "Phone"),
-    ("job_title", "Job title"),
-    ("company", "Company"),
-    ("city", "City"),
-    ("status", "Status"),
-    ("tags", "Tags"),
-    ("notes", "Notes"),
-    ("owner", "Owner"),
-];
-
 fn status_options(with_any: bool) -> Vec<(String, String)> {
     let any = with_any.then(|| (String::new(), "Any status".to_string()));
     any.into_iter()
@@ -209,6 +195,7 @@ pub fn ContactPage() -> impl IntoView {
                     <dt>"Notes"</dt><dd class="notes">{contact.notes.clone()}</dd>
                     <Stamps created=contact.created updated=contact.updated now />
                 </dl>
+                <RecordHistory kind=RecordKind::Contact id=contact.id />
             })
         })
     };

@@ -119,6 +119,24 @@ impl Db {
             _stop: StopOnDrop(gone),
         })
     }
+
+    /// Runs `work` in one transaction: this handle's when it is already scoped (the effect of
+    /// an exactly-once request), else a new one, committed if `work` succeeds.
+    pub async fn atomically<T, E, Fut>(&self, work: impl FnOnce(Db) -> Fut) -> Result<T, E>
+    where
+        Fut: std::future::Future<Output = Result<T, E>>,
+        E: From<sqlx::Error>,
+    {
+        if self.scope.is_some() {
+            return work(self.clone()).await;
+        }
+        let scope = self.in_transaction().await?;
+        let result = work(scope.db()).await;
+        if result.is_ok() {
+            scope.commit().await?;
+        }
+        result
+    }
 }
 
 /// How many SQLite virtual-machine steps run between two looks at the clock.

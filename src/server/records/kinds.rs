@@ -60,10 +60,25 @@ impl RecordForm for ContactInput {
     }
 
     async fn current(db: &Db, id: i64) -> Result<Option<Current>, sqlx::Error> {
-        Ok(db.contact(id).await?.map(|c| Current {
-            values: c.input().echo(),
-            updated: c.updated,
-            version: c.version,
+        Ok(db.contact(id).await?.map(|c| {
+            let values = c.input().echo();
+            let shown = values
+                .iter()
+                .map(|(field, value)| {
+                    let value = match *field {
+                        "status" => c.status.label().to_owned(),
+                        "owner" => c.owner_name.clone(),
+                        _ => value.clone(),
+                    };
+                    (*field, value)
+                })
+                .collect();
+            Current {
+                values,
+                shown,
+                updated: c.updated,
+                version: c.version,
+            }
         }))
     }
 }
@@ -114,10 +129,21 @@ impl RecordForm for CompanyInput {
     }
 
     async fn current(db: &Db, id: i64) -> Result<Option<Current>, sqlx::Error> {
-        Ok(db.company(id).await?.map(|c| Current {
-            values: c.input().echo(),
-            updated: c.updated,
-            version: c.version,
+        Ok(db.company(id).await?.map(|c| {
+            let values = c.input().echo();
+            let shown = values
+                .iter()
+                .map(|(field, value)| match *field {
+                    "owner" => (*field, c.owner_name.clone()),
+                    _ => (*field, value.clone()),
+                })
+                .collect();
+            Current {
+                values,
+                shown,
+                updated: c.updated,
+                version: c.version,
+            }
         }))
     }
 }

@@ -7,10 +7,15 @@ mod save;
 
 pub use save::{save, submit, Current, RecordForm};
 
-use crate::domain::{CompanyRow, ContactRow, ListQuery, Page, RecordKind, TRASH_DAYS};
+use crate::domain::{
+    ChangeAction, CompanyRow, ContactRow, HistoryPage, ListQuery, Page, RecordKind, HISTORY_PAGE,
+    TRASH_DAYS,
+};
 use crate::error::AppError;
 use crate::server::context::internal;
-use crate::server::db::{search, CompanyFilter, ContactFilter, CurrentUser, Db, WriteError};
+use crate::server::db::{
+    search, CompanyFilter, ContactFilter, CurrentUser, Db, HistoryFilter, WriteError,
+};
 
 /// The id of the record a form edits: empty for a new one.
 pub fn record_id(text: &str) -> Result<Option<i64>, AppError> {
@@ -52,13 +57,6 @@ pub async fn list_companies(db: &Db, query: &ListQuery) -> Result<Page<CompanyRo
     db.list_companies(&filter, query).await.map_err(internal)
 }
 
-/// "30 Nov 2026, 14:05 UTC".
-pub fn format_time(unix: i64) -> String {
-    chrono::DateTime::from_timestamp(unix, 0)
-        .map(|t| t.format("%-d %b %Y, %H:%M:%S UTC").to_string())
-        .unwrap_or_else(|| "an unknown time".into())
-}
-
 /// A record's name as its pages show it.
 pub async fn name(db: &Db, kind: RecordKind, id: i64) -> Result<String, AppError> {
     let name = match kind {
@@ -68,6 +66,7 @@ pub async fn name(db: &Db, kind: RecordKind, id: i64) -> Result<String, AppError
     name.ok_or(AppError::NotFound)
 }
 
+/// Moves a record to the trash, and records that in its history in the same transaction.
 pub async fn trash(
     db: &Db,
     user: &CurrentUser,
@@ -75,11 +74,17 @@ pub async fn trash(
     id: i64,
     now: i64,
 ) -> Result<(), AppError> {
-    if db
-        .trash_record(kind, id, user.id, now)
-        .await
-        .map_err(internal)?
-    {
+    let done = db
+        .atomically(|db| async move {
+            let done = db.trash_record(kind, id, user.id, now).await?;
+            if done {
+                db.record_change(kind, id, ChangeAction::Delete, user.id, now, &[])
+                    .await?;
+            }
+            Ok::<_, sqlx::Error>(done)
+        })
+        .await?;
+    if done {
         tracing::info!(user = user.id, ?kind, id, "record moved to the trash");
         Ok(())
     } else {
@@ -87,6 +92,7 @@ pub async fn trash(
     }
 }
 
+/// Brings a record back from the trash, and records that in its history in the same transaction.
 pub async fn restore(
     db: &Db,
     user: &CurrentUser,
@@ -94,18 +100,48 @@ pub async fn restore(
     id: i64,
     now: i64,
 ) -> Result<(), AppError> {
-    match db.restore_record(kind, id, user.id, now).await {
+    let restored = db
+        .atomically(|db| async move {
+            let restored = db.restore_record(kind, id, user.id, now).await;
+            if restored.is_ok() {
+                db.record_change(kind, id, ChangeAction::Restore, user.id, now, &[])
+                    .await?;
+            }
+            Ok::<_, sqlx::Error>(restored)
+        })
+        .await?;
+    match restored {
         Ok(()) => {
             tracing::info!(user = user.id, ?kind, id, "record restored");
             Ok(())
         }
-        Err(WriteError::Duplicate) => Err(AppError::Conflict(match kind {
-            RecordKind::Contact => "Another contact now has this email address: change theirs first, then restore this one.".into(),
-            RecordKind::Company => "Another company now has this domain: change theirs first, then restore this one.".into(),
-        })),
+        Err(WriteError::Duplicate) => Err(AppError::Conflict(format!(
+            "Another {} now has this {}: change theirs first, then restore this one.",
+            kind.as_str(),
+            match kind {
+                RecordKind::Contact => "email address",
+                RecordKind::Company => "domain",
+            }
+        ))),
         Err(WriteError::Missing | WriteError::Stale) => Err(AppError::NotFound),
         Err(WriteError::Db(error)) => Err(internal(error)),
     }
+}
+
+/// A page of history (newest first, older than the change `before`).
+pub async fn history(
+    db: &Db,
+    filter: HistoryFilter,
+    before: Option<i64>,
+) -> Result<HistoryPage, AppError> {
+    let mut changes = db.history(filter, before, HISTORY_PAGE + 1).await?;
+    let more = changes.len() > HISTORY_PAGE as usize;
+    changes.truncate(HISTORY_PAGE as usize);
+    Ok(HistoryPage {
+        older: more.then(|| changes.last().map(|c| c.id)).flatten(),
+        changes,
+        now: crate::server::auth::session::now(),
+    })
 }
 
 /// Deletes for good the records that have been in the trash for [`TRASH_DAYS`].

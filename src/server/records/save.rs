@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::domain::{RecordKind, Stamp};
+use crate::domain::{changed_fields, ChangeAction, RecordKind, Stamp};
 use crate::error::{AppError, FieldErrors, StaleEdit};
 use crate::server::context::{self, internal};
 use crate::server::db::{CurrentUser, Db, WriteError};
@@ -53,11 +53,13 @@ pub trait RecordForm: Serialize + Sync {
     ) -> impl std::future::Future<Output = Result<Option<Current>, sqlx::Error>> + Send;
 }
 
-/// A record as it is now: who changed it last, its version and its values by field name.
+/// A record as it is now: who changed it last, its version, its values by field name as the form
+/// has them, and as its page shows them (for the history: an owner's name, not their id).
 pub struct Current {
     pub updated: Stamp,
     pub version: i64,
     pub values: Vec<(&'static str, String)>,
+    pub shown: Vec<(&'static str, String)>,
 }
 
 /// A form's save, as its server function receives it: checks the role, makes it exactly-once
@@ -81,7 +83,16 @@ pub async fn submit<F: RecordForm>(
     Ok(())
 }
 
-/// Creates (`id` = None) or updates a record; returns its id.
+/// What a write came to, inside its transaction.
+enum Outcome {
+    Saved(i64),
+    /// Stale: the record as it is now.
+    Stale(Box<Current>),
+    Refused(WriteError),
+}
+
+/// Creates (`id` = None) or updates a record, and records the change in its history in the same
+/// transaction; returns its id.
 pub async fn save<F: RecordForm>(
     db: &Db,
     user: &CurrentUser,
@@ -106,31 +117,56 @@ pub async fn save<F: RecordForm>(
         (Some(draft), Some(resolved)) if errors.is_empty() => (draft, resolved),
         _ => return Err(AppError::Validation(errors).with_values(&input.echo())),
     };
-    let written = match id {
-        None => F::create(db, &draft, resolved, user.id, now).await,
-        Some(id) => F::update(db, id, version, &draft, resolved, user.id, now)
-            .await
-            .map(|()| id),
-    };
-    let current = match (&written, id) {
-        (Err(WriteError::Stale), Some(id)) => F::current(db, id).await.map_err(internal)?,
-        _ => None,
-    };
-    match written {
-        Ok(id) => {
+    let outcome = db
+        .atomically(|db| async move {
+            let before = match id {
+                Some(id) => F::current(&db, id).await?,
+                None => None,
+            };
+            let written = match id {
+                None => F::create(&db, &draft, resolved, user.id, now).await,
+                Some(id) => F::update(&db, id, version, &draft, resolved, user.id, now)
+                    .await
+                    .map(|()| id),
+            };
+            let saved = match written {
+                Ok(saved) => saved,
+                Err(WriteError::Db(error)) => return Err(error),
+                Err(WriteError::Stale) => {
+                    return Ok(match before {
+                        Some(current) => Outcome::Stale(Box::new(current)),
+                        None => Outcome::Refused(WriteError::Missing),
+                    })
+                }
+                Err(refused) => return Ok(Outcome::Refused(refused)),
+            };
+            let after = F::current(&db, saved).await?.map(|c| c.shown);
+            let before = before.map(|c| c.shown).unwrap_or_default();
+            let fields = changed_fields(&before, &after.unwrap_or_default());
+            let action = match id {
+                None => ChangeAction::Create,
+                Some(_) => ChangeAction::Edit,
+            };
+            // A save that changed nothing is not a change.
+            if action == ChangeAction::Create || !fields.is_empty() {
+                db.record_change(F::KIND, saved, action, user.id, now, &fields)
+                    .await?;
+            }
+            Ok(Outcome::Saved(saved))
+        })
+        .await
+        .map_err(internal)?;
+    match outcome {
+        Outcome::Saved(id) => {
             tracing::info!(user = user.id, id, kind = F::KIND.as_str(), "record saved");
             Ok(id)
         }
-        Err(WriteError::Duplicate) => {
+        Outcome::Refused(WriteError::Duplicate) => {
             let (field, message) = F::UNIQUE;
             Err(AppError::invalid(field, message).with_values(&input.echo()))
         }
-        Err(WriteError::Stale) => match current {
-            Some(current) => Err(stale(current, input.echo())),
-            None => Err(AppError::NotFound),
-        },
-        Err(WriteError::Missing) => Err(AppError::NotFound),
-        Err(WriteError::Db(error)) => Err(internal(error)),
+        Outcome::Stale(current) => Err(stale(*current, input.echo())),
+        Outcome::Refused(_) => Err(AppError::NotFound),
     }
 }
 
@@ -155,7 +191,7 @@ fn stale(current: Current, yours: Vec<(&'static str, String)>) -> AppError {
     };
     AppError::StaleEdit(Box::new(StaleEdit {
         by: current.updated.by,
-        at: super::format_time(current.updated.at),
+        at: crate::domain::full_time(current.updated.at),
         version: current.version,
         theirs: owned(current.values),
         yours: owned(yours),

@@ -1,0 +1,108 @@
+//! The change history (`changes`): written by the save, trash and restore paths inside their own
+//! transaction, read newest first by record, by user and kind, or all of it.
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use super::Db;
+use crate::domain::{Change, ChangeAction, FieldChange, RecordKind};
+
+/// What narrows the workspace's history.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HistoryFilter {
+    pub record: Option<(RecordKind, i64)>,
+    pub kind: Option<RecordKind>,
+    pub user: Option<i64>,
+}
+
+fn decode_err(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> sqlx::Error {
+    sqlx::Error::Decode(e.into())
+}
+
+fn change(row: &SqliteRow) -> Result<Change, sqlx::Error> {
+    let fields: Vec<(String, String, String)> =
+        serde_json::from_str(row.try_get("fields")?).map_err(decode_err)?;
+    Ok(Change {
+        id: row.try_get("id")?,
+        kind: row
+            .try_get::<&str, _>("kind")?
+            .parse()
+            .map_err(decode_err)?,
+        record_id: row.try_get("record_id")?,
+        action: row
+            .try_get::<&str, _>("action")?
+            .parse()
+            .map_err(decode_err)?,
+        at: row.try_get("at")?,
+        by: row.try_get("by_name")?,
+        fields: fields
+            .into_iter()
+            .map(|(field, old, new)| FieldChange { field, old, new })
+            .collect(),
+    })
+}
+
+impl Db {
+    /// Records a change. Call it on the handle of the change's own transaction.
+    pub async fn record_change(
+        &self,
+        kind: RecordKind,
+        record_id: i64,
+        action: ChangeAction,
+        by: i64,
+        at: i64,
+        fields: &[FieldChange],
+    ) -> Result<(), sqlx::Error> {
+        let fields: Vec<(&str, &str, &str)> = fields
+            .iter()
+            .map(|f| (f.field.as_str(), f.old.as_str(), f.new.as_str()))
+            .collect();
+        sqlx::query(
+            "INSERT INTO changes (kind, record_id, action, at, by, fields) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(kind.as_str())
+        .bind(record_id)
+        .bind(action.as_str())
+        .bind(at)
+        .bind(by)
+        .bind(serde_json::to_string(&fields).map_err(|e| sqlx::Error::Encode(e.into()))?)
+        .execute(&mut *self.conn().await?)
+        .await?;
+        Ok(())
+    }
+
+    /// Up to `limit` changes, newest first, older than the change `before`.
+    pub async fn history(
+        &self,
+        filter: HistoryFilter,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<Change>, sqlx::Error> {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT ch.id, ch.kind, ch.record_id, ch.action, ch.at, ch.fields, \
+             coalesce(u.name, '') AS by_name \
+             FROM changes ch LEFT JOIN users u ON u.id = ch.by WHERE 1",
+        );
+        if let Some((kind, id)) = filter.record {
+            q.push(" AND ch.kind = ").push_bind(kind.as_str());
+            q.push(" AND ch.record_id = ").push_bind(id);
+        }
+        if let Some(kind) = filter.kind {
+            q.push(" AND ch.kind = ").push_bind(kind.as_str());
+        }
+        if let Some(user) = filter.user {
+            q.push(" AND ch.by = ").push_bind(user);
+        }
+        if let Some(before) = before {
+            q.push(" AND ch.id < ").push_bind(before);
+        }
+        q.push(" ORDER BY ch.id DESC LIMIT ")
+            .push_bind(i64::from(limit));
+        q.build()
+            .fetch_all(&mut *self.conn().await?)
+            .await?
+            .iter()
+            .map(change)
+            .collect()
+    }
+}
