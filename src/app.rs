@@ -7,6 +7,7 @@ use leptos_router::{path, SsrMode};
 
 use crate::components::layout::Layout;
 use crate::domain::RecordKind;
+use crate::pages::activities::{ActivitiesPage, ActivityPage, EditActivityPage};
 use crate::pages::admin::UsersPage;
 use crate::pages::auth::{provide_auth, LoginPage, RegisterPage};
 use crate::pages::companies::{CompaniesPage, CompanyPage, EditCompanyPage, NewCompanyPage};
@@ -59,6 +60,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/companies/:id") view=CompanyPage ssr=SsrMode::Async />
                     <Route path=path!("/companies/:id/edit") view=EditCompanyPage ssr=SsrMode::Async />
                     <Route path=path!("/companies/:id/delete") view=|| view! { <DeleteRecordPage kind=RecordKind::Company /> } ssr=SsrMode::Async />
+                    <Route path=path!("/activities") view=ActivitiesPage ssr=SsrMode::Async />
+                    <Route path=path!("/activities/:id") view=ActivityPage ssr=SsrMode::Async />
+                    <Route path=path!("/activities/:id/edit") view=EditActivityPage ssr=SsrMode::Async />
+                    <Route path=path!("/activities/:id/delete") view=|| view! { <DeleteRecordPage kind=RecordKind::Activity /> } ssr=SsrMode::Async />
                     <Route path=path!("/trash") view=TrashPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>

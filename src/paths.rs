@@ -13,7 +13,14 @@ pub const ADMIN_HISTORY: &str = "/admin/history";
 pub const TRASH: &str = "/trash";
 
 /// Page paths that need a signed-in user (and everything below them).
-pub const PROTECTED: [&str; 5] = [SETTINGS, "/admin", "/contacts", "/companies", TRASH];
+pub const PROTECTED: [&str; 6] = [
+    SETTINGS,
+    "/admin",
+    "/contacts",
+    "/companies",
+    "/activities",
+    TRASH,
+];
 
 impl RecordKind {
     /// The list of such records ("/contacts").
@@ -21,14 +28,17 @@ impl RecordKind {
         match self {
             RecordKind::Contact => "/contacts",
             RecordKind::Company => "/companies",
+            RecordKind::Activity => "/activities",
         }
     }
 
-    /// The form for a new one ("/contacts/new").
+    /// The form for a new one ("/contacts/new"). Activities are logged from a record's page: for
+    /// them it is the list of the team's recent activity.
     pub const fn new_path(self) -> &'static str {
         match self {
             RecordKind::Contact => "/contacts/new",
             RecordKind::Company => "/companies/new",
+            RecordKind::Activity => "/activities",
         }
     }
 

@@ -77,8 +77,8 @@ test('create a company, add two contacts, find them by e-mail fragment and phone
   await page.getByLabel('Tags').fill('nuclear, vip');
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('status')).toHaveText('Contact saved.');
-  await expect(page.getByText('Safety inspector')).toBeVisible();
-  await expect(page.getByText('nuclear, vip')).toBeVisible();
+  await expect(page.locator('dl.details')).toContainText('Safety inspector');
+  await expect(page.locator('dl.details')).toContainText('nuclear, vip');
 });
 
 test('a bad form keeps what was typed and explains each field', async ({ page, consoleLog }, testInfo) => {
@@ -234,7 +234,11 @@ test('a stale edit from a second browser is refused with the conflict message', 
   // …and saving again, knowingly, keeps this user's value.
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('status')).toHaveText('Contact saved.');
-  await expect(page.getByText('Tromsø')).toBeVisible();
+  await expect(page.locator('dl.details')).toContainText('Tromsø');
+  // The history has both saves, this one first, with the city's old and new value.
+  const history = page.getByRole('region', { name: 'History' });
+  await expect(history.getByRole('listitem').first()).toContainText('City: Bergen → Tromsø');
+  await expect(history.getByRole('listitem').first()).toContainText(`by ${ADMIN.name}`);
 });
 
 test('delete, then Undo; delete, then restore from the trash', async ({ page, baseURL }, testInfo) => {

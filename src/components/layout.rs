@@ -66,6 +66,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     </li>
                     <li>
                         <A href=RecordKind::Company.list_path()>"Companies"</A>
+                        <A href=RecordKind::Activity.list_path()>"Activities"</A>
                     </li>
                 </ul>
             </nav>

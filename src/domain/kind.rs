@@ -10,16 +10,22 @@ use serde::{Deserialize, Serialize};
 pub enum RecordKind {
     Contact,
     Company,
+    Activity,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 2] = [RecordKind::Contact, RecordKind::Company];
+    pub const ALL: [RecordKind; 3] = [
+        RecordKind::Contact,
+        RecordKind::Company,
+        RecordKind::Activity,
+    ];
 
     /// The name forms and links use ("contact").
     pub const fn as_str(self) -> &'static str {
         match self {
             RecordKind::Contact => "contact",
             RecordKind::Company => "company",
+            RecordKind::Activity => "activity",
         }
     }
 
@@ -28,6 +34,7 @@ impl RecordKind {
         match self {
             RecordKind::Contact => "Contact",
             RecordKind::Company => "Company",
+            RecordKind::Activity => "Activity",
         }
     }
 
@@ -36,6 +43,7 @@ impl RecordKind {
         match self {
             RecordKind::Contact => "contacts",
             RecordKind::Company => "companies",
+            RecordKind::Activity => "activities",
         }
     }
 
@@ -44,6 +52,7 @@ impl RecordKind {
         match self {
             RecordKind::Contact => "Contacts",
             RecordKind::Company => "Companies",
+            RecordKind::Activity => "Activities",
         }
     }
 }
@@ -54,6 +63,7 @@ impl RecordKind {
         match self {
             RecordKind::Contact => CONTACT_FIELDS,
             RecordKind::Company => COMPANY_FIELDS,
+            RecordKind::Activity => ACTIVITY_FIELDS,
         }
     }
 
@@ -93,6 +103,15 @@ const COMPANY_FIELDS: &[(&str, &str)] = &[
     ("country", "Country"),
     ("notes", "Notes"),
     ("owner", "Owner"),
+];
+
+const ACTIVITY_FIELDS: &[(&str, &str)] = &[
+    ("kind", "Kind"),
+    ("subject", "Subject"),
+    ("body", "Details"),
+    ("happened_at", "When"),
+    ("contact", "Contact"),
+    ("company", "Company"),
 ];
 
 impl FromStr for RecordKind {

@@ -4,6 +4,7 @@
 //! only constructor is a `parse` that checks the rules, so holding one proves it is valid.
 
 mod account;
+mod activity;
 mod flash;
 mod history;
 mod idempotency;
@@ -17,6 +18,10 @@ mod values;
 mod workspace;
 
 pub use account::{Email, PersonName, Role, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+pub use activity::{
+    moment_field, parse_timeline_cursor, ActivityDraft, ActivityInput, ActivityKind, ActivityView,
+    Timeline, TIMELINE_PAGE,
+};
 pub use flash::Flash;
 pub use history::{changed_fields, Change, ChangeAction, FieldChange, HistoryPage, HISTORY_PAGE};
 pub use idempotency::IdempotencyKey;

@@ -71,35 +71,17 @@ pub async fn workspace_history(
     context::respond(result)
 }
 
-/// The number in query parameter `name`, if there is one.
-fn number_param(name: &'static str) -> Option<i64> {
-    use_query_map()
-        .read_untracked()
-        .get(name)
-        .and_then(|v| v.trim().parse().ok())
-}
-
-/// A record's "History" section, paged with `?history=<before>`.
+/// A record's "History" section: a page of its changes (newest first, paged with
+/// `?history=<before>`), loaded with the page (`record::Sections`).
 #[component]
-pub fn RecordHistory(kind: RecordKind, id: i64) -> impl IntoView {
-    let before = number_param("history");
-    let history = Resource::new(
-        move || before,
-        move |before| record_history(kind, id, before),
-    );
-    let list = move || {
-        Suspend::new(async move {
-            let page = history.await?;
-            let older = page
-                .older
-                .map(|before| format!("{}?history={before}#history", kind.path(id)));
-            Ok::<_, AppError>(changes(page, older, false))
-        })
-    };
+pub fn RecordHistory(kind: RecordKind, id: i64, page: HistoryPage) -> impl IntoView {
+    let older = page
+        .older
+        .map(|before| format!("{}?history={before}#history", kind.path(id)));
     view! {
         <section aria-labelledby="history" class="history">
             <h2 id="history">"History"</h2>
-            {list}
+            {changes(page, older, false)}
         </section>
     }
 }

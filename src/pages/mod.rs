@@ -1,5 +1,6 @@
 //! One module per route group: the page components and the thin server functions they call.
 
+pub mod activities;
 pub mod admin;
 pub mod auth;
 pub mod companies;

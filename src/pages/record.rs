@@ -8,8 +8,11 @@ use crate::components::flash::server_action;
 use crate::components::form::{set_status_for, FormAlert, IdempotencyField};
 use crate::components::record::may_edit;
 use crate::components::records::use_id_param;
-use crate::domain::{RecordKind, TRASH_DAYS};
+use crate::domain::{HistoryPage, RecordKind, Timeline, TRASH_DAYS};
 use crate::error::AppError;
+use crate::pages::activities::{activity_timeline, RecordTimeline};
+use crate::pages::history::{record_history, RecordHistory};
+use leptos_router::hooks::use_query_map;
 
 /// A record's name, for a page that asks about it, and whether the viewer may change it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -24,11 +27,11 @@ pub async fn record_name(kind: RecordKind, id: i64) -> Result<NamedRecord, AppEr
     use crate::server::{context, records};
     let result: Result<_, AppError> = async {
         let user = context::require_user()?;
-        let name = records::name(&context::db()?, kind, id).await?;
-        Ok(NamedRecord {
-            name,
-            can_edit: user.role.allows(Role::Member),
-        })
+        let db = context::db()?;
+        let name = records::name(&db, kind, id).await?;
+        let can_edit = user.role.allows(Role::Member)
+            && records::may_change(&db, &user, kind, id).await.is_ok();
+        Ok(NamedRecord { name, can_edit })
     }
     .await;
     context::respond(result)
@@ -46,22 +49,83 @@ pub async fn delete_record(
     let result: Result<(), AppError> = async {
         let user = context::require_role(Role::Member)?;
         let db = context::db()?;
+        let back = records::deleted_path(&db, kind, id).await?;
         idempotency::once(&db, &user, idempotency_key, &(kind, id), |db| {
             let user = &user;
             async move { records::trash(&db, user, kind, id, session::now()).await }
         })
         .await?;
-        context::redirect(&format!("{}?deleted={id}", kind.list_path()));
+        context::redirect(&back);
         Ok(())
     }
     .await;
     context::respond(result)
 }
 
+/// What every record page shows below its fields: its timeline (contacts and companies) and its
+/// history. Loaded in the page's own `Suspend`, after the record, so that the page is one
+/// asynchronous step: sections with data of their own inside it would each be a second one.
+#[derive(Debug, Clone)]
+pub struct Sections {
+    kind: RecordKind,
+    id: i64,
+    timeline: Option<Timeline>,
+    history: HistoryPage,
+}
+
+/// The page's place in its sections (`?timeline=…`, `?history=…`), read when the page is made.
+#[derive(Debug, Clone, Default)]
+pub struct SectionCursors {
+    timeline: Option<String>,
+    history: Option<i64>,
+}
+
+impl SectionCursors {
+    pub fn from_query() -> Self {
+        let query = use_query_map();
+        let query = query.read_untracked();
+        SectionCursors {
+            timeline: query.get("timeline"),
+            history: query.get("history").and_then(|v| v.trim().parse().ok()),
+        }
+    }
+
+    /// The sections of record `id`.
+    pub async fn load(self, kind: RecordKind, id: i64) -> Result<Sections, AppError> {
+        let timeline = match kind {
+            RecordKind::Contact | RecordKind::Company => {
+                Some(activity_timeline(Some(kind), Some(id), self.timeline).await?)
+            }
+            RecordKind::Activity => None,
+        };
+        Ok(Sections {
+            kind,
+            id,
+            timeline,
+            history: record_history(kind, id, self.history).await?,
+        })
+    }
+}
+
+impl Sections {
+    pub fn view(self) -> impl IntoView {
+        let Sections {
+            kind,
+            id,
+            timeline,
+            history,
+        } = self;
+        view! {
+            {timeline.map(|page| view! { <RecordTimeline kind id page /> })}
+            <RecordHistory kind id page=history />
+        }
+    }
+}
+
 /// What deleting does, in the words of the "Delete" page.
 fn what_delete_does(kind: RecordKind) -> String {
     let then = match kind {
-        RecordKind::Contact => "",
+        RecordKind::Contact | RecordKind::Activity => "",
         RecordKind::Company => " Its contacts stay, without a company while it is in the trash.",
     };
     format!(

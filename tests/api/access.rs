@@ -40,6 +40,14 @@ const TABLE: &[(&str, Args, [u16; 5])] = &[
     ("records/name", &[("kind", "contact"), ("id", "{contact}")], [401, 200, 200, 200, 401]),
     ("records/history", &[("kind", "contact"), ("id", "{contact}")], [401, 200, 200, 200, 401]),
     ("admin/history", &[], [401, 403, 403, 200, 401]),
+    ("activities/timeline", &[("kind", "contact"), ("id", "{contact}")], [401, 200, 200, 200, 401]),
+    ("activities/get", &[("id", "{activity}")], [401, 200, 200, 200, 401]),
+    ("/activities", &[], [303, 200, 200, 200, 303]),
+    ("/activities/:id", &[], [303, 200, 200, 200, 303]),
+    // Only its author (the admin here) or an admin may change an activity.
+    ("/activities/:id/edit", &[], [303, 403, 403, 200, 303]),
+    ("/activities/:id/delete", &[], [303, 403, 403, 200, 303]),
+    ("activities/save", &[("contact", "{contact}"), ("subject", "Row {caller}")], [401, 403, A, A, 401]),
     ("records/form-options", &[], [401, 403, 200, 200, 401]),
     ("admin/users", &[], [401, 403, 403, 200, 401]),
     ("admin/invitations/open", &[], [401, 403, 403, 200, 401]),
@@ -153,15 +161,35 @@ async fn every_route_and_server_function_checks_who_is_asking() {
     let mut each = |name, value: String| {
         values.insert(name, CALLERS.map(|_| value.clone()));
     };
-    each(
-        "contact",
-        save(&app, admin, "contacts", &CONTACT_FIELDS, "last_name").await,
-    );
+    let contact = save(&app, admin, "contacts", &CONTACT_FIELDS, "last_name").await;
+    each("contact", contact.clone());
     each(
         "company",
         save(&app, admin, "companies", &COMPANY_FIELDS, "name").await,
     );
     each("spare", ids["sam@example.com"].clone());
+    let logged = call(
+        &app,
+        admin,
+        "activities/save",
+        &form(
+            &ACTIVITY_FIELDS,
+            &[("contact", &contact), ("subject", "Intro call")],
+        ),
+    )
+    .await;
+    assert!(logged.status().is_success(), "{logged:?}");
+    let timeline: Value = call(
+        &app,
+        admin,
+        "activities/timeline",
+        &[("kind", "contact"), ("id", &contact)],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    each("activity", timeline["entries"][0]["id"].to_string());
     invite(&app, admin, "viewer").await;
     let open: Vec<Value> = call(&app, admin, "admin/invitations/open", &[])
         .await
@@ -217,8 +245,11 @@ async fn every_route_and_server_function_checks_who_is_asking() {
                 client,
                 target,
                 &given,
-                &values["contact"][i],
-                &values["company"][i],
+                [
+                    &values["contact"][i],
+                    &values["company"][i],
+                    &values["activity"][i],
+                ],
             )
             .await;
         }
@@ -243,13 +274,14 @@ async fn status(
     client: &reqwest::Client,
     target: &str,
     given: &[(&str, String)],
-    contact: &str,
-    company: &str,
+    [contact, company, activity]: [&str; 3],
 ) -> u16 {
     let given: Vec<(&str, &str)> = given.iter().map(|(k, v)| (*k, v.as_str())).collect();
     if target.starts_with('/') {
         let id = if target.starts_with("/companies") {
             company
+        } else if target.starts_with("/activities") {
+            activity
         } else {
             contact
         };
@@ -273,6 +305,7 @@ async fn status(
     let args = match target {
         "contacts/save" => form(&CONTACT_FIELDS, &given),
         "companies/save" => form(&COMPANY_FIELDS, &given),
+        "activities/save" => form(&ACTIVITY_FIELDS, &given),
         _ => given,
     };
     call(app, client, target, &args).await.status().as_u16()
@@ -383,6 +416,18 @@ async fn join(
 }
 
 /// Creates a contact or company with a unique `field`; returns its id.
+/// The fields of the "Log activity" form.
+const ACTIVITY_FIELDS: [&str; 8] = [
+    "id",
+    "version",
+    "kind",
+    "subject",
+    "body",
+    "happened_at",
+    "contact",
+    "company",
+];
+
 async fn save(
     app: &TestApp,
     admin: &reqwest::Client,

@@ -2,6 +2,7 @@
 
 mod access;
 mod accounts;
+mod activities;
 mod admin;
 mod cli;
 mod hardening;

@@ -10,7 +10,7 @@ use crate::components::record::{RecordFlash, RecordHeading, Stamps};
 use crate::components::records::use_id_param;
 use crate::domain::{thousands, CompanyRow, CompanyView, ContactRow, ListQuery, Page, RecordKind};
 use crate::error::AppError;
-use crate::pages::history::RecordHistory;
+use crate::pages::record::SectionCursors;
 
 mod edit;
 mod list;
@@ -133,7 +133,9 @@ async fn load_company(id: Option<i64>) -> Result<CompanyDetails, AppError> {
 pub fn CompanyPage() -> impl IntoView {
     let id = use_id_param();
     let details = Resource::new(move || id.get(), load_company);
+    let cursors = SectionCursors::from_query();
     let page = move || {
+        let cursors = cursors.clone();
         Suspend::new(async move {
             let CompanyDetails {
                 company,
@@ -142,6 +144,7 @@ pub fn CompanyPage() -> impl IntoView {
                 now,
                 ..
             } = details.await?;
+            let sections = cursors.load(RecordKind::Company, company.id).await?;
             let more = contacts.len() > COMPANY_CONTACTS_SHOWN as usize;
             contacts.truncate(COMPANY_CONTACTS_SHOWN as usize);
             let all_link = crate::paths::contacts_of(company.id);
@@ -206,7 +209,7 @@ pub fn CompanyPage() -> impl IntoView {
                     </table>
                     <p><a href=all_link>{if more { "All its contacts" } else { "Its contacts in the contacts list" }}</a></p>
                 </section>
-                <RecordHistory kind=RecordKind::Company id=company.id />
+                {sections.view()}
             })
         })
     };

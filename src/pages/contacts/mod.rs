@@ -10,7 +10,7 @@ use crate::components::record::{RecordFlash, RecordHeading, Stamps};
 use crate::components::records::use_id_param;
 use crate::domain::{ContactRow, ContactStatus, ContactView, ListQuery, Page, RecordKind};
 use crate::error::AppError;
-use crate::pages::history::RecordHistory;
+use crate::pages::record::SectionCursors;
 
 mod edit;
 mod list;
@@ -167,7 +167,9 @@ async fn load_contact(id: Option<i64>) -> Result<ContactDetails, AppError> {
 pub fn ContactPage() -> impl IntoView {
     let id = use_id_param();
     let details = Resource::new(move || id.get(), load_contact);
+    let cursors = SectionCursors::from_query();
     let page = move || {
+        let cursors = cursors.clone();
         Suspend::new(async move {
             let ContactDetails {
                 contact,
@@ -175,6 +177,7 @@ pub fn ContactPage() -> impl IntoView {
                 now,
                 ..
             } = details.await?;
+            let sections = cursors.load(RecordKind::Contact, contact.id).await?;
             let company = contact.company_id.map(|id| {
                 view! { <a href=RecordKind::Company.path(id)>{contact.company_name.clone()}</a> }
             });
@@ -195,7 +198,7 @@ pub fn ContactPage() -> impl IntoView {
                     <dt>"Notes"</dt><dd class="notes">{contact.notes.clone()}</dd>
                     <Stamps created=contact.created updated=contact.updated now />
                 </dl>
-                <RecordHistory kind=RecordKind::Contact id=contact.id />
+                {sections.view()}
             })
         })
     };

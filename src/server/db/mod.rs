@@ -2,6 +2,7 @@
 //! methods of [`Db`] and never see a query, so a PostgreSQL backend can be added here later.
 
 mod accounts;
+mod activities;
 mod companies;
 mod conn;
 mod contacts;
@@ -20,6 +21,7 @@ mod trash;
 mod workspace;
 
 pub use accounts::{CurrentUser, RoleChange, SessionUser, UserRecord, WriteUserError};
+pub use activities::TimelineOf;
 pub use companies::{CompanyFilter, CompanyMatch};
 use conn::arm_deadline;
 pub use conn::{is_busy, is_interrupted, without_deadline, Scope};

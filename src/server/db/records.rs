@@ -114,5 +114,6 @@ pub(super) fn table_of(kind: RecordKind) -> &'static str {
     match kind {
         RecordKind::Contact => "contacts",
         RecordKind::Company => "companies",
+        RecordKind::Activity => "activities",
     }
 }

@@ -76,6 +76,9 @@ impl Db {
                         deleted_at FROM contacts WHERE deleted_at IS NOT NULL AND deleted_at <= ?1
                  UNION ALL
                  SELECT 'company', id, name, deleted_at FROM companies
+                 WHERE deleted_at IS NOT NULL AND deleted_at <= ?1
+                 UNION ALL
+                 SELECT 'activity', id, subject, deleted_at FROM activities
                  WHERE deleted_at IS NOT NULL AND deleted_at <= ?1)
              WHERE (deleted_at, kind, id) < (?1, ?2, ?3)
              ORDER BY deleted_at DESC, kind DESC, id DESC LIMIT ?4",
@@ -115,9 +118,14 @@ impl Db {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+        let activities = sqlx::query("DELETE FROM activities WHERE deleted_at < ?")
+            .bind(before)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         tx.commit().await?;
         self.forget_total("contacts");
         self.forget_total("companies");
-        Ok(contacts + companies)
+        Ok(contacts + companies + activities)
     }
 }

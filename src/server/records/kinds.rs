@@ -1,7 +1,10 @@
 //! The record kinds' forms for the shared save path ([`RecordForm`]): their fields, their unique
 //! value and, for a contact, the company it names.
 
-use crate::domain::{CompanyDraft, CompanyInput, ContactDraft, ContactInput, RecordKind};
+use crate::domain::{
+    ActivityDraft, ActivityInput, ActivityView, CompanyDraft, CompanyInput, ContactDraft,
+    ContactInput, RecordKind,
+};
 use crate::error::{AppError, FieldErrors};
 use crate::server::context::internal;
 use crate::server::db::{Db, WriteError};
@@ -16,7 +19,7 @@ impl RecordForm for ContactInput {
     /// The company the form names.
     type Resolved = Option<i64>;
 
-    fn parse(&self) -> Result<ContactDraft, FieldErrors> {
+    fn parse(&self, _: i64) -> Result<ContactDraft, FieldErrors> {
         ContactDraft::parse(self)
     }
 
@@ -90,7 +93,7 @@ impl RecordForm for CompanyInput {
     type Draft = CompanyDraft;
     type Resolved = ();
 
-    fn parse(&self) -> Result<CompanyDraft, FieldErrors> {
+    fn parse(&self, _: i64) -> Result<CompanyDraft, FieldErrors> {
         CompanyDraft::parse(self)
     }
 
@@ -145,6 +148,111 @@ impl RecordForm for CompanyInput {
                 version: c.version,
             }
         }))
+    }
+}
+
+impl RecordForm for ActivityInput {
+    const KIND: RecordKind = RecordKind::Activity;
+    /// Nothing about an activity is unique.
+    const UNIQUE: (&'static str, &'static str) = ("subject", "");
+    type Draft = ActivityDraft;
+    type Resolved = ();
+
+    fn parse(&self, now: i64) -> Result<ActivityDraft, FieldErrors> {
+        ActivityDraft::parse(self, now)
+    }
+
+    fn echo(&self) -> Vec<(&'static str, String)> {
+        ActivityInput::echo(self)
+    }
+
+    fn owner(_: &ActivityDraft) -> Option<i64> {
+        None
+    }
+
+    /// The records it is about must be live. A contact's company is the company's timeline's
+    /// too; it is filled in when the activity is logged (`create`).
+    async fn resolve(
+        db: &Db,
+        draft: &ActivityDraft,
+        errors: &mut FieldErrors,
+    ) -> Result<(), AppError> {
+        if let Some(contact) = draft.contact_id {
+            if db.live_contact_company(contact).await?.is_none() {
+                errors.add("subject", "This contact is in the trash or gone.");
+            }
+        }
+        if let Some(company) = draft.company_id {
+            if !db.is_live_company(company).await? {
+                errors.add("subject", "This company is in the trash or gone.");
+            }
+        }
+        Ok(())
+    }
+
+    async fn create(
+        db: &Db,
+        draft: &ActivityDraft,
+        (): (),
+        by: i64,
+        now: i64,
+    ) -> Result<i64, WriteError> {
+        let mut draft = draft.clone();
+        if let (Some(contact), None) = (draft.contact_id, draft.company_id) {
+            draft.company_id = db.live_contact_company(contact).await?.flatten();
+        }
+        db.create_activity(&draft, by, now).await
+    }
+
+    async fn update(
+        db: &Db,
+        id: i64,
+        version: i64,
+        draft: &ActivityDraft,
+        (): (),
+        by: i64,
+        now: i64,
+    ) -> Result<(), WriteError> {
+        db.update_activity(id, version, draft, by, now).await
+    }
+
+    /// Back to the page of the record it is about, at its timeline.
+    async fn saved_path(db: &Db, id: i64) -> Result<String, AppError> {
+        let activity = db.activity(id).await?.ok_or(AppError::NotFound)?;
+        Ok(format!(
+            "{}?activity=saved#timeline",
+            activity_home(&activity)
+        ))
+    }
+
+    async fn current(db: &Db, id: i64) -> Result<Option<Current>, sqlx::Error> {
+        Ok(db.activity(id).await?.map(|a| {
+            let values = a.input().echo();
+            let shown = values
+                .iter()
+                .filter(|(field, _)| !matches!(*field, "contact" | "company"))
+                .map(|(field, value)| match *field {
+                    "kind" => (*field, a.kind.label().to_owned()),
+                    "happened_at" => (*field, crate::domain::full_time(a.happened_at)),
+                    _ => (*field, value.clone()),
+                })
+                .collect();
+            Current {
+                values,
+                shown,
+                updated: a.updated,
+                version: a.version,
+            }
+        }))
+    }
+}
+
+/// The page of the record an activity is about: its contact's, else its company's.
+pub fn activity_home(activity: &ActivityView) -> String {
+    match (&activity.contact, &activity.company) {
+        (Some((id, _)), _) => RecordKind::Contact.path(*id),
+        (None, Some((id, _))) => RecordKind::Company.path(*id),
+        (None, None) => RecordKind::Activity.list_path().to_owned(),
     }
 }
 

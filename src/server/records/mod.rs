@@ -5,16 +5,18 @@
 mod kinds;
 mod save;
 
+pub use kinds::activity_home;
 pub use save::{save, submit, Current, RecordForm};
 
+use crate::domain::Role;
 use crate::domain::{
-    ChangeAction, CompanyRow, ContactRow, HistoryPage, ListQuery, Page, RecordKind, HISTORY_PAGE,
-    TRASH_DAYS,
+    parse_timeline_cursor, ChangeAction, CompanyRow, ContactRow, HistoryPage, ListQuery, Page,
+    RecordKind, Timeline, HISTORY_PAGE, TIMELINE_PAGE, TRASH_DAYS,
 };
 use crate::error::AppError;
 use crate::server::context::internal;
 use crate::server::db::{
-    search, CompanyFilter, ContactFilter, CurrentUser, Db, HistoryFilter, WriteError,
+    search, CompanyFilter, ContactFilter, CurrentUser, Db, HistoryFilter, TimelineOf, WriteError,
 };
 
 /// The id of the record a form edits: empty for a new one.
@@ -57,11 +59,33 @@ pub async fn list_companies(db: &Db, query: &ListQuery) -> Result<Page<CompanyRo
     db.list_companies(&filter, query).await.map_err(internal)
 }
 
+/// Whether `user` may change (edit, delete, restore) record `id`: an activity only its author
+/// or an admin; other records every member (checked by the caller's role).
+pub async fn may_change(
+    db: &Db,
+    user: &CurrentUser,
+    kind: RecordKind,
+    id: i64,
+) -> Result<(), AppError> {
+    match kind {
+        RecordKind::Activity if !user.role.allows(Role::Admin) => {
+            let author = db.activity_author(id).await?.ok_or(AppError::NotFound)?;
+            if author == Some(user.id) {
+                Ok(())
+            } else {
+                Err(AppError::Forbidden)
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
 /// A record's name as its pages show it.
 pub async fn name(db: &Db, kind: RecordKind, id: i64) -> Result<String, AppError> {
     let name = match kind {
         RecordKind::Contact => db.contact(id).await.map_err(internal)?.map(|c| c.name()),
         RecordKind::Company => db.company(id).await.map_err(internal)?.map(|c| c.name),
+        RecordKind::Activity => db.activity(id).await?.map(|a| a.subject),
     };
     name.ok_or(AppError::NotFound)
 }
@@ -74,6 +98,7 @@ pub async fn trash(
     id: i64,
     now: i64,
 ) -> Result<(), AppError> {
+    may_change(db, user, kind, id).await?;
     let done = db
         .atomically(|db| async move {
             let done = db.trash_record(kind, id, user.id, now).await?;
@@ -100,6 +125,7 @@ pub async fn restore(
     id: i64,
     now: i64,
 ) -> Result<(), AppError> {
+    may_change(db, user, kind, id).await?;
     let restored = db
         .atomically(|db| async move {
             let restored = db.restore_record(kind, id, user.id, now).await;
@@ -120,7 +146,7 @@ pub async fn restore(
             kind.as_str(),
             match kind {
                 RecordKind::Contact => "email address",
-                RecordKind::Company => "domain",
+                _ => "domain",
             }
         ))),
         Err(WriteError::Missing | WriteError::Stale) => Err(AppError::NotFound),
@@ -141,6 +167,53 @@ pub async fn history(
         older: more.then(|| changes.last().map(|c| c.id)).flatten(),
         changes,
         now: crate::server::auth::session::now(),
+    })
+}
+
+/// A page of a record's timeline (`of`: a contact or a company), or of everyone's (None),
+/// newest first, before `before` (a cursor from the previous page).
+pub async fn timeline(
+    db: &Db,
+    user: &CurrentUser,
+    of: Option<(RecordKind, i64)>,
+    before: Option<&str>,
+) -> Result<Timeline, AppError> {
+    let of = match of {
+        Some((RecordKind::Contact, id)) => TimelineOf::Contact(id),
+        Some((RecordKind::Company, id)) => TimelineOf::Company(id),
+        Some((RecordKind::Activity, _)) => return Err(AppError::NotFound),
+        None => TimelineOf::Everyone,
+    };
+    let before = before.and_then(parse_timeline_cursor);
+    let mut entries = db.timeline(of, before, TIMELINE_PAGE + 1).await?;
+    let more = entries.len() > TIMELINE_PAGE as usize;
+    entries.truncate(TIMELINE_PAGE as usize);
+    Ok(Timeline {
+        older: more
+            .then(|| {
+                entries
+                    .last()
+                    .map(|a| format!("{}.{}", a.happened_at, a.id))
+            })
+            .flatten(),
+        entries,
+        now: crate::server::auth::session::now(),
+        can_log: user.role.allows(Role::Member),
+        can_change_all: user.role.allows(Role::Admin),
+        me: user.id,
+    })
+}
+
+/// Where a user goes after deleting a record: its list, or for an activity the page of the
+/// record it is about (its timeline); both offer to undo.
+pub async fn deleted_path(db: &Db, kind: RecordKind, id: i64) -> Result<String, AppError> {
+    let home = match kind {
+        RecordKind::Activity => db.activity_home(id).await?,
+        _ => None,
+    };
+    Ok(match home {
+        Some(home) => format!("{}?deleted={id}#timeline", home.0.path(home.1)),
+        None => format!("{}?deleted={id}", kind.list_path()),
     })
 }
 

@@ -20,7 +20,8 @@ pub trait RecordForm: Serialize + Sync {
     /// What the checks against the store found (e.g. the company a contact names).
     type Resolved: Send;
 
-    fn parse(&self) -> Result<Self::Draft, FieldErrors>;
+    /// The form parsed; `now` is when it arrived.
+    fn parse(&self, now: i64) -> Result<Self::Draft, FieldErrors>;
     /// The form's values by field name, to give back with an error.
     fn echo(&self) -> Vec<(&'static str, String)>;
     fn owner(draft: &Self::Draft) -> Option<i64>;
@@ -46,6 +47,14 @@ pub trait RecordForm: Serialize + Sync {
         by: i64,
         now: i64,
     ) -> impl std::future::Future<Output = Result<(), WriteError>> + Send;
+    /// Where the user goes after saving record `id`: its page, saying so.
+    fn saved_path(
+        db: &Db,
+        id: i64,
+    ) -> impl std::future::Future<Output = Result<String, AppError>> + Send {
+        let _ = db;
+        async move { Ok(format!("{}?saved=1", Self::KIND.path(id))) }
+    }
     /// The record as it is now, for a user whose save was stale.
     fn current(
         db: &Db,
@@ -79,7 +88,7 @@ pub async fn submit<F: RecordForm>(
         async move { save(&db, user, id, version, input, session::now()).await }
     })
     .await?;
-    context::redirect(&format!("{}?saved=1", F::KIND.path(saved)));
+    context::redirect(&F::saved_path(&db, saved).await?);
     Ok(())
 }
 
@@ -101,7 +110,10 @@ pub async fn save<F: RecordForm>(
     input: &F,
     now: i64,
 ) -> Result<i64, AppError> {
-    let (draft, mut errors) = match input.parse() {
+    if let Some(id) = id {
+        super::may_change(db, user, F::KIND, id).await?;
+    }
+    let (draft, mut errors) = match input.parse(now) {
         Ok(draft) => (Some(draft), FieldErrors::new()),
         Err(errors) => (None, errors),
     };
