@@ -15,6 +15,7 @@ use crate::pages::contacts::{ContactPage, ContactsPage, EditContactPage, NewCont
 use crate::pages::history::HistoryAdminPage;
 use crate::pages::record::DeleteRecordPage;
 use crate::pages::settings::{SessionsPage, SettingsPage};
+use crate::pages::tasks::{EditTaskPage, TaskPage, TasksPage};
 use crate::pages::trash::TrashPage;
 use crate::pages::{home::HomePage, not_found::NotFoundPage};
 
@@ -64,6 +65,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/activities/:id") view=ActivityPage ssr=SsrMode::Async />
                     <Route path=path!("/activities/:id/edit") view=EditActivityPage ssr=SsrMode::Async />
                     <Route path=path!("/activities/:id/delete") view=|| view! { <DeleteRecordPage kind=RecordKind::Activity /> } ssr=SsrMode::Async />
+                    <Route path=path!("/tasks") view=TasksPage ssr=SsrMode::Async />
+                    <Route path=path!("/tasks/:id") view=TaskPage ssr=SsrMode::Async />
+                    <Route path=path!("/tasks/:id/edit") view=EditTaskPage ssr=SsrMode::Async />
+                    <Route path=path!("/tasks/:id/delete") view=|| view! { <DeleteRecordPage kind=RecordKind::Task /> } ssr=SsrMode::Async />
                     <Route path=path!("/trash") view=TrashPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>

@@ -13,7 +13,8 @@ pub const ADMIN_HISTORY: &str = "/admin/history";
 pub const TRASH: &str = "/trash";
 
 /// Page paths that need a signed-in user (and everything below them).
-pub const PROTECTED: [&str; 6] = [
+pub const PROTECTED: [&str; 7] = [
+    "/tasks",
     SETTINGS,
     "/admin",
     "/contacts",
@@ -29,6 +30,7 @@ impl RecordKind {
             RecordKind::Contact => "/contacts",
             RecordKind::Company => "/companies",
             RecordKind::Activity => "/activities",
+            RecordKind::Task => "/tasks",
         }
     }
 
@@ -39,6 +41,7 @@ impl RecordKind {
             RecordKind::Contact => "/contacts/new",
             RecordKind::Company => "/companies/new",
             RecordKind::Activity => "/activities",
+            RecordKind::Task => "/tasks",
         }
     }
 

@@ -67,6 +67,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <li>
                         <A href=RecordKind::Company.list_path()>"Companies"</A>
                         <A href=RecordKind::Activity.list_path()>"Activities"</A>
+                        <A href=RecordKind::Task.list_path()>"Tasks"</A>
                     </li>
                 </ul>
             </nav>

@@ -11,13 +11,15 @@ pub enum RecordKind {
     Contact,
     Company,
     Activity,
+    Task,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 3] = [
+    pub const ALL: [RecordKind; 4] = [
         RecordKind::Contact,
         RecordKind::Company,
         RecordKind::Activity,
+        RecordKind::Task,
     ];
 
     /// The name forms and links use ("contact").
@@ -26,6 +28,7 @@ impl RecordKind {
             RecordKind::Contact => "contact",
             RecordKind::Company => "company",
             RecordKind::Activity => "activity",
+            RecordKind::Task => "task",
         }
     }
 
@@ -35,6 +38,7 @@ impl RecordKind {
             RecordKind::Contact => "Contact",
             RecordKind::Company => "Company",
             RecordKind::Activity => "Activity",
+            RecordKind::Task => "Task",
         }
     }
 
@@ -44,6 +48,7 @@ impl RecordKind {
             RecordKind::Contact => "contacts",
             RecordKind::Company => "companies",
             RecordKind::Activity => "activities",
+            RecordKind::Task => "tasks",
         }
     }
 
@@ -53,6 +58,7 @@ impl RecordKind {
             RecordKind::Contact => "Contacts",
             RecordKind::Company => "Companies",
             RecordKind::Activity => "Activities",
+            RecordKind::Task => "Tasks",
         }
     }
 }
@@ -64,6 +70,7 @@ impl RecordKind {
             RecordKind::Contact => CONTACT_FIELDS,
             RecordKind::Company => COMPANY_FIELDS,
             RecordKind::Activity => ACTIVITY_FIELDS,
+            RecordKind::Task => TASK_FIELDS,
         }
     }
 
@@ -112,6 +119,16 @@ const ACTIVITY_FIELDS: &[(&str, &str)] = &[
     ("happened_at", "When"),
     ("contact", "Contact"),
     ("company", "Company"),
+];
+
+const TASK_FIELDS: &[(&str, &str)] = &[
+    ("title", "Title"),
+    ("due_date", "Due date"),
+    ("due_time", "Due time"),
+    ("assignee", "Assignee"),
+    ("contact", "Contact"),
+    ("company", "Company"),
+    ("done", "Done"),
 ];
 
 impl FromStr for RecordKind {

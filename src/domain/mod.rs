@@ -12,6 +12,7 @@ mod kind;
 mod listing;
 mod paging;
 mod records;
+mod task;
 mod trash;
 mod users;
 mod values;
@@ -32,6 +33,7 @@ pub use records::{
     contact_name, CompanyDraft, CompanyInput, CompanyRow, CompanyView, ContactDraft, ContactInput,
     ContactRow, ContactStatus, ContactView, Stamp, NOTES_MAX_CHARS,
 };
+pub use task::{Due, TaskDraft, TaskInput, TaskList, TaskQuery, TaskState, TaskView, TASKS_PAGE};
 pub use trash::{TrashItem, TrashPage, TRASH_DAYS, TRASH_PAGE};
 pub use users::{
     ago, describe_user_agent, full_time, iso_time, within, InvitationStatus, InvitationView,

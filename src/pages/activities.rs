@@ -129,7 +129,7 @@ pub fn RecordTimeline(kind: RecordKind, id: i64, page: Timeline) -> impl IntoVie
 
 /// The entries of a timeline page and the link to older ones. `on` is the kind of record whose
 /// page shows them: each entry names the other records it is about.
-fn entries_view(page: Timeline, older: Option<String>, on: RecordKind) -> impl IntoView {
+pub fn entries_view(page: Timeline, older: Option<String>, on: RecordKind) -> impl IntoView {
     if page.entries.is_empty() {
         return view! { <p class="empty">"No activities yet."</p> }.into_any();
     }

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::domain::WorkspaceSummary;
+use crate::domain::{ContactStatus, RecordKind, TaskList, Timeline, Total, WorkspaceSummary};
 use crate::error::AppError;
 
 /// Facts about this deployment, read from the database (for signed-in users only: nothing about
@@ -18,6 +18,77 @@ pub async fn load_workspace_summary() -> Result<WorkspaceSummary, AppError> {
     }
     .await;
     context::respond(result)
+}
+
+/// What a signed-in user's home page shows: their overdue and due-today tasks, the team's
+/// recent activity, and how many records there are.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Dashboard {
+    pub tasks: TaskList,
+    pub recent: Timeline,
+    pub statuses: Vec<(ContactStatus, Total)>,
+    pub companies: Total,
+}
+
+#[server(endpoint = "home/dashboard")]
+pub async fn load_dashboard() -> Result<Dashboard, AppError> {
+    use crate::server::{context, records};
+    let result: Result<_, AppError> = async {
+        let user = context::require_user()?;
+        let db = context::db()?;
+        let tasks = records::tasks::due_today(&db, &user).await?;
+        let mut recent = records::timeline(&db, &user, None, None).await?;
+        // The ten most recent on the home page.
+        recent.entries.truncate(10);
+        recent.older = None;
+        let (statuses, companies) = db.record_counts().await?;
+        Ok(Dashboard {
+            tasks,
+            recent,
+            statuses,
+            companies,
+        })
+    }
+    .await;
+    context::respond(result)
+}
+
+/// The signed-in part of the home page.
+fn dashboard(data: Dashboard) -> impl IntoView {
+    let Dashboard {
+        tasks,
+        recent,
+        statuses,
+        companies,
+    } = data;
+    let counts = statuses
+        .into_iter()
+        .map(|(status, total)| {
+            let href = format!("{}?status={}", RecordKind::Contact.list_path(), status.as_str());
+            view! {
+                <li><a href=href>{total.describe(&format!("{} contact", status.label().to_lowercase()), &format!("{} contacts", status.label().to_lowercase()))}</a></li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="card" aria-labelledby="my-tasks">
+            <h2 id="my-tasks">"My tasks: overdue and due today"</h2>
+            {crate::pages::tasks::task_table(&tasks, "My tasks due today")}
+            <p><a href=RecordKind::Task.list_path()>"All my tasks"</a></p>
+        </section>
+        <section class="card" aria-labelledby="recent">
+            <h2 id="recent">"Recent activity"</h2>
+            {crate::pages::activities::entries_view(recent, None, RecordKind::Activity)}
+            <p><a href=RecordKind::Activity.list_path()>"All activity"</a></p>
+        </section>
+        <section class="card" aria-labelledby="counts">
+            <h2 id="counts">"Records"</h2>
+            <ul class="counts">
+                {counts}
+                <li><a href=RecordKind::Company.list_path()>{companies.describe("company", "companies")}</a></li>
+            </ul>
+        </section>
+    }
 }
 
 #[component]
@@ -37,9 +108,13 @@ pub fn HomePage() -> impl IntoView {
         {move || Suspend::new(async move {
                 match user.await {
                     // Read here, on the server; the card is an island that gets it as a prop.
-                    Ok(Some(_)) => match load_workspace_summary().await {
-                        Ok(summary) => view! { <WorkspaceCard summary /> }.into_any(),
-                        Err(error) => Err::<(), AppError>(error).into_any(),
+                    Ok(Some(_)) => match (load_dashboard().await, load_workspace_summary().await) {
+                        (Ok(data), Ok(summary)) => view! {
+                            {dashboard(data)}
+                            <WorkspaceCard summary />
+                        }
+                        .into_any(),
+                        (Err(error), _) | (_, Err(error)) => Err::<(), AppError>(error).into_any(),
                     },
                     _ => view! {
                         <section class="card">

@@ -10,6 +10,7 @@ pub mod home;
 pub mod not_found;
 pub mod record;
 pub mod settings;
+pub mod tasks;
 pub mod trash;
 
 /// Where to go after signing in: a local path from the `next` parameter, or the home page. Anything

@@ -8,10 +8,11 @@ use crate::components::flash::server_action;
 use crate::components::form::{set_status_for, FormAlert, IdempotencyField};
 use crate::components::record::may_edit;
 use crate::components::records::use_id_param;
-use crate::domain::{HistoryPage, RecordKind, Timeline, TRASH_DAYS};
+use crate::domain::{HistoryPage, RecordKind, TaskList, Timeline, TRASH_DAYS};
 use crate::error::AppError;
 use crate::pages::activities::{activity_timeline, RecordTimeline};
 use crate::pages::history::{record_history, RecordHistory};
+use crate::pages::tasks::{record_tasks, RecordTasks};
 use leptos_router::hooks::use_query_map;
 
 /// A record's name, for a page that asks about it, and whether the viewer may change it.
@@ -70,6 +71,7 @@ pub struct Sections {
     kind: RecordKind,
     id: i64,
     timeline: Option<Timeline>,
+    tasks: Option<TaskList>,
     history: HistoryPage,
 }
 
@@ -92,16 +94,18 @@ impl SectionCursors {
 
     /// The sections of record `id`.
     pub async fn load(self, kind: RecordKind, id: i64) -> Result<Sections, AppError> {
-        let timeline = match kind {
-            RecordKind::Contact | RecordKind::Company => {
-                Some(activity_timeline(Some(kind), Some(id), self.timeline).await?)
-            }
-            RecordKind::Activity => None,
+        let (timeline, tasks) = match kind {
+            RecordKind::Contact | RecordKind::Company => (
+                Some(activity_timeline(Some(kind), Some(id), self.timeline).await?),
+                Some(record_tasks(kind, id).await?),
+            ),
+            RecordKind::Activity | RecordKind::Task => (None, None),
         };
         Ok(Sections {
             kind,
             id,
             timeline,
+            tasks,
             history: record_history(kind, id, self.history).await?,
         })
     }
@@ -113,9 +117,11 @@ impl Sections {
             kind,
             id,
             timeline,
+            tasks,
             history,
         } = self;
         view! {
+            {tasks.map(|list| view! { <RecordTasks kind id list /> })}
             {timeline.map(|page| view! { <RecordTimeline kind id page /> })}
             <RecordHistory kind id page=history />
         }
@@ -125,7 +131,7 @@ impl Sections {
 /// What deleting does, in the words of the "Delete" page.
 fn what_delete_does(kind: RecordKind) -> String {
     let then = match kind {
-        RecordKind::Contact | RecordKind::Activity => "",
+        RecordKind::Contact | RecordKind::Activity | RecordKind::Task => "",
         RecordKind::Company => " Its contacts stay, without a company while it is in the trash.",
     };
     format!(

@@ -162,7 +162,7 @@ pub fn TrashPage() -> impl IntoView {
     view! {
         <Title text="Trash" />
         <h1>"Trash"</h1>
-        <p>{format!("Deleted contacts, companies and activities stay here for {TRASH_DAYS} days; restore one to bring it back.")}</p>
+        <p>{format!("Deleted contacts, companies, activities and tasks stay here for {TRASH_DAYS} days; restore one to bring it back.")}</p>
         <FormAlert error />
         {list}
     }

@@ -48,6 +48,16 @@ const TABLE: &[(&str, Args, [u16; 5])] = &[
     ("/activities/:id/edit", &[], [303, 403, 403, 200, 303]),
     ("/activities/:id/delete", &[], [303, 403, 403, 200, 303]),
     ("activities/save", &[("contact", "{contact}"), ("subject", "Row {caller}")], [401, 403, A, A, 401]),
+    ("tasks/list", &[("query[assignee]", "anyone")], [401, 200, 200, 200, 401]),
+    ("home/dashboard", &[], [401, 200, 200, 200, 401]),
+    ("tasks/get", &[("id", "{task}")], [401, 200, 200, 200, 401]),
+    ("tasks/of-record", &[("kind", "contact"), ("id", "{contact}")], [401, 200, 200, 200, 401]),
+    ("/tasks", &[], [303, 200, 200, 200, 303]),
+    ("/tasks/:id", &[], [303, 200, 200, 200, 303]),
+    ("/tasks/:id/edit", &[], [303, 403, 200, 200, 303]),
+    ("/tasks/:id/delete", &[], [303, 403, 200, 200, 303]),
+    ("tasks/save", &[("title", "Row {caller}")], [401, 403, A, A, 401]),
+    ("tasks/done", &[("id", "{task}"), ("done", "true"), ("back", "/tasks")], [401, 403, A, A, 401]),
     ("records/form-options", &[], [401, 403, 200, 200, 401]),
     ("admin/users", &[], [401, 403, 403, 200, 401]),
     ("admin/invitations/open", &[], [401, 403, 403, 200, 401]),
@@ -190,6 +200,20 @@ async fn every_route_and_server_function_checks_who_is_asking() {
     .await
     .unwrap();
     each("activity", timeline["entries"][0]["id"].to_string());
+    let task = call(
+        &app,
+        admin,
+        "tasks/save",
+        &form(&TASK_FIELDS, &[("title", "Send the quote")]),
+    )
+    .await;
+    assert!(task.status().is_success(), "{task:?}");
+    let tasks: Value = call(&app, admin, "tasks/list", &[("query[assignee]", "anyone")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    each("task", tasks["tasks"][0]["id"].to_string());
     invite(&app, admin, "viewer").await;
     let open: Vec<Value> = call(&app, admin, "admin/invitations/open", &[])
         .await
@@ -249,6 +273,7 @@ async fn every_route_and_server_function_checks_who_is_asking() {
                     &values["contact"][i],
                     &values["company"][i],
                     &values["activity"][i],
+                    &values["task"][i],
                 ],
             )
             .await;
@@ -274,7 +299,7 @@ async fn status(
     client: &reqwest::Client,
     target: &str,
     given: &[(&str, String)],
-    [contact, company, activity]: [&str; 3],
+    [contact, company, activity, task]: [&str; 4],
 ) -> u16 {
     let given: Vec<(&str, &str)> = given.iter().map(|(k, v)| (*k, v.as_str())).collect();
     if target.starts_with('/') {
@@ -282,6 +307,8 @@ async fn status(
             company
         } else if target.starts_with("/activities") {
             activity
+        } else if target.starts_with("/tasks") {
+            task
         } else {
             contact
         };
@@ -306,6 +333,7 @@ async fn status(
         "contacts/save" => form(&CONTACT_FIELDS, &given),
         "companies/save" => form(&COMPANY_FIELDS, &given),
         "activities/save" => form(&ACTIVITY_FIELDS, &given),
+        "tasks/save" => form(&TASK_FIELDS, &given),
         _ => given,
     };
     call(app, client, target, &args).await.status().as_u16()
@@ -416,6 +444,11 @@ async fn join(
 }
 
 /// Creates a contact or company with a unique `field`; returns its id.
+/// The fields of the task form.
+const TASK_FIELDS: [&str; 8] = [
+    "id", "version", "title", "due_date", "due_time", "assignee", "contact", "company",
+];
+
 /// The fields of the "Log activity" form.
 const ACTIVITY_FIELDS: [&str; 8] = [
     "id",

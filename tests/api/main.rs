@@ -15,5 +15,6 @@ mod pages;
 mod records;
 mod settings;
 mod shutdown;
+mod tasks;
 mod throttling;
 mod upkeep;

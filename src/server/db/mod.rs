@@ -16,6 +16,7 @@ pub mod search;
 pub mod seed;
 mod sessions;
 mod sign_ins;
+mod tasks;
 mod totals;
 mod trash;
 mod workspace;
@@ -32,6 +33,7 @@ pub use invitations::OpenInvitation;
 pub use paging::{Cursor, Paging};
 pub use records::WriteError;
 pub use sign_ins::{Failures, SignInFailures};
+pub use tasks::TaskFilter;
 
 use std::path::Path;
 use std::sync::Arc;

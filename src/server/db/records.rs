@@ -115,5 +115,6 @@ pub(super) fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::Contact => "contacts",
         RecordKind::Company => "companies",
         RecordKind::Activity => "activities",
+        RecordKind::Task => "tasks",
     }
 }

@@ -79,6 +79,9 @@ impl Db {
                  WHERE deleted_at IS NOT NULL AND deleted_at <= ?1
                  UNION ALL
                  SELECT 'activity', id, subject, deleted_at FROM activities
+                 WHERE deleted_at IS NOT NULL AND deleted_at <= ?1
+                 UNION ALL
+                 SELECT 'task', id, title, deleted_at FROM tasks
                  WHERE deleted_at IS NOT NULL AND deleted_at <= ?1)
              WHERE (deleted_at, kind, id) < (?1, ?2, ?3)
              ORDER BY deleted_at DESC, kind DESC, id DESC LIMIT ?4",
@@ -123,9 +126,14 @@ impl Db {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+        let tasks = sqlx::query("DELETE FROM tasks WHERE deleted_at < ?")
+            .bind(before)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         tx.commit().await?;
         self.forget_total("contacts");
         self.forget_total("companies");
-        Ok(contacts + companies + activities)
+        Ok(contacts + companies + activities + tasks)
     }
 }

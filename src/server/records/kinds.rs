@@ -3,7 +3,7 @@
 
 use crate::domain::{
     ActivityDraft, ActivityInput, ActivityView, CompanyDraft, CompanyInput, ContactDraft,
-    ContactInput, RecordKind,
+    ContactInput, RecordKind, TaskDraft, TaskInput, TaskView,
 };
 use crate::error::{AppError, FieldErrors};
 use crate::server::context::internal;
@@ -177,19 +177,8 @@ impl RecordForm for ActivityInput {
         draft: &ActivityDraft,
         errors: &mut FieldErrors,
     ) -> Result<(), AppError> {
-        if let Some(contact) = draft.contact_id {
-            if db.live_contact_company(contact).await?.is_none() {
-                errors.add("subject", "This contact is in the trash or gone.");
-            }
-        }
-        if let Some(company) = draft.company_id {
-            if !db.is_live_company(company).await? {
-                errors.add("subject", "This company is in the trash or gone.");
-            }
-        }
-        Ok(())
+        check_links(db, draft.contact_id, draft.company_id, "subject", errors).await
     }
-
     async fn create(
         db: &Db,
         draft: &ActivityDraft,
@@ -245,6 +234,120 @@ impl RecordForm for ActivityInput {
             }
         }))
     }
+}
+
+impl RecordForm for TaskInput {
+    const KIND: RecordKind = RecordKind::Task;
+    /// Nothing about a task is unique.
+    const UNIQUE: (&'static str, &'static str) = ("title", "");
+    type Draft = TaskDraft;
+    type Resolved = ();
+
+    fn parse(&self, _: i64) -> Result<TaskDraft, FieldErrors> {
+        TaskDraft::parse(self)
+    }
+
+    fn echo(&self) -> Vec<(&'static str, String)> {
+        TaskInput::echo(self)
+    }
+
+    fn owner(_: &TaskDraft) -> Option<i64> {
+        None
+    }
+
+    /// The assignee must be an active user; the records it is about, live.
+    async fn resolve(db: &Db, draft: &TaskDraft, errors: &mut FieldErrors) -> Result<(), AppError> {
+        if let Some(assignee) = draft.assignee_id {
+            if !db.owners().await?.iter().any(|(id, _)| *id == assignee) {
+                errors.add("assignee", "Choose one of the people listed.");
+            }
+        }
+        check_links(db, draft.contact_id, draft.company_id, "title", errors).await
+    }
+
+    async fn create(
+        db: &Db,
+        draft: &TaskDraft,
+        (): (),
+        by: i64,
+        now: i64,
+    ) -> Result<i64, WriteError> {
+        db.create_task(draft, by, now).await
+    }
+
+    async fn update(
+        db: &Db,
+        id: i64,
+        version: i64,
+        draft: &TaskDraft,
+        (): (),
+        by: i64,
+        now: i64,
+    ) -> Result<(), WriteError> {
+        db.update_task(id, version, draft, by, now).await
+    }
+
+    /// Back to the page of the record it is about, at its tasks; else to `/tasks`.
+    async fn saved_path(db: &Db, id: i64) -> Result<String, AppError> {
+        let task = db.task(id).await?.ok_or(AppError::NotFound)?;
+        Ok(task_home(&task))
+    }
+
+    async fn current(db: &Db, id: i64) -> Result<Option<Current>, sqlx::Error> {
+        Ok(db.task(id).await?.map(|t| {
+            let values = t.input().echo();
+            let name =
+                |r: &Option<(i64, String)>| r.as_ref().map(|r| r.1.clone()).unwrap_or_default();
+            let shown = vec![
+                ("title", t.title.clone()),
+                ("due_date", t.due.map(|d| d.describe()).unwrap_or_default()),
+                ("assignee", name(&t.assignee)),
+                ("contact", name(&t.contact)),
+                ("company", name(&t.company)),
+                (
+                    "done",
+                    if t.done_at.is_some() { "Yes" } else { "No" }.to_owned(),
+                ),
+            ];
+            Current {
+                values,
+                shown,
+                updated: t.updated,
+                version: t.version,
+            }
+        }))
+    }
+}
+
+/// Where a user goes after saving a task: the page of the record it is about (its tasks),
+/// else `/tasks`.
+pub fn task_home(task: &TaskView) -> String {
+    match (&task.contact, &task.company) {
+        (Some((id, _)), _) => format!("{}?task=saved#tasks", RecordKind::Contact.path(*id)),
+        (None, Some((id, _))) => format!("{}?task=saved#tasks", RecordKind::Company.path(*id)),
+        (None, None) => format!("{}?saved=1", RecordKind::Task.list_path()),
+    }
+}
+
+/// The contact and company a form links to must be live; what is wrong is said at `field`.
+async fn check_links(
+    db: &Db,
+    contact: Option<i64>,
+    company: Option<i64>,
+    field: &str,
+    errors: &mut FieldErrors,
+) -> Result<(), AppError> {
+    if let Some(contact) = contact {
+        if db.live_contact_company(contact).await?.is_none() {
+            errors.add(field, "This contact is in the trash or gone.");
+        }
+    }
+    if let Some(company) = company {
+        if !db.is_live_company(company).await? {
+            errors.add(field, "This company is in the trash or gone.");
+        }
+    }
+    Ok(())
 }
 
 /// The page of the record an activity is about: its contact's, else its company's.

@@ -4,8 +4,9 @@
 
 mod kinds;
 mod save;
+pub mod tasks;
 
-pub use kinds::activity_home;
+pub use kinds::{activity_home, task_home};
 pub use save::{save, submit, Current, RecordForm};
 
 use crate::domain::Role;
@@ -86,6 +87,7 @@ pub async fn name(db: &Db, kind: RecordKind, id: i64) -> Result<String, AppError
         RecordKind::Contact => db.contact(id).await.map_err(internal)?.map(|c| c.name()),
         RecordKind::Company => db.company(id).await.map_err(internal)?.map(|c| c.name),
         RecordKind::Activity => db.activity(id).await?.map(|a| a.subject),
+        RecordKind::Task => db.task(id).await?.map(|t| t.title),
     };
     name.ok_or(AppError::NotFound)
 }
@@ -181,7 +183,7 @@ pub async fn timeline(
     let of = match of {
         Some((RecordKind::Contact, id)) => TimelineOf::Contact(id),
         Some((RecordKind::Company, id)) => TimelineOf::Company(id),
-        Some((RecordKind::Activity, _)) => return Err(AppError::NotFound),
+        Some((RecordKind::Activity | RecordKind::Task, _)) => return Err(AppError::NotFound),
         None => TimelineOf::Everyone,
     };
     let before = before.and_then(parse_timeline_cursor);

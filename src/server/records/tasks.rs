@@ -1,0 +1,140 @@
+//! Tasks beyond their form: the lists (`/tasks`, a record's open tasks) and "Mark done".
+
+use crate::domain::{
+    ChangeAction, FieldChange, RecordKind, Role, TaskList, TaskQuery, TaskState, TaskView,
+    TASKS_PAGE,
+};
+use crate::error::AppError;
+use crate::server::auth::session;
+use crate::server::db::{CurrentUser, Db, TaskFilter};
+
+/// Tasks due within this many days count as "due this week".
+const WEEK: i64 = 7 * 86_400;
+
+/// A page of `/tasks` as its URL describes it (the viewer's own open tasks by default).
+/// Values that make no sense are ignored, so an edited link still shows a list.
+pub async fn list(db: &Db, user: &CurrentUser, query: &TaskQuery) -> Result<TaskList, AppError> {
+    let now = session::now();
+    let assignee = match query.assignee.as_str() {
+        "" | "me" => Some(user.id),
+        "anyone" => None,
+        id => Some(id.parse().unwrap_or(user.id)),
+    };
+    let open = match query.state() {
+        TaskState::Open => Some(true),
+        TaskState::Done => Some(false),
+        TaskState::All => None,
+    };
+    let due_before = match query.due.as_str() {
+        "overdue" => Some(now),
+        "week" => Some(now + WEEK),
+        _ => None,
+    };
+    let filter = TaskFilter {
+        assignee,
+        open,
+        due_before,
+        ..Default::default()
+    };
+    let after = query
+        .after
+        .split_once('.')
+        .and_then(|(key, id)| Some((key.parse().ok()?, id.parse().ok()?)));
+    let mut tasks = db.tasks(filter, after, TASKS_PAGE + 1).await?;
+    let more = tasks.len() > TASKS_PAGE as usize;
+    tasks.truncate(TASKS_PAGE as usize);
+    Ok(TaskList {
+        next: more.then(|| tasks.last().map(cursor)).flatten(),
+        tasks,
+        now,
+        can_edit: user.role.allows(Role::Member),
+        me: user.id,
+        people: db.owners().await?.to_vec(),
+    })
+}
+
+/// The user's open tasks that are overdue or due by the end of today (UTC).
+pub async fn due_today(db: &Db, user: &CurrentUser) -> Result<TaskList, AppError> {
+    let now = session::now();
+    let end_of_day = now - now.rem_euclid(86_400) + 86_400;
+    let filter = TaskFilter {
+        assignee: Some(user.id),
+        open: Some(true),
+        due_before: Some(end_of_day),
+        ..Default::default()
+    };
+    let tasks = db.tasks(filter, None, TASKS_PAGE).await?;
+    Ok(TaskList {
+        tasks,
+        next: None,
+        now,
+        can_edit: user.role.allows(Role::Member),
+        me: user.id,
+        people: Vec::new(),
+    })
+}
+
+/// Where the page after `task` starts.
+fn cursor(task: &TaskView) -> String {
+    format!("{}.{}", task.due.map_or(i64::MAX, |d| d.at), task.id)
+}
+
+/// The open tasks of a contact or a company (the first page of them, in due order).
+pub async fn of_record(
+    db: &Db,
+    user: &CurrentUser,
+    kind: RecordKind,
+    id: i64,
+) -> Result<TaskList, AppError> {
+    let mut filter = TaskFilter {
+        open: Some(true),
+        ..Default::default()
+    };
+    match kind {
+        RecordKind::Contact => filter.contact = Some(id),
+        RecordKind::Company => filter.company = Some(id),
+        _ => return Err(AppError::NotFound),
+    }
+    let mut tasks = db.tasks(filter, None, TASKS_PAGE + 1).await?;
+    let more = tasks.len() > TASKS_PAGE as usize;
+    tasks.truncate(TASKS_PAGE as usize);
+    Ok(TaskList {
+        next: more.then(|| tasks.last().map(cursor)).flatten(),
+        tasks,
+        now: session::now(),
+        can_edit: user.role.allows(Role::Member),
+        me: user.id,
+        people: db.owners().await?.to_vec(),
+    })
+}
+
+/// Marks a task done, or open again, and records that in its history in the same transaction.
+/// Doing what is already done changes nothing.
+pub async fn set_done(db: &Db, user: &CurrentUser, id: i64, done: bool) -> Result<(), AppError> {
+    let now = session::now();
+    db.atomically(|db| async move {
+        if db.task(id).await?.is_none() {
+            return Err(AppError::NotFound);
+        }
+        if db.set_task_done(id, done, user.id, now).await? {
+            let (old, new) = if done { ("No", "Yes") } else { ("Yes", "No") };
+            let change = FieldChange {
+                field: "done".into(),
+                old: old.into(),
+                new: new.into(),
+            };
+            db.record_change(
+                RecordKind::Task,
+                id,
+                ChangeAction::Edit,
+                user.id,
+                now,
+                &[change],
+            )
+            .await?;
+            tracing::info!(user = user.id, id, done, "task marked");
+        }
+        Ok(())
+    })
+    .await
+}
