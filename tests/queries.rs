@@ -179,9 +179,79 @@ async fn every_page_runs_a_bounded_number_of_statements_whatever_its_size() {
         trash_of_one, trash_of_thirty,
         "the trash with 1 and 30 records"
     );
+    // A contact's page, its timeline, open tasks and history with one entry each, then with many.
+    let busy = contact(&app, 300, "Company 1", owner).await;
+    let work = |n: usize| {
+        let app = &app;
+        let busy = busy.clone();
+        async move {
+            let subject = format!("Call {n}");
+            save(
+                app,
+                "/api/activities/save",
+                &[
+                    ("id", ""),
+                    ("version", ""),
+                    ("kind", "call"),
+                    ("subject", &subject),
+                    ("body", ""),
+                    ("happened_at", ""),
+                    ("contact", &busy),
+                    ("company", ""),
+                ],
+            )
+            .await;
+            let title = format!("Task {n}");
+            save(
+                app,
+                "/api/tasks/save",
+                &[
+                    ("id", ""),
+                    ("version", ""),
+                    ("title", &title),
+                    ("due_date", "2026-01-01"),
+                    ("due_time", ""),
+                    ("assignee", "1"),
+                    ("contact", &busy),
+                    ("company", ""),
+                ],
+            )
+            .await;
+        }
+    };
+    work(0).await;
+    let contact_page = format!("/contacts/{busy}");
+    let quiet = statements(&app, &contact_page).await;
+    let quiet_tasks = statements(&app, "/tasks").await;
+    let quiet_activities = statements(&app, "/activities").await;
+    for n in 1..=60 {
+        work(n).await;
+    }
+    for (what, few, many) in [
+        (
+            contact_page.as_str(),
+            quiet,
+            statements(&app, &contact_page).await,
+        ),
+        ("/tasks", quiet_tasks, statements(&app, "/tasks").await),
+        (
+            "/activities",
+            quiet_activities,
+            statements(&app, "/activities").await,
+        ),
+    ] {
+        report.push(format!(
+            "{what}: {few} (little work), {many} (61 activities and tasks)"
+        ));
+        assert_eq!(few, many, "{what}: more work, more statements");
+    }
     for (path, limit) in [
-        ("/", 3),
-        ("/contacts/2", 10),
+        // The session, my tasks, recent activity, the record counts (one statement), the workspace.
+        ("/", 6),
+        ("/tasks?assignee=anyone&due=overdue", 6),
+        ("/admin/history", 6),
+        // The record, owners, open tasks, timeline and history.
+        ("/contacts/2", 8),
         ("/contacts/new", 10),
         ("/settings", 8),
         ("/settings/sessions", 8),

@@ -14,6 +14,7 @@ mod paging;
 mod records;
 pub mod search;
 pub mod seed;
+mod seed_work;
 mod sessions;
 mod sign_ins;
 mod tasks;

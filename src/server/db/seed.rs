@@ -2,7 +2,7 @@
 //! with a fixed seed, reserved `.example` domains, unique e-mails. Fast because the secondary
 //! indexes and triggers of the record tables are dropped during the load and built once at the
 //! end (the search indexes too), and rows go in many to a statement, many statements to a
-//! transaction.
+//! transaction. The team's activities and tasks for the new contacts follow (`seed_work`).
 
 use fake::faker::address::en::{CityName, CountryName, PostCode, StreetName};
 use fake::faker::company::en::{CompanyName, Industry};
@@ -19,8 +19,8 @@ use super::Db;
 use crate::domain::{ContactStatus, PhoneNumber};
 
 /// Rows per INSERT statement, and statements per transaction.
-const ROWS_PER_STATEMENT: usize = 500;
-const ROWS_PER_TRANSACTION: usize = 25_000;
+pub(super) const ROWS_PER_STATEMENT: usize = 500;
+pub(super) const ROWS_PER_TRANSACTION: usize = 25_000;
 
 const TAGS: [&str; 16] = [
     "vip",
@@ -290,6 +290,7 @@ async fn load(
     }
 
     progress.stage("contacts", plan.contacts);
+    let mut seeded: Vec<super::seed_work::Seeded> = Vec::with_capacity(plan.contacts as usize);
     let mut done = 0u64;
     while done < plan.contacts {
         let mut tx = conn.begin().await?;
@@ -309,6 +310,7 @@ async fn load(
                     contact_row(rng, id, &companies, first_company, now, two_years, owner)
                 })
                 .collect();
+            seeded.extend(rows.iter().map(|r| (r.id, r.company_id, r.created)));
             insert.push_values(&rows, |mut b, row| {
                 b.push_bind(row.id)
                     .push_bind(&row.first)
@@ -341,7 +343,7 @@ async fn load(
         tx.commit().await?;
         done += in_tx;
     }
-    Ok(())
+    super::seed_work::load(conn, rng, &seeded, users, now, progress).await
 }
 
 struct ContactSeed {

@@ -1,5 +1,7 @@
 //! The workspace row: what this deployment is.
 
+use sqlx::Row;
+
 use super::Db;
 use crate::domain::{ContactStatus, Total, WorkspaceSummary, COUNT_LIMIT};
 
@@ -25,22 +27,31 @@ impl Db {
     /// [`COUNT_LIMIT`] (shown as "10,000+").
     pub async fn record_counts(&self) -> Result<(Vec<(ContactStatus, Total)>, Total), sqlx::Error> {
         let limit = COUNT_LIMIT + 1;
-        let mut statuses = Vec::new();
-        for status in ContactStatus::ALL {
-            let count: i64 = sqlx::query_scalar(&format!(
-                "SELECT count(*) FROM (SELECT 1 FROM contacts INDEXED BY contacts_live_by_status
-                 WHERE status = ? AND deleted_at IS NULL LIMIT {limit})"
-            ))
-            .bind(status.as_str())
+        let capped =
+            |from: &str| format!("(SELECT count(*) FROM (SELECT 1 FROM {from} LIMIT {limit}))");
+        // One statement: a capped count per status (through its index), then the companies.
+        let mut columns: Vec<String> = ContactStatus::ALL
+            .iter()
+            .map(|status| {
+                capped(&format!(
+                    "contacts INDEXED BY contacts_live_by_status \
+                     WHERE status = '{}' AND deleted_at IS NULL",
+                    status.as_str()
+                ))
+            })
+            .collect();
+        columns.push(capped("companies WHERE deleted_at IS NULL"));
+        let row = sqlx::query(&format!("SELECT {}", columns.join(", ")))
             .fetch_one(&mut *self.conn().await?)
             .await?;
-            statuses.push((status, Total::from_capped(count.unsigned_abs())));
-        }
-        let companies: i64 = sqlx::query_scalar(&format!(
-            "SELECT count(*) FROM (SELECT 1 FROM companies WHERE deleted_at IS NULL LIMIT {limit})"
-        ))
-        .fetch_one(&mut *self.conn().await?)
-        .await?;
-        Ok((statuses, Total::from_capped(companies.unsigned_abs())))
+        let count = |i: usize| -> Result<Total, sqlx::Error> {
+            Ok(Total::from_capped(row.try_get::<i64, _>(i)?.unsigned_abs()))
+        };
+        let statuses = ContactStatus::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, status)| Ok((*status, count(i)?)))
+            .collect::<Result<_, sqlx::Error>>()?;
+        Ok((statuses, count(ContactStatus::ALL.len())?))
     }
 }
