@@ -5,9 +5,10 @@
 mod kinds;
 mod save;
 pub mod tasks;
+mod work;
 
-pub use kinds::{activity_home, task_home};
 pub use save::{save, submit, Current, RecordForm};
+pub use work::{activity_home, task_home};
 
 use crate::domain::Role;
 use crate::domain::{

@@ -11,12 +11,14 @@ use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::components::flash::server_action;
 use crate::components::form::{set_status_for, Field, FormAlert, IdempotencyField, SelectField};
-use crate::components::record::{may_edit, FormHeading, RecordFlash, RecordHeading, When};
-use crate::components::records::{owner_options, use_id_param, StaleEditNotice};
+use crate::components::records::owner_options;
 use crate::domain::{RecordKind, TaskInput, TaskList, TaskQuery, TaskView};
 use crate::error::AppError;
-use crate::pages::record::SectionCursors;
 use crate::pages::trash::UndoDelete;
+
+mod page;
+
+pub use page::{EditTaskPage, TaskPage};
 
 #[server(endpoint = "tasks/list")]
 pub async fn list_tasks(query: TaskQuery) -> Result<TaskList, AppError> {
@@ -120,7 +122,7 @@ pub async fn record_tasks(kind: RecordKind, id: i64) -> Result<TaskList, AppErro
 }
 
 /// The page the user is on, to come back to after "Mark done".
-fn here() -> String {
+pub(super) fn here() -> String {
     let location = use_location();
     let search = location.search.get_untracked();
     let path = location.pathname.get_untracked();
@@ -190,7 +192,7 @@ pub fn task_table(list: &TaskList, caption: &'static str) -> impl IntoView {
 
 /// "Mark done" (or "Reopen"): one button, one plain form.
 #[component]
-fn MarkTask(task: TaskView, back: String) -> impl IntoView {
+pub(super) fn MarkTask(task: TaskView, back: String) -> impl IntoView {
     let mark = server_action::<MarkTask>();
     let done = task.done_at.is_none();
     let (text, label) = if done {
@@ -211,7 +213,7 @@ fn MarkTask(task: TaskView, back: String) -> impl IntoView {
 
 /// The task form's fields: title, due date and time, assignee (plus what the caller adds).
 #[component]
-fn TaskFields(
+pub(super) fn TaskFields(
     form: &'static str,
     initial: TaskInput,
     people: Vec<(i64, String)>,
@@ -365,114 +367,4 @@ pub fn TasksPage() -> impl IntoView {
         <UndoDelete kind=RecordKind::Task />
         {page}
     }
-}
-
-async fn load_task(id: Option<i64>) -> Result<TaskDetails, AppError> {
-    match id {
-        Some(id) => get_task(id).await,
-        None => Err(AppError::NotFound),
-    }
-}
-
-/// `/tasks/:id`: a task in full, with its history.
-#[component]
-pub fn TaskPage() -> impl IntoView {
-    let id = use_id_param();
-    let details = Resource::new(move || id.get(), load_task);
-    let cursors = SectionCursors::from_query();
-    let page = move || {
-        let cursors = cursors.clone();
-        Suspend::new(async move {
-            let TaskDetails {
-                task,
-                can_edit,
-                now,
-                ..
-            } = details.await?;
-            let sections = cursors.load(RecordKind::Task, task.id).await?;
-            let about = |record: Option<(i64, String)>, kind: RecordKind| {
-                record.map(|(id, name)| view! { <a href=kind.path(id)>{name}</a> })
-            };
-            let overdue = task.is_overdue(now);
-            let mark = can_edit.then(|| view! { <MarkTask task=task.clone() back=here() /> });
-            Ok::<_, AppError>(view! {
-                <RecordHeading kind=RecordKind::Task id=task.id name=task.title.clone() can_edit />
-                {mark}
-                <dl class="details">
-                    <dt>"Due"</dt>
-                    <dd>
-                        {task.due.map(|d| d.describe())}
-                        {overdue.then(|| view! { " " <strong class="overdue-label">"Overdue"</strong> })}
-                    </dd>
-                    <dt>"Assignee"</dt><dd>{task.assignee.clone().map(|a| a.1)}</dd>
-                    <dt>"Contact"</dt><dd>{about(task.contact.clone(), RecordKind::Contact)}</dd>
-                    <dt>"Company"</dt><dd>{about(task.company.clone(), RecordKind::Company)}</dd>
-                    <dt>"Done"</dt><dd>{task.done_at.map(|at| view! { <When at now /> })}</dd>
-                </dl>
-                {sections.view()}
-            })
-        })
-    };
-    view! {
-        <RecordFlash kind=RecordKind::Task />
-        {page}
-    }
-}
-
-/// `/tasks/:id/edit`.
-#[component]
-pub fn EditTaskPage() -> impl IntoView {
-    let id = use_id_param();
-    let details = Resource::new(move || id.get(), load_task);
-    let save = server_action::<SaveTask>();
-    let error = Signal::derive(move || save.value().get().and_then(Result::err));
-    set_status_for(error.get_untracked().as_ref());
-    let page = move || {
-        Suspend::new(async move {
-            let TaskDetails {
-                task,
-                people,
-                can_edit,
-                ..
-            } = details.await?;
-            may_edit(can_edit)?;
-            let failed = error.get_untracked();
-            let version = match &failed {
-                Some(AppError::StaleEdit(stale)) => stale.version,
-                _ => task.version,
-            };
-            let initial = task.input();
-            let done = failed
-                .as_ref()
-                .and_then(|e| e.value("done"))
-                .unwrap_or(initial.done.clone());
-            let general = Signal::derive(move || {
-                error
-                    .get()
-                    .filter(|e| !matches!(e, AppError::Validation(_) | AppError::StaleEdit(_)))
-            });
-            Ok::<_, AppError>(view! {
-                <FormHeading kind=RecordKind::Task record=Some((task.id, task.title.clone())) />
-                <ActionForm action=save attr:class="record-form">
-                    <IdempotencyField action=save />
-                    <FormAlert error=general />
-                    <StaleEditNotice error labels=RecordKind::Task.fields() />
-                    <input type="hidden" name="id" value=task.id.to_string() />
-                    <input type="hidden" name="version" value=version.to_string() />
-                    <input type="hidden" name="contact" value=initial.contact.clone() />
-                    <input type="hidden" name="company" value=initial.company.clone() />
-                    <TaskFields form="task" initial=initial.clone() people error />
-                    <div class="field checkbox">
-                        <input id="task-done" type="checkbox" name="done" value="1" checked=!done.is_empty() />
-                        <label for="task-done">"Done"</label>
-                    </div>
-                    <div class="actions">
-                        <button type="submit" class="primary">"Save"</button>
-                        <a href=RecordKind::Task.path(task.id)>"Cancel"</a>
-                    </div>
-                </ActionForm>
-            })
-        })
-    };
-    view! { {page} }
 }
