@@ -286,6 +286,11 @@ test('a viewer sees no edit controls, and a forged POST is refused', async ({ pa
   await expect(page.getByRole('heading', { level: 1, name: `Vera Readonly${p}` })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Edit' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Delete' })).toHaveCount(0);
+  // The timeline, tasks and history are there to read, without their forms.
+  await expect(page.getByRole('region', { name: 'Timeline' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'History' })).toContainText('Created');
+  await expect(page.getByRole('form', { name: 'Log activity' })).toHaveCount(0);
+  await expect(page.getByRole('form', { name: 'Add task' })).toHaveCount(0);
   const edit = await page.goto(page.url() + '/edit');
   expect(edit?.status()).toBe(403);
   await expect(page.getByLabel('First name')).toHaveCount(0);

@@ -188,7 +188,7 @@ impl Db {
         by: i64,
         now: i64,
     ) -> Result<(), WriteError> {
-        let updated = sqlx::query(
+        let query = sqlx::query(
             "UPDATE activities SET kind = ?, subject = ?, body = ?, happened_at = ?,
                  updated_by = ?, updated_at = ?, version = version + 1
              WHERE id = ? AND version = ? AND deleted_at IS NULL",
@@ -200,13 +200,7 @@ impl Db {
         .bind(by)
         .bind(now)
         .bind(id)
-        .bind(version)
-        .execute(&mut *self.conn().await?)
-        .await
-        .map_err(classify)?;
-        if updated.rows_affected() == 1 {
-            return Ok(());
-        }
-        self.why_not_written("activities", id).await
+        .bind(version);
+        self.update_versioned(query, "activities", id).await
     }
 }

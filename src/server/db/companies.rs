@@ -272,16 +272,10 @@ impl Db {
                  version = version + 1
              WHERE id = ?15 AND version = ?16 AND deleted_at IS NULL",
         );
-        let updated = bind_company(query, draft, user_id, now)
+        let query = bind_company(query, draft, user_id, now)
             .bind(id)
-            .bind(version)
-            .execute(&mut *self.conn().await?)
-            .await
-            .map_err(classify)?;
-        if updated.rows_affected() == 1 {
-            return Ok(());
-        }
-        self.why_not_written("companies", id).await
+            .bind(version);
+        self.update_versioned(query, "companies", id).await
     }
 }
 

@@ -279,16 +279,10 @@ impl Db {
                  updated_by = ?15, version = version + 1
              WHERE id = ?16 AND version = ?17 AND deleted_at IS NULL",
         );
-        let updated = bind_contact(query, draft, company_id, user_id, now)
+        let query = bind_contact(query, draft, company_id, user_id, now)
             .bind(id)
-            .bind(version)
-            .execute(&mut *self.conn().await?)
-            .await
-            .map_err(classify)?;
-        if updated.rows_affected() == 1 {
-            return Ok(());
-        }
-        self.why_not_written("contacts", id).await
+            .bind(version);
+        self.update_versioned(query, "contacts", id).await
     }
 }
 

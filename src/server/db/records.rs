@@ -93,8 +93,26 @@ impl Db {
         Ok(seen < RARE_BELOW)
     }
 
+    /// Runs the versioned UPDATE `query` of record `id` in `table`: done, or why not (a stale
+    /// version, a record gone or in the trash, a unique value taken).
+    pub(super) async fn update_versioned(
+        &self,
+        query: SqliteQuery<'_>,
+        table: &str,
+        id: i64,
+    ) -> Result<(), WriteError> {
+        let updated = query
+            .execute(&mut *self.conn().await?)
+            .await
+            .map_err(classify)?;
+        if updated.rows_affected() == 1 {
+            return Ok(());
+        }
+        self.why_not_written(table, id).await
+    }
+
     /// After an update that changed nothing: was the record stale, or gone?
-    pub(super) async fn why_not_written(&self, table: &str, id: i64) -> Result<(), WriteError> {
+    async fn why_not_written(&self, table: &str, id: i64) -> Result<(), WriteError> {
         let live: Option<i64> = sqlx::query_scalar(&format!(
             "SELECT 1 FROM {table} WHERE id = ? AND deleted_at IS NULL"
         ))

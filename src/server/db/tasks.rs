@@ -170,7 +170,7 @@ impl Db {
         by: i64,
         now: i64,
     ) -> Result<(), WriteError> {
-        let updated = sqlx::query(
+        let query = sqlx::query(
             "UPDATE tasks SET title = ?1, due_at = ?2, due_time = ?3, assignee_id = ?4,
                  contact_id = ?5, company_id = ?6,
                  done_at = CASE WHEN ?7 THEN coalesce(done_at, ?9) END,
@@ -188,14 +188,8 @@ impl Db {
         .bind(by)
         .bind(now)
         .bind(id)
-        .bind(version)
-        .execute(&mut *self.conn().await?)
-        .await
-        .map_err(classify)?;
-        if updated.rows_affected() == 1 {
-            return Ok(());
-        }
-        self.why_not_written("tasks", id).await
+        .bind(version);
+        self.update_versioned(query, "tasks", id).await
     }
 
     /// Marks a live task done (or open again); false if it already was, or is gone.
