@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -136,12 +137,28 @@ def measure(binary, site_root):
         contact = re.search(r'href="/contacts/(\d+)"', listing).group(1)
         _, page = records.get(f"/contacts/{contact}", cookie)
         fragment = re.search(r'mailto:([^"]+)"', page).group(1).split("@")[0].split(".")[0]
+        company = re.search(r'href="/companies/(\d+)"', page)
         pages = [
             ("home", "/"),
             ("contacts list", "/contacts"),
             ("search", f"/contacts?q={fragment}"),
             ("contact page", f"/contacts/{contact}"),
         ]
+        # Browser timings for these; the team's pages below get server figures only.
+        browser_pages = [p for _, p in pages]
+        # The team's work (issue 13): a company's page with its timeline, everyone's open tasks
+        # due this week, the team's activity. A build from before them has no such pages.
+        work = [
+            ("company page + timeline", f"/companies/{company.group(1)}" if company else None),
+            ("tasks due this week", "/tasks?assignee=anyone&due=week"),
+            ("team activity", "/activities"),
+        ]
+        for name, path in work:
+            try:
+                if path and records.get(path, cookie)[0] == 200:
+                    pages.append((name, path))
+            except urllib.error.HTTPError:
+                pass
         ceilings = {}
         for name, path in pages:
             status, html = records.get(path, cookie)
@@ -165,7 +182,7 @@ def measure(binary, site_root):
             env=dict(os.environ, BENCH_URL=records.BASE, BENCH_EMAIL=records.EMAIL,
                      BENCH_PASSWORD=records.PASSWORD, BENCH_THROTTLE="1", BENCH_JSON="1",
                      BENCH_RUNS=os.environ.get("BENCH_RUNS", "3"),
-                     BENCH_PAGES=json.dumps([p for _, p in pages])),
+                     BENCH_PAGES=json.dumps(browser_pages)),
             capture_output=True, text=True)
         if hydration.returncode != 0:
             print(hydration.stdout, hydration.stderr)
@@ -242,7 +259,7 @@ def report(after, before, before_label, seconds):
          lambda v: f"{v:.0%}", lambda v: v >= TARGET_CEILING_RATIO),
         (f"search ≥ {TARGET_CEILING_RATIO:.0%} of its static-bytes ceiling", "search ratio",
          lambda v: f"{v:.0%}", lambda v: v >= TARGET_CEILING_RATIO),
-        (f"p95 ≤ {TARGET_P95_MS} ms at {records.CONNECTIONS} connections (worst of home, list, search, record)",
+        (f"p95 ≤ {TARGET_P95_MS} ms at {records.CONNECTIONS} connections (worst page)",
          "p95", lambda v: f"{v:.1f} ms", lambda v: v <= TARGET_P95_MS),
         (f"first visit hydrated ≤ {TARGET_HYDRATED_MS} ms, throttled (worst page)", "hydrated",
          lambda v: f"{v:.0f} ms", lambda v: v <= TARGET_HYDRATED_MS),

@@ -200,7 +200,6 @@ pub enum TaskState {
     #[default]
     Open,
     Done,
-    All,
 }
 
 /// The filters of `/tasks`, from its URL (each may be left out).
@@ -209,7 +208,7 @@ pub enum TaskState {
 pub struct TaskQuery {
     /// A user id, "me" (the default) or "anyone".
     pub assignee: String,
-    /// "open" (the default), "done" or "all".
+    /// "open" (the default) or "done".
     pub state: String,
     /// "", "overdue" or "week" (due within the next 7 days, overdue included).
     pub due: String,
@@ -221,7 +220,6 @@ impl TaskQuery {
     pub fn state(&self) -> TaskState {
         match self.state.as_str() {
             "done" => TaskState::Done,
-            "all" => TaskState::All,
             _ => TaskState::Open,
         }
     }

@@ -325,7 +325,7 @@ pub fn TasksPage() -> impl IntoView {
                         .map(|(id, name)| (id.to_string(), name.clone())),
                 )
                 .collect::<Vec<_>>();
-            let states = [("open", "Open"), ("done", "Done"), ("all", "All")]
+            let states = [("open", "Open"), ("done", "Done")]
                 .map(|(v, l)| (v.to_owned(), l.to_owned()))
                 .to_vec();
             let dues = [

@@ -12,8 +12,8 @@ use crate::domain::{contact_name, Due, TaskDraft, TaskView};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TaskFilter {
     pub assignee: Option<i64>,
-    /// Some(true): open only; Some(false): done only.
-    pub open: Option<bool>,
+    /// Open tasks, else done ones.
+    pub open: bool,
     /// Due before this moment.
     pub due_before: Option<i64>,
     pub contact: Option<i64>,
@@ -90,29 +90,26 @@ impl Db {
         if let Some(id) = filter.company {
             q.push(" AND t.company_id = ").push_bind(id);
         }
-        match filter.open {
-            Some(true) => q.push(" AND (t.done_at IS NOT NULL) = 0"),
-            Some(false) => q.push(" AND (t.done_at IS NOT NULL) = 1"),
-            None => &mut q,
-        };
+        q.push(if filter.open {
+            " AND (t.done_at IS NOT NULL) = 0"
+        } else {
+            " AND (t.done_at IS NOT NULL) = 1"
+        });
         if let Some(before) = filter.due_before {
             q.push(" AND t.due_at < ").push_bind(before);
         }
+        // Open or done: the index's column before the due key is fixed by the filter, so the
+        // order is the due key and id alone, which the index gives (naming the fixed column
+        // too would make SQLite sort).
         if let Some((key, id)) = after {
-            q.push(format_args!(
-                " AND ((t.done_at IS NOT NULL), {DUE_KEY}, t.id) > ("
-            ))
-            .push(if filter.open == Some(false) { "1" } else { "0" })
-            .push(", ")
-            .push_bind(key)
-            .push(", ")
-            .push_bind(id)
-            .push(")");
+            q.push(format_args!(" AND ({DUE_KEY}, t.id) > ("))
+                .push_bind(key)
+                .push(", ")
+                .push_bind(id)
+                .push(")");
         }
-        q.push(format_args!(
-            " ORDER BY (t.done_at IS NOT NULL), {DUE_KEY}, t.id LIMIT "
-        ))
-        .push_bind(i64::from(limit));
+        q.push(format_args!(" ORDER BY {DUE_KEY}, t.id LIMIT "))
+            .push_bind(i64::from(limit));
         q.build()
             .fetch_all(&mut *self.conn().await?)
             .await?

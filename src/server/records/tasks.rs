@@ -20,11 +20,7 @@ pub async fn list(db: &Db, user: &CurrentUser, query: &TaskQuery) -> Result<Task
         "anyone" => None,
         id => Some(id.parse().unwrap_or(user.id)),
     };
-    let open = match query.state() {
-        TaskState::Open => Some(true),
-        TaskState::Done => Some(false),
-        TaskState::All => None,
-    };
+    let open = query.state() == TaskState::Open;
     let due_before = match query.due.as_str() {
         "overdue" => Some(now),
         "week" => Some(now + WEEK),
@@ -59,7 +55,7 @@ pub async fn due_today(db: &Db, user: &CurrentUser) -> Result<TaskList, AppError
     let end_of_day = now - now.rem_euclid(86_400) + 86_400;
     let filter = TaskFilter {
         assignee: Some(user.id),
-        open: Some(true),
+        open: true,
         due_before: Some(end_of_day),
         ..Default::default()
     };
@@ -87,7 +83,7 @@ pub async fn of_record(
     id: i64,
 ) -> Result<TaskList, AppError> {
     let mut filter = TaskFilter {
-        open: Some(true),
+        open: true,
         ..Default::default()
     };
     match kind {
