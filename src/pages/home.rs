@@ -74,7 +74,10 @@ fn dashboard(data: Dashboard) -> impl IntoView {
         <section class="card" aria-labelledby="my-tasks">
             <h2 id="my-tasks">"My tasks: overdue and due today"</h2>
             {crate::pages::tasks::task_table(&tasks, "My tasks due today")}
-            <p><a href=RecordKind::Task.list_path()>"All my tasks"</a></p>
+            <p>
+                {tasks.next.is_some().then_some("Only the first 10 are shown. ")}
+                <a href=RecordKind::Task.list_path()>"All my tasks"</a>
+            </p>
         </section>
         <section class="card" aria-labelledby="recent">
             <h2 id="recent">"Recent activity"</h2>

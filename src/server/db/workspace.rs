@@ -25,7 +25,28 @@ impl Db {
 impl Db {
     /// Live contacts of each status, and live companies, each counted up to just past
     /// [`COUNT_LIMIT`] (shown as "10,000+").
+    /// Shared by every request for a few seconds, like the lists' totals (`totals.rs`).
     pub async fn record_counts(&self) -> Result<(Vec<(ContactStatus, Total)>, Total), sqlx::Error> {
+        let cached: Option<Vec<i64>> = ContactStatus::ALL
+            .iter()
+            .map(|status| self.cached_total("contacts", &format!("status={}", status.as_str())))
+            .chain(std::iter::once(self.cached_total("companies", "")))
+            .collect();
+        let counts = match cached {
+            Some(counts) => counts,
+            None => self.count_records().await?,
+        };
+        let total = |n: i64| Total::from_capped(n.unsigned_abs());
+        let statuses = ContactStatus::ALL
+            .iter()
+            .zip(&counts)
+            .map(|(status, n)| (*status, total(*n)))
+            .collect();
+        Ok((statuses, total(counts[ContactStatus::ALL.len()])))
+    }
+
+    /// The capped counts of live contacts by status, then of live companies; remembered.
+    async fn count_records(&self) -> Result<Vec<i64>, sqlx::Error> {
         let limit = COUNT_LIMIT + 1;
         let capped =
             |from: &str| format!("(SELECT count(*) FROM (SELECT 1 FROM {from} LIMIT {limit}))");
@@ -44,14 +65,13 @@ impl Db {
         let row = sqlx::query(&format!("SELECT {}", columns.join(", ")))
             .fetch_one(&mut *self.conn().await?)
             .await?;
-        let count = |i: usize| -> Result<Total, sqlx::Error> {
-            Ok(Total::from_capped(row.try_get::<i64, _>(i)?.unsigned_abs()))
-        };
-        let statuses = ContactStatus::ALL
-            .iter()
-            .enumerate()
-            .map(|(i, status)| Ok((*status, count(i)?)))
-            .collect::<Result<_, sqlx::Error>>()?;
-        Ok((statuses, count(ContactStatus::ALL.len())?))
+        let counts = (0..=ContactStatus::ALL.len())
+            .map(|i| row.try_get::<i64, _>(i))
+            .collect::<Result<Vec<_>, _>>()?;
+        for (status, n) in ContactStatus::ALL.iter().zip(&counts) {
+            self.store_total("contacts", format!("status={}", status.as_str()), *n);
+        }
+        self.store_total("companies", String::new(), counts[ContactStatus::ALL.len()]);
+        Ok(counts)
     }
 }

@@ -49,7 +49,11 @@ pub async fn list(db: &Db, user: &CurrentUser, query: &TaskQuery) -> Result<Task
     })
 }
 
-/// The user's open tasks that are overdue or due by the end of today (UTC).
+/// Tasks on the home page (the rest are on `/tasks`).
+const HOME_TASKS: u32 = 10;
+
+/// The user's first open tasks that are overdue or due by the end of today (UTC); `next` is set
+/// when there are more.
 pub async fn due_today(db: &Db, user: &CurrentUser) -> Result<TaskList, AppError> {
     let now = session::now();
     let end_of_day = now - now.rem_euclid(86_400) + 86_400;
@@ -59,10 +63,12 @@ pub async fn due_today(db: &Db, user: &CurrentUser) -> Result<TaskList, AppError
         due_before: Some(end_of_day),
         ..Default::default()
     };
-    let tasks = db.tasks(filter, None, TASKS_PAGE).await?;
+    let mut tasks = db.tasks(filter, None, HOME_TASKS + 1).await?;
+    let more = tasks.len() > HOME_TASKS as usize;
+    tasks.truncate(HOME_TASKS as usize);
     Ok(TaskList {
+        next: more.then(|| tasks.last().map(cursor)).flatten(),
         tasks,
-        next: None,
         now,
         can_edit: user.role.allows(Role::Member),
         me: user.id,
