@@ -325,3 +325,54 @@ async fn the_home_page_shows_my_tasks_due_today_recent_activity_and_counts() {
     );
     assert!(html.contains("0 lead contacts"));
 }
+
+#[tokio::test]
+async fn someone_made_active_by_another_process_can_be_assigned_at_once() {
+    let (app, admin, member, member_id) = admin_and("member").await;
+    let other = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path().display()))
+        .await
+        .unwrap();
+    let set_active = |active: bool| {
+        let other = other.clone();
+        async move {
+            sqlx::query("UPDATE users SET active = ? WHERE id = ?")
+                .bind(active)
+                .bind(member_id)
+                .execute(&other)
+                .await
+                .unwrap();
+        }
+    };
+    // The server's shared list of people is read while Vic is inactive, then Vic is made
+    // active again by another process (the command line, another instance).
+    set_active(false).await;
+    assert_eq!(
+        list(&app, &admin, &[]).await["people"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    set_active(true).await;
+    let vic = member_id.to_string();
+    let assigned = add(
+        &app,
+        &admin,
+        &[("title", "Welcome Vic"), ("assignee", &vic)],
+    )
+    .await;
+    assert!(
+        assigned.status().is_success(),
+        "{:?}",
+        error_of(assigned).await
+    );
+    // And Vic's own task list offers Vic as the assignee of a new task.
+    let mine = list(&app, &member, &[]).await;
+    assert_eq!(titles(&mine), ["Welcome Vic"]);
+    assert!(mine["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p[0].as_i64() == Some(member_id)));
+    other.close().await;
+}

@@ -100,7 +100,7 @@ pub async fn get_task(id: i64) -> Result<TaskDetails, AppError> {
         let db = context::db()?;
         Ok(TaskDetails {
             task: db.task(id).await?.ok_or(AppError::NotFound)?,
-            people: db.owners().await?.to_vec(),
+            people: crate::server::records::tasks::people(&db, &user).await?,
             can_edit: user.role.allows(Role::Member),
             now: session::now(),
         })

@@ -40,6 +40,19 @@ impl Db {
         Ok(owners)
     }
 
+    /// Whether user `id` is active: among the (shared) owners, or, for someone made active by
+    /// another process in the last few seconds, in the table itself.
+    pub async fn is_active_user(&self, id: i64) -> Result<bool, sqlx::Error> {
+        if self.owners().await?.iter().any(|(owner, _)| *owner == id) {
+            return Ok(true);
+        }
+        let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM users WHERE id = ? AND active")
+            .bind(id)
+            .fetch_optional(&mut *self.conn().await?)
+            .await?;
+        Ok(found.is_some())
+    }
+
     fn cached_owners(&self) -> Option<Owners> {
         let cache = self.owners.0.lock().ok()?;
         let (at, owners) = cache.as_ref()?;

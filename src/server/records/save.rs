@@ -189,8 +189,7 @@ async fn check_owner(
     errors: &mut FieldErrors,
 ) -> Result<(), AppError> {
     if let Some(owner) = owner {
-        let owners = db.owners().await.map_err(internal)?;
-        if !owners.iter().any(|(id, _)| *id == owner) {
+        if !db.is_active_user(owner).await? {
             errors.add("owner", "Choose one of the people listed.");
         }
     }

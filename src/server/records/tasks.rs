@@ -45,7 +45,7 @@ pub async fn list(db: &Db, user: &CurrentUser, query: &TaskQuery) -> Result<Task
         now,
         can_edit: user.role.allows(Role::Member),
         me: user.id,
-        people: db.owners().await?.to_vec(),
+        people: people(db, user).await?,
     })
 }
 
@@ -74,6 +74,17 @@ pub async fn due_today(db: &Db, user: &CurrentUser) -> Result<TaskList, AppError
         me: user.id,
         people: Vec::new(),
     })
+}
+
+/// The people tasks can be assigned to: the active users, the viewer always among them (the
+/// shared list may not know yet of someone made active by another process a moment ago, and
+/// "Assignee" starts at the viewer).
+pub async fn people(db: &Db, user: &CurrentUser) -> Result<Vec<(i64, String)>, AppError> {
+    let mut people = db.owners().await?.to_vec();
+    if !people.iter().any(|(id, _)| *id == user.id) {
+        people.push((user.id, user.name.clone()));
+    }
+    Ok(people)
 }
 
 /// Where the page after `task` starts.
@@ -106,7 +117,7 @@ pub async fn of_record(
         now: session::now(),
         can_edit: user.role.allows(Role::Member),
         me: user.id,
-        people: db.owners().await?.to_vec(),
+        people: people(db, user).await?,
     })
 }
 

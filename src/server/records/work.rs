@@ -117,7 +117,7 @@ impl RecordForm for TaskInput {
     /// The assignee must be an active user; the records it is about, live.
     async fn resolve(db: &Db, draft: &TaskDraft, errors: &mut FieldErrors) -> Result<(), AppError> {
         if let Some(assignee) = draft.assignee_id {
-            if !db.owners().await?.iter().any(|(id, _)| *id == assignee) {
+            if !db.is_active_user(assignee).await? {
                 errors.add("assignee", "Choose one of the people listed.");
             }
         }
