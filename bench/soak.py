@@ -427,8 +427,9 @@ def one_request(index, client, viewer, shared, stats, rng, mine, call):
                  allowed=(409,))
         elif mine:
             cid = mine.pop(rng.randrange(len(mine)))
-            status, _, _ = call("delete (api)", "POST", "/api/contacts/delete",
-                                [("id", cid), ("idempotency_key", str(uuid.uuid4()))])
+            status, _, _ = call("delete (api)", "POST", "/api/records/delete",
+                                [("kind", "contact"), ("id", cid),
+                                 ("idempotency_key", str(uuid.uuid4()))])
             if status == 200:
                 status, _, _ = call("restore (api)", "POST", "/api/trash/restore",
                                     [("kind", "contact"), ("id", cid),
