@@ -89,6 +89,29 @@ pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
     }
 }
 
+/// The message of field `name` in a form's last error, as it changes.
+pub fn field_error(error: Signal<Option<AppError>>, name: &'static str) -> Signal<Option<String>> {
+    Signal::derive(move || error.get().and_then(|e| e.field(name)))
+}
+
+/// A form's alert: its last error unless that is shown elsewhere (field errors beside their
+/// fields, a stale edit in its comparison).
+pub fn general_error(error: Signal<Option<AppError>>) -> Signal<Option<AppError>> {
+    Signal::derive(move || {
+        error
+            .get()
+            .filter(|e| !matches!(e, AppError::Validation(_) | AppError::StaleEdit(_)))
+    })
+}
+
+/// What field `name` of a form starts with: what was typed before the plain post that `failed`,
+/// else `fallback` (the record's value, or empty).
+pub fn typed_or(failed: Option<&AppError>, name: &str, fallback: &str) -> String {
+    failed
+        .and_then(|e| e.value(name))
+        .unwrap_or_else(|| fallback.to_owned())
+}
+
 /// Sets the HTTP status of a server-rendered page that shows a failed submission (a form posted
 /// without JavaScript comes back to its page with the error), so it is not answered with 200.
 pub fn set_status_for(error: Option<&AppError>) {

@@ -4,7 +4,9 @@
 
 use leptos::prelude::*;
 
-use crate::components::form::{set_status_for, FormAlert, IdempotencyField};
+use crate::components::form::{
+    field_error, general_error, set_status_for, typed_or, FormAlert, IdempotencyField,
+};
 use crate::components::island_form::{IslandAction, IslandForm};
 use crate::components::records::StaleEditNotice;
 use crate::error::AppError;
@@ -38,14 +40,12 @@ impl RecordFormState {
     /// `fallback` (the record's value).
     pub fn value(&self, name: &str, fallback: &str) -> String {
         self.submitted
-            .with_value(|e| e.as_ref().and_then(|e| e.value(name)))
-            .unwrap_or_else(|| fallback.to_owned())
+            .with_value(|e| typed_or(e.as_ref(), name, fallback))
     }
 
     /// The error of field `name`, as it changes.
     pub fn field(&self, name: &'static str) -> Signal<Option<String>> {
-        let error = self.error;
-        Signal::derive(move || error.get().and_then(|e| e.field(name)))
+        field_error(self.error, name)
     }
 }
 
@@ -68,11 +68,7 @@ pub fn RecordFormFrame(
         Some(AppError::StaleEdit(stale)) => stale.version,
         _ => version,
     };
-    let general = Signal::derive(move || {
-        error
-            .get()
-            .filter(|e| !matches!(e, AppError::Validation(_) | AppError::StaleEdit(_)))
-    });
+    let general = general_error(error);
     view! {
         <IslandForm path action=save class="record-form">
             <IdempotencyField action=save />

@@ -12,7 +12,8 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::flash::server_action;
 use crate::components::form::{
-    set_status_for, Field, FormAlert, IdempotencyField, SelectField, TextAreaField,
+    field_error, general_error, set_status_for, typed_or, Field, FormAlert, IdempotencyField,
+    SelectField, TextAreaField,
 };
 use crate::components::record::{may_edit, FormHeading, RecordFlash, RecordHeading, When};
 use crate::components::records::{use_id_param, StaleEditNotice};
@@ -199,19 +200,9 @@ fn LogActivity(contact: Option<i64>, company: Option<i64>) -> impl IntoView {
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let failed = error.get_untracked();
     set_status_for(failed.as_ref());
-    let value = move |name: &str| {
-        failed
-            .as_ref()
-            .and_then(|e| e.value(name))
-            .unwrap_or_default()
-    };
-    let field =
-        move |name: &'static str| Signal::derive(move || error.get().and_then(|e| e.field(name)));
-    let general = Signal::derive(move || {
-        error
-            .get()
-            .filter(|e| !matches!(e, AppError::Validation(_)))
-    });
+    let value = move |name: &str| typed_or(failed.as_ref(), name, "");
+    let field = move |name: &'static str| field_error(error, name);
+    let general = general_error(error);
     let kind = value("kind");
     view! {
         <ActionForm action=save attr:class="log-activity" attr:aria-label="Log activity">
@@ -299,20 +290,9 @@ pub fn EditActivityPage() -> impl IntoView {
                 _ => activity.version,
             };
             let initial = activity.input();
-            let value = move |name: &str, fallback: &str| {
-                failed
-                    .as_ref()
-                    .and_then(|e| e.value(name))
-                    .unwrap_or_else(|| fallback.to_owned())
-            };
-            let field = move |name: &'static str| {
-                Signal::derive(move || error.get().and_then(|e| e.field(name)))
-            };
-            let general = Signal::derive(move || {
-                error
-                    .get()
-                    .filter(|e| !matches!(e, AppError::Validation(_) | AppError::StaleEdit(_)))
-            });
+            let value = move |name: &str, fallback: &str| typed_or(failed.as_ref(), name, fallback);
+            let field = move |name: &'static str| field_error(error, name);
+            let general = general_error(error);
             let cancel = RecordKind::Activity.path(activity.id);
             Ok::<_, AppError>(view! {
                 <FormHeading kind=RecordKind::Activity record=Some((activity.id, activity.subject.clone())) />

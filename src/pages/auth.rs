@@ -6,7 +6,7 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::flash::{failed, server_action, submitted};
-use crate::components::form::{set_status_for, Field, FormAlert};
+use crate::components::form::{general_error, set_status_for, Field, FormAlert};
 use crate::components::island_form::{IslandAction, IslandForm};
 use crate::domain::{RegistrationInfo, UserView, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::error::AppError;
@@ -260,7 +260,7 @@ pub fn RegisterPage() -> impl IntoView {
                 .into_any(),
                 None => view! {
                         <ActionForm action=register>
-                            <FormAlert error=Signal::derive(move || error.get().filter(|e| !matches!(e, AppError::Validation(_)))) />
+                            <FormAlert error=general_error(error) />
                             <input type="hidden" name="invitation" value=invitation() />
                             <input type="hidden" name="setup_token" value=setup_token() />
                             <Field

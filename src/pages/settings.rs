@@ -5,7 +5,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::flash::server_action;
-use crate::components::form::{set_status_for, Field, FormAlert, IdempotencyField};
+use crate::components::form::{
+    field_error, general_error, set_status_for, Field, FormAlert, IdempotencyField,
+};
 use crate::domain::{ago, SessionView, UserView};
 use crate::error::AppError;
 use crate::pages::auth::password_hint;
@@ -162,19 +164,6 @@ pub async fn end_other_sessions(idempotency_key: Option<String>) -> Result<(), A
     }
     .await;
     context::respond(result)
-}
-
-fn field_error(error: Signal<Option<AppError>>, name: &'static str) -> Signal<Option<String>> {
-    Signal::derive(move || error.get().and_then(|e| e.field(name)))
-}
-
-/// A form-level alert only for errors not shown next to a field.
-fn general_error(error: Signal<Option<AppError>>) -> Signal<Option<AppError>> {
-    Signal::derive(move || {
-        error
-            .get()
-            .filter(|e| !matches!(e, AppError::Validation(_)))
-    })
 }
 
 #[component]

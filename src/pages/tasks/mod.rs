@@ -10,9 +10,12 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::components::flash::server_action;
-use crate::components::form::{set_status_for, Field, FormAlert, IdempotencyField, SelectField};
+use crate::components::form::{
+    field_error, general_error, set_status_for, typed_or, Field, FormAlert, IdempotencyField,
+    SelectField,
+};
 use crate::components::records::owner_options;
-use crate::domain::{RecordKind, TaskInput, TaskList, TaskQuery, TaskView};
+use crate::domain::{RecordKind, TaskInput, TaskList, TaskQuery, TaskView, TASKS_PAGE};
 use crate::error::AppError;
 use crate::pages::trash::UndoDelete;
 
@@ -220,14 +223,8 @@ pub(super) fn TaskFields(
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let failed = error.get_untracked();
-    let value = move |name: &str, fallback: &str| {
-        failed
-            .as_ref()
-            .and_then(|e| e.value(name))
-            .unwrap_or_else(|| fallback.to_owned())
-    };
-    let field =
-        move |name: &'static str| Signal::derive(move || error.get().and_then(|e| e.field(name)));
+    let value = move |name: &str, fallback: &str| typed_or(failed.as_ref(), name, fallback);
+    let field = move |name: &'static str| field_error(error, name);
     view! {
         <div class="grid">
             <Field form name="title" label="Title" value=value("title", &initial.title) error=field("title") required=true />
@@ -249,11 +246,7 @@ fn NewTask(
     let save = server_action::<SaveTask>();
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     set_status_for(error.get_untracked().as_ref());
-    let general = Signal::derive(move || {
-        error
-            .get()
-            .filter(|e| !matches!(e, AppError::Validation(_)))
-    });
+    let general = general_error(error);
     let initial = TaskInput {
         assignee: me.to_string(),
         ..Default::default()
@@ -294,6 +287,7 @@ pub fn RecordTasks(kind: RecordKind, id: i64, list: TaskList) -> impl IntoView {
             <h2 id="tasks">"Open tasks"</h2>
             {saved.then(|| view! { <p role="status" class="flash">"Task saved."</p> })}
             {task_table(&list, "Open tasks")}
+            {list.next.is_some().then(|| view! { <p>{format!("The first {TASKS_PAGE} open tasks, in due order, are shown.")}</p> })}
             {form}
         </section>
     }

@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 
 use crate::components::flash::server_action;
-use crate::components::form::{set_status_for, FormAlert, IdempotencyField};
+use crate::components::form::{
+    general_error, set_status_for, typed_or, FormAlert, IdempotencyField,
+};
 use crate::components::record::{may_edit, FormHeading, RecordFlash, RecordHeading, When};
 use crate::components::records::{use_id_param, StaleEditNotice};
 use crate::domain::RecordKind;
@@ -87,15 +89,8 @@ pub fn EditTaskPage() -> impl IntoView {
                 _ => task.version,
             };
             let initial = task.input();
-            let done = failed
-                .as_ref()
-                .and_then(|e| e.value("done"))
-                .unwrap_or(initial.done.clone());
-            let general = Signal::derive(move || {
-                error
-                    .get()
-                    .filter(|e| !matches!(e, AppError::Validation(_) | AppError::StaleEdit(_)))
-            });
+            let done = typed_or(failed.as_ref(), "done", &initial.done);
+            let general = general_error(error);
             Ok::<_, AppError>(view! {
                 <FormHeading kind=RecordKind::Task record=Some((task.id, task.title.clone())) />
                 <ActionForm action=save attr:class="record-form">

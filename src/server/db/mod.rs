@@ -14,7 +14,6 @@ mod paging;
 mod records;
 pub mod search;
 pub mod seed;
-mod seed_work;
 mod sessions;
 mod sign_ins;
 mod tasks;

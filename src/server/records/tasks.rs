@@ -36,17 +36,8 @@ pub async fn list(db: &Db, user: &CurrentUser, query: &TaskQuery) -> Result<Task
         .after
         .split_once('.')
         .and_then(|(key, id)| Some((key.parse().ok()?, id.parse().ok()?)));
-    let mut tasks = db.tasks(filter, after, TASKS_PAGE + 1).await?;
-    let more = tasks.len() > TASKS_PAGE as usize;
-    tasks.truncate(TASKS_PAGE as usize);
-    Ok(TaskList {
-        next: more.then(|| tasks.last().map(cursor)).flatten(),
-        tasks,
-        now,
-        can_edit: user.role.allows(Role::Member),
-        me: user.id,
-        people: people(db, user).await?,
-    })
+    let people = people(db, user).await?;
+    read(db, user, filter, after, TASKS_PAGE, people).await
 }
 
 /// Tasks on the home page (the rest are on `/tasks`).
@@ -63,17 +54,8 @@ pub async fn due_today(db: &Db, user: &CurrentUser) -> Result<TaskList, AppError
         due_before: Some(end_of_day),
         ..Default::default()
     };
-    let mut tasks = db.tasks(filter, None, HOME_TASKS + 1).await?;
-    let more = tasks.len() > HOME_TASKS as usize;
-    tasks.truncate(HOME_TASKS as usize);
-    Ok(TaskList {
-        next: more.then(|| tasks.last().map(cursor)).flatten(),
-        tasks,
-        now,
-        can_edit: user.role.allows(Role::Member),
-        me: user.id,
-        people: Vec::new(),
-    })
+    // No "Add task" on the home page: nobody to offer as assignee.
+    read(db, user, filter, None, HOME_TASKS, Vec::new()).await
 }
 
 /// The people tasks can be assigned to: the active users, the viewer always among them (the
@@ -85,6 +67,29 @@ pub async fn people(db: &Db, user: &CurrentUser) -> Result<Vec<(i64, String)>, A
         people.push((user.id, user.name.clone()));
     }
     Ok(people)
+}
+
+/// Up to `limit` tasks of `filter` after `after`, as `user` sees them; `next` is set when there
+/// are more.
+async fn read(
+    db: &Db,
+    user: &CurrentUser,
+    filter: TaskFilter,
+    after: Option<(i64, i64)>,
+    limit: u32,
+    people: Vec<(i64, String)>,
+) -> Result<TaskList, AppError> {
+    let mut tasks = db.tasks(filter, after, limit + 1).await?;
+    let more = tasks.len() > limit as usize;
+    tasks.truncate(limit as usize);
+    Ok(TaskList {
+        next: more.then(|| tasks.last().map(cursor)).flatten(),
+        tasks,
+        now: session::now(),
+        can_edit: user.role.allows(Role::Member),
+        me: user.id,
+        people,
+    })
 }
 
 /// Where the page after `task` starts.
@@ -108,17 +113,8 @@ pub async fn of_record(
         RecordKind::Company => filter.company = Some(id),
         _ => return Err(AppError::NotFound),
     }
-    let mut tasks = db.tasks(filter, None, TASKS_PAGE + 1).await?;
-    let more = tasks.len() > TASKS_PAGE as usize;
-    tasks.truncate(TASKS_PAGE as usize);
-    Ok(TaskList {
-        next: more.then(|| tasks.last().map(cursor)).flatten(),
-        tasks,
-        now: session::now(),
-        can_edit: user.role.allows(Role::Member),
-        me: user.id,
-        people: people(db, user).await?,
-    })
+    let people = people(db, user).await?;
+    read(db, user, filter, None, TASKS_PAGE, people).await
 }
 
 /// Marks a task done, or open again, and records that in its history in the same transaction.

@@ -1,8 +1,5 @@
-//! Bulk loading of synthetic records (`clientele seed`): realistic names from the `fake` crate
-//! with a fixed seed, reserved `.example` domains, unique e-mails. Fast because the secondary
-//! indexes and triggers of the record tables are dropped during the load and built once at the
-//! end (the search indexes too), and rows go in many to a statement, many statements to a
-//! transaction. The team's activities and tasks for the new contacts follow (`seed_work`).
+//! Companies and contacts for a bulk load: realistic names, reserved `.example` domains, unique
+//! e-mails, many rows to a statement and many statements to a transaction.
 
 use fake::faker::address::en::{CityName, CountryName, PostCode, StreetName};
 use fake::faker::company::en::{CompanyName, Industry};
@@ -11,16 +8,12 @@ use fake::faker::lorem::en::Sentence;
 use fake::faker::name::en::{FirstName, LastName};
 use fake::faker::phone_number::en::PhoneNumber as FakePhone;
 use fake::rand::rngs::StdRng;
-use fake::rand::{RngExt, SeedableRng};
+use fake::rand::RngExt;
 use fake::Fake;
-use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{Connection, QueryBuilder, Sqlite, SqliteConnection};
 
-use super::Db;
+use super::{slug, Progress, SeedPlan, ROWS_PER_STATEMENT, ROWS_PER_TRANSACTION};
 use crate::domain::{ContactStatus, PhoneNumber};
-
-/// Rows per INSERT statement, and statements per transaction.
-pub(super) const ROWS_PER_STATEMENT: usize = 500;
-pub(super) const ROWS_PER_TRANSACTION: usize = 25_000;
 
 const TAGS: [&str; 16] = [
     "vip",
@@ -41,162 +34,10 @@ const TAGS: [&str; 16] = [
     "champion",
 ];
 
-/// What to create.
-#[derive(Debug, Clone, Copy)]
-pub struct SeedPlan {
-    pub companies: u64,
-    pub contacts: u64,
-    pub seed: u64,
-}
-
-/// Reports progress: `(stage, done, total)`.
-pub trait Progress {
-    fn stage(&mut self, name: &'static str, total: u64);
-    fn advance(&mut self, by: u64);
-    fn finish(&mut self);
-}
-
-/// Progress reported nowhere.
-pub struct Silent;
-
-impl Progress for Silent {
-    fn stage(&mut self, _: &'static str, _: u64) {}
-    fn advance(&mut self, _: u64) {}
-    fn finish(&mut self) {}
-}
-
-/// Slugs for domains: "Smith, Jones and Brown" → "smith-jones-and-brown".
-fn slug(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-').chars().take(40).collect()
-}
-
-/// Drops the secondary indexes and triggers of the record tables. In the same transaction, it
-/// writes down (in `seed_pending`) everything needed to put them back and to index what will be
-/// loaded from `first_company` and `first_contact` on, so that an interrupted load is finished by
-/// [`finish_pending`] at the next start.
-async fn drop_derived(
-    conn: &mut SqliteConnection,
-    first_company: i64,
-    first_contact: i64,
-) -> Result<u64, sqlx::Error> {
-    let mut tx = conn.begin().await?;
-    let rows = sqlx::query(
-        "SELECT type, name, sql FROM sqlite_master
-         WHERE type IN ('index', 'trigger') AND sql IS NOT NULL
-           AND tbl_name IN ('companies', 'contacts', 'contact_tags')",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let mut steps: Vec<String> = Vec::new();
-    for row in rows {
-        let kind: String = row.try_get("type")?;
-        let name: String = row.try_get("name")?;
-        sqlx::query(&format!("DROP {kind} \"{name}\""))
-            .execute(&mut *tx)
-            .await?;
-        steps.push(row.try_get("sql")?);
-    }
-    steps.push(format!(
-        "INSERT INTO companies_fts (rowid, name, domain, industry, city, notes)
-         SELECT id, name, domain, industry, city, notes FROM companies
-         WHERE id >= {first_company} AND deleted_at IS NULL"
-    ));
-    steps.push(format!(
-        "INSERT INTO contacts_fts (rowid, name, company, email, phone, notes)
-         SELECT id, name, company, email, phone, notes FROM contacts_search WHERE id >= {first_contact}"
-    ));
-    steps.push(format!(
-        "INSERT OR IGNORE INTO contact_tags (tag, contact_id)
-         SELECT j.value, c.id FROM contacts c, json_each(c.tags) j
-         WHERE c.id >= {first_contact} AND c.deleted_at IS NULL"
-    ));
-    for sql in &steps {
-        sqlx::query("INSERT INTO seed_pending (sql) VALUES (?)")
-            .bind(sql)
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
-    Ok(steps.len() as u64)
-}
-
-/// Rebuilds what an earlier bulk load dropped, if anything (all of it in one transaction); returns
-/// how many steps ran.
-pub async fn finish_pending(db: &Db, progress: &mut dyn Progress) -> Result<u64, sqlx::Error> {
-    let mut conn = db.pool().acquire().await?;
-    // Index builds over a million rows take as long as they take.
-    conn.lock_handle().await?.remove_progress_handler();
-    let steps: Vec<String> = sqlx::query_scalar("SELECT sql FROM seed_pending ORDER BY step")
-        .fetch_all(&mut *conn)
-        .await?;
-    if steps.is_empty() {
-        return Ok(0);
-    }
-    progress.stage("building indexes and search", steps.len() as u64);
-    let mut tx = conn.begin().await?;
-    for sql in &steps {
-        sqlx::query(sql).execute(&mut *tx).await?;
-        progress.advance(1);
-    }
-    sqlx::query("DELETE FROM seed_pending")
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    sqlx::query("ANALYZE").execute(&mut *conn).await?;
-    progress.finish();
-    Ok(steps.len() as u64)
-}
-
-pub async fn seed(db: &Db, plan: SeedPlan, progress: &mut dyn Progress) -> anyhow::Result<()> {
-    // A load interrupted earlier is finished first.
-    finish_pending(db, progress).await?;
-    let mut conn = db.pool().acquire().await?;
-    let conn: &mut SqliteConnection = &mut conn;
-    let mut rng = StdRng::seed_from_u64(plan.seed);
-    let users: Vec<i64> = sqlx::query_scalar("SELECT id FROM users WHERE active ORDER BY id")
-        .fetch_all(&mut *conn)
-        .await?;
-    let creator = users.first().copied();
-    let now = chrono::Utc::now().timestamp();
-    let first_company: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM companies")
-        .fetch_one(&mut *conn)
-        .await?;
-    let first_contact: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM contacts")
-        .fetch_one(&mut *conn)
-        .await?;
-
-    drop_derived(conn, first_company, first_contact).await?;
-    let loaded = load(
-        conn,
-        plan,
-        &mut rng,
-        &users,
-        creator,
-        now,
-        first_company,
-        first_contact,
-        progress,
-    )
-    .await;
-    // Whatever happened, the indexes and triggers come back (or at the next start, if this
-    // process does not live that long).
-    finish_pending(db, progress).await?;
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(&mut *conn)
-        .await?;
-    loaded
-}
-
+/// Loads `plan`'s companies, then its contacts (some at those companies), then their activities
+/// and tasks.
 #[allow(clippy::too_many_arguments)]
-async fn load(
+pub(super) async fn load(
     conn: &mut SqliteConnection,
     plan: SeedPlan,
     rng: &mut StdRng,
@@ -290,7 +131,7 @@ async fn load(
     }
 
     progress.stage("contacts", plan.contacts);
-    let mut seeded: Vec<super::seed_work::Seeded> = Vec::with_capacity(plan.contacts as usize);
+    let mut seeded: Vec<super::work::Seeded> = Vec::with_capacity(plan.contacts as usize);
     let mut done = 0u64;
     while done < plan.contacts {
         let mut tx = conn.begin().await?;
@@ -343,7 +184,7 @@ async fn load(
         tx.commit().await?;
         done += in_tx;
     }
-    super::seed_work::load(conn, rng, &seeded, users, now, progress).await
+    super::work::load(conn, rng, &seeded, users, now, progress).await
 }
 
 struct ContactSeed {
@@ -416,17 +257,5 @@ fn contact_row(
         updated: rng.random_range(created..=now),
         first,
         last,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn slugs_are_domain_labels() {
-        assert_eq!(slug("Smith, Jones and Brown"), "smith-jones-and-brown");
-        assert_eq!(slug("O'Hara-Lee LLC"), "o-hara-lee-llc");
-        assert_eq!(slug("Émile"), "mile");
     }
 }

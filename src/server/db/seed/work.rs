@@ -8,7 +8,7 @@ use fake::rand::RngExt;
 use fake::Fake;
 use sqlx::{Connection, QueryBuilder, Sqlite, SqliteConnection};
 
-use super::seed::{Progress, ROWS_PER_STATEMENT, ROWS_PER_TRANSACTION};
+use super::{Progress, ROWS_PER_STATEMENT, ROWS_PER_TRANSACTION};
 
 const KINDS: [&str; 4] = ["note", "call", "meeting", "email"];
 const SUBJECTS: [&str; 10] = [

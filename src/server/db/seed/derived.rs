@@ -1,0 +1,84 @@
+//! The indexes, triggers and search entries a bulk load drops and builds again once, at its end
+//! (or at the next start, when the load was interrupted: `seed_pending` holds the steps).
+
+use sqlx::{Connection, Row, SqliteConnection};
+
+use super::Progress;
+use crate::server::db::Db;
+
+/// Drops the secondary indexes and triggers of the record tables. In the same transaction, it
+/// writes down (in `seed_pending`) everything needed to put them back and to index what will be
+/// loaded from `first_company` and `first_contact` on, so that an interrupted load is finished by
+/// [`finish_pending`] at the next start.
+pub(super) async fn drop_derived(
+    conn: &mut SqliteConnection,
+    first_company: i64,
+    first_contact: i64,
+) -> Result<u64, sqlx::Error> {
+    let mut tx = conn.begin().await?;
+    let rows = sqlx::query(
+        "SELECT type, name, sql FROM sqlite_master
+         WHERE type IN ('index', 'trigger') AND sql IS NOT NULL
+           AND tbl_name IN ('companies', 'contacts', 'contact_tags')",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut steps: Vec<String> = Vec::new();
+    for row in rows {
+        let kind: String = row.try_get("type")?;
+        let name: String = row.try_get("name")?;
+        sqlx::query(&format!("DROP {kind} \"{name}\""))
+            .execute(&mut *tx)
+            .await?;
+        steps.push(row.try_get("sql")?);
+    }
+    steps.push(format!(
+        "INSERT INTO companies_fts (rowid, name, domain, industry, city, notes)
+         SELECT id, name, domain, industry, city, notes FROM companies
+         WHERE id >= {first_company} AND deleted_at IS NULL"
+    ));
+    steps.push(format!(
+        "INSERT INTO contacts_fts (rowid, name, company, email, phone, notes)
+         SELECT id, name, company, email, phone, notes FROM contacts_search WHERE id >= {first_contact}"
+    ));
+    steps.push(format!(
+        "INSERT OR IGNORE INTO contact_tags (tag, contact_id)
+         SELECT j.value, c.id FROM contacts c, json_each(c.tags) j
+         WHERE c.id >= {first_contact} AND c.deleted_at IS NULL"
+    ));
+    for sql in &steps {
+        sqlx::query("INSERT INTO seed_pending (sql) VALUES (?)")
+            .bind(sql)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(steps.len() as u64)
+}
+
+/// Rebuilds what an earlier bulk load dropped, if anything (all of it in one transaction); returns
+/// how many steps ran.
+pub async fn finish_pending(db: &Db, progress: &mut dyn Progress) -> Result<u64, sqlx::Error> {
+    let mut conn = db.pool().acquire().await?;
+    // Index builds over a million rows take as long as they take.
+    conn.lock_handle().await?.remove_progress_handler();
+    let steps: Vec<String> = sqlx::query_scalar("SELECT sql FROM seed_pending ORDER BY step")
+        .fetch_all(&mut *conn)
+        .await?;
+    if steps.is_empty() {
+        return Ok(0);
+    }
+    progress.stage("building indexes and search", steps.len() as u64);
+    let mut tx = conn.begin().await?;
+    for sql in &steps {
+        sqlx::query(sql).execute(&mut *tx).await?;
+        progress.advance(1);
+    }
+    sqlx::query("DELETE FROM seed_pending")
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    sqlx::query("ANALYZE").execute(&mut *conn).await?;
+    progress.finish();
+    Ok(steps.len() as u64)
+}
