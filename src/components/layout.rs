@@ -66,7 +66,11 @@ pub fn Layout(children: Children) -> impl IntoView {
                     </li>
                     <li>
                         <A href=RecordKind::Company.list_path()>"Companies"</A>
+                    </li>
+                    <li>
                         <A href=RecordKind::Activity.list_path()>"Activities"</A>
+                    </li>
+                    <li>
                         <A href=RecordKind::Task.list_path()>"Tasks"</A>
                     </li>
                 </ul>

@@ -144,7 +144,7 @@ fn entry(change: Change, now: i64, with_record: bool) -> impl IntoView {
                     .then(|| view! { <del>{shown(f.old)}</del> " → " });
                 view! {
                     <li>
-                        <span class="field">{label}</span> ": " {old} <ins>{shown(f.new)}</ins>
+                        <span class="field-name">{label}</span> ": " {old} <ins>{shown(f.new)}</ins>
                     </li>
                 }
             })

@@ -144,7 +144,9 @@ async fn every_change_is_recorded_with_who_and_each_fields_old_and_new_value() {
         .replace("<!>", "");
     assert!(html.contains(r#"<h2 id="history">History</h2>"#), "{html}");
     assert!(
-        html.contains(r#"<span class="field">City</span>: <del>Paris</del> → <ins>Lyon</ins>"#),
+        html.contains(
+            r#"<span class="field-name">City</span>: <del>Paris</del> → <ins>Lyon</ins>"#
+        ),
         "{html}"
     );
     assert!(html.contains("Moved to the trash"));
