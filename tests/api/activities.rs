@@ -342,3 +342,112 @@ async fn a_long_timeline_comes_in_pages_newest_first() {
     assert!(html.contains("Day 5<") && html.contains("Day 1<"), "{html}");
     assert!(!html.contains("Day 6<"));
 }
+
+#[tokio::test]
+async fn what_an_activity_says_finds_its_contact_and_company_until_it_is_deleted() {
+    let (app, member, viewer, _) = admin_and("viewer").await;
+    let (ann, acme) = ann_at_acme(&app, &member).await;
+    let contact = ann.to_string();
+    // Someone the search must not find: at another company, with an activity of other words.
+    app.post_form(
+        &member,
+        "/api/contacts/save",
+        &form(&CONTACT_FIELDS, &[("first_name", "Bob")]),
+        &[],
+    )
+    .await;
+    let logged = log(
+        &app,
+        &member,
+        &[
+            ("subject", "Pricing question"),
+            (
+                "body",
+                "Asked about the Zanzibar rollout.\nBudget in March.",
+            ),
+            ("contact", &contact),
+        ],
+    )
+    .await;
+    assert!(logged.status().is_success(), "{logged:?}");
+    let found = |html: &str, name: &str| html.contains(&format!(">{name}</a>"));
+
+    // A word of the body, a prefix of it, two words of the subject: found by the viewer too.
+    for q in ["zanzibar", "zanz", "pricing question", "budget march"] {
+        let html = page(&app, &viewer, &format!("/contacts?q={q}")).await;
+        assert!(found(&html, "Ann"), "{q}: {html}");
+        assert!(!found(&html, "Bob"), "{q}");
+        assert!(html.contains("1 contact"), "{q}: the count agrees");
+        let html = page(&app, &viewer, &format!("/companies?q={q}")).await;
+        assert!(found(&html, "Acme"), "{q}: the contact's company too");
+    }
+    // Words of the record and of an activity do not mix: each must match on its own.
+    assert!(!found(
+        &page(&app, &viewer, "/contacts?q=ann+zanzibar").await,
+        "Ann"
+    ));
+
+    // Deleted, the activity no longer finds them; restored, it does again.
+    let id = timeline(&app, &member, "contact", ann).await["entries"][0]["id"].to_string();
+    let delete = [("kind", "activity"), ("id", id.as_str())];
+    let deleted = app
+        .post_form(&member, "/api/records/delete", &delete, &[])
+        .await;
+    assert!(deleted.status().is_success(), "{deleted:?}");
+    assert!(!found(
+        &page(&app, &viewer, "/contacts?q=zanzibar").await,
+        "Ann"
+    ));
+    assert!(!found(
+        &page(&app, &viewer, "/companies?q=zanzibar").await,
+        "Acme"
+    ));
+    let restored = app
+        .post_form(&member, "/api/trash/restore", &delete, &[])
+        .await;
+    assert!(restored.status().is_success(), "{restored:?}");
+    assert!(found(
+        &page(&app, &viewer, "/contacts?q=zanzibar").await,
+        "Ann"
+    ));
+
+    // An edited activity is found by its new words only.
+    let edited = log(
+        &app,
+        &member,
+        &[
+            ("id", &id),
+            ("version", "3"),
+            ("subject", "Pricing question"),
+            ("body", "Rollout moved to Kilimanjaro."),
+            ("contact", &contact),
+        ],
+    )
+    .await;
+    assert!(edited.status().is_success(), "{edited:?}");
+    assert!(!found(
+        &page(&app, &viewer, "/contacts?q=zanzibar").await,
+        "Ann"
+    ));
+    assert!(found(
+        &page(&app, &viewer, "/contacts?q=kilimanjaro").await,
+        "Ann"
+    ));
+
+    // A contact in the trash stays out of the list, whatever its activities say.
+    let trash = [("kind", "contact"), ("id", contact.as_str())];
+    let trashed = app
+        .post_form(&member, "/api/records/delete", &trash, &[])
+        .await;
+    assert!(trashed.status().is_success(), "{trashed:?}");
+    let html = page(&app, &viewer, "/contacts?q=kilimanjaro").await;
+    assert!(!found(&html, "Ann"), "{html}");
+    assert!(html.contains("No contacts match"), "{html}");
+    // Its company's timeline still holds the activity, so the company is still found.
+    let html = page(&app, &viewer, "/companies?q=kilimanjaro").await;
+    assert!(found(&html, "Acme"), "{html}");
+    assert_eq!(
+        subjects(&timeline(&app, &viewer, "company", acme).await),
+        ["Pricing question"]
+    );
+}

@@ -6,7 +6,7 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::contacts::{contact_row, CONTACT_ROW};
 use super::paging::{self, Count, SortKey, Sorts};
-use super::records::{classify, search_count, stamp, SqliteQuery, WriteError, SEARCH_LIMIT};
+use super::records::{classify, stamp, SearchIn, SqliteQuery, WriteError};
 use super::Db;
 use crate::domain::{CompanyDraft, CompanyRow, CompanyView, ContactRow, ListQuery, Page};
 
@@ -25,6 +25,14 @@ pub struct CompanyMatch {
     pub name: String,
     pub domain: String,
 }
+
+/// What the companies Search looks through.
+const COMPANY_SEARCH: SearchIn = SearchIn {
+    table: "companies",
+    id: "co.id",
+    index: "companies_fts",
+    activity_column: "company_id",
+};
 
 const COMPANY_ROW: &str = "co.id, co.name, co.domain, co.industry, co.size, co.city, \
      coalesce(u.name, '') AS owner_name, co.updated_at";
@@ -105,19 +113,11 @@ impl Db {
             }
             q.push(" WHERE co.deleted_at IS NULL");
             if let Some(search) = &filter.search {
-                q.push(" AND co.id IN (SELECT rowid FROM companies_fts WHERE companies_fts MATCH ");
-                q.push_bind(search.clone());
-                if only_search && !counting && paging.newest_forward() {
-                    if let Some(after) = &paging.after {
-                        q.push(" AND rowid < ").push_bind(after.id());
-                    }
-                    q.push(format_args!(
-                        " ORDER BY rowid DESC LIMIT {})",
-                        paging.per_page + 1
-                    ));
-                } else {
-                    q.push(format_args!(" ORDER BY rowid DESC LIMIT {SEARCH_LIMIT})"));
-                }
+                // Newest first with nothing else to filter, exactly the rows of this page are read.
+                let newest = (only_search && !counting)
+                    .then(|| paging.newest_page())
+                    .flatten();
+                COMPANY_SEARCH.push_filter(q, search, newest);
             }
             if let Some(industry) = &filter.industry {
                 q.push(" AND co.industry = ").push_bind(industry.clone());
@@ -127,7 +127,7 @@ impl Db {
             }
         };
         let count = if only_search {
-            search_count("companies", "companies_fts", filter.search.clone())
+            COMPANY_SEARCH.count(filter.search.clone())
         } else if filter.search.is_none() && filter.industry.is_none() && filter.owner.is_none() {
             Count::Unfiltered("companies")
         } else {

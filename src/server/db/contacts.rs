@@ -5,7 +5,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::paging::{self, Count, SortKey, Sorts};
-use super::records::{classify, search_count, stamp, SqliteQuery, WriteError, SEARCH_LIMIT};
+use super::records::{classify, stamp, SearchIn, SqliteQuery, WriteError, SEARCH_LIMIT};
 use super::Db;
 use crate::domain::{
     contact_name, ContactDraft, ContactRow, ContactStatus, ContactView, ListQuery, Page,
@@ -42,6 +42,14 @@ const CONTACT_SORTS: Sorts = Sorts {
         SortKey { name: "updated", key: "c.updated_at", text_key: false, index: Some("contacts_live_by_updated") },
         SortKey { name: "newest", key: "c.id", text_key: false, index: None },
     ],
+};
+
+/// What the contacts Search looks through.
+const CONTACT_SEARCH: SearchIn = SearchIn {
+    table: "contacts",
+    id: "c.id",
+    index: "contacts_fts",
+    activity_column: "contact_id",
 };
 
 pub(super) const CONTACT_ROW: &str =
@@ -133,21 +141,11 @@ impl Db {
             }
             q.push(" WHERE c.deleted_at IS NULL");
             if let Some(search) = &filter.search {
-                q.push(" AND c.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ");
-                q.push_bind(search.clone());
-                // The index holds live contacts only: newest first with nothing else to filter,
-                // exactly the rows of this page are read.
-                if only_search && !counting && paging.newest_forward() {
-                    if let Some(after) = &paging.after {
-                        q.push(" AND rowid < ").push_bind(after.id());
-                    }
-                    q.push(format_args!(
-                        " ORDER BY rowid DESC LIMIT {})",
-                        paging.per_page + 1
-                    ));
-                } else {
-                    q.push(format_args!(" ORDER BY rowid DESC LIMIT {SEARCH_LIMIT})"));
-                }
+                // Newest first with nothing else to filter, exactly the rows of this page are read.
+                let newest = (only_search && !counting)
+                    .then(|| paging.newest_page())
+                    .flatten();
+                CONTACT_SEARCH.push_filter(q, search, newest);
             }
             if let Some(status) = filter.status {
                 q.push(" AND c.status = ").push_bind(status.as_str());
@@ -170,10 +168,10 @@ impl Db {
                 q.push(" AND c.company_id = ").push_bind(company);
             }
         };
-        // A search alone is counted in the search index, a tag alone in the tags (both hold only
+        // A search alone is counted among its matches, a tag alone in the tags (which hold only
         // live contacts).
         let count = if only_search {
-            search_count("contacts", "contacts_fts", filter.search.clone())
+            CONTACT_SEARCH.count(filter.search.clone())
         } else if only_tag {
             let tag = filter.tag.clone().unwrap_or_default();
             Count::Query(Box::new(move |q| {

@@ -95,10 +95,25 @@ pub struct Paging {
     pub before: Option<Cursor>,
 }
 
+/// A page read newest first (by id), forwards: only the rows it shows are needed.
+pub struct NewestPage {
+    pub rows: u32,
+    /// The id of the last row of the previous page.
+    pub below: Option<i64>,
+}
+
 impl Paging {
     /// Whether this reads the first page, or the one after a cursor, newest first (by id).
     pub fn newest_forward(&self) -> bool {
         self.key == self.id && self.descending && self.before.is_none()
+    }
+
+    /// This page, if it is read newest first and forwards.
+    pub fn newest_page(&self) -> Option<NewestPage> {
+        self.newest_forward().then(|| NewestPage {
+            rows: self.per_page + 1,
+            below: self.after.as_ref().map(Cursor::id),
+        })
     }
 
     fn cursor_of(&self, row: &SqliteRow) -> Result<Cursor, sqlx::Error> {

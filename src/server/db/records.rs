@@ -1,11 +1,11 @@
-//! What the record kinds (`contacts`, `companies`, `trash`) share: write errors, search counts,
+//! What the record kinds (`contacts`, `companies`, `trash`) share: write errors, where a search looks,
 //! the stamp of who saved a record, reading a rare filter value through its own index, telling a
 //! stale write from a missing record, and the owners.
 
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite};
+use sqlx::{QueryBuilder, Row, Sqlite};
 
-use super::paging::Count;
+use super::paging::{Count, NewestPage};
 use super::Db;
 use crate::domain::{RecordKind, Stamp, COUNT_LIMIT};
 
@@ -32,25 +32,76 @@ pub(super) fn classify(error: sqlx::Error) -> WriteError {
     }
 }
 
-/// Counts the matches of a search in its index (which holds live records only); the count is
-/// shared for a few seconds by the pages and sort orders of the same search.
-pub(super) fn search_count(
-    table: &'static str,
-    index: &'static str,
-    search: Option<String>,
-) -> Count<'static> {
-    let search = search.unwrap_or_default();
-    Count::Cached(
-        table,
-        format!("search:{search}"),
-        Box::new(move |q| {
-            q.push(format_args!(
-                "SELECT count(*) FROM (SELECT 1 FROM {index} WHERE {index} MATCH "
-            ))
-            .push_bind(search.clone())
-            .push(format_args!(" LIMIT {SEARCH_LIMIT})"));
-        }),
-    )
+/// Where a record kind's Search looks: its own search index, and the text of the live activities
+/// logged on it (`activities_fts`). Every word must match within one of them: the record's fields
+/// or one activity's subject and body.
+pub(super) struct SearchIn {
+    /// The kind's table (`contacts`) and the SQL of its id in a list query (`c.id`).
+    pub table: &'static str,
+    pub id: &'static str,
+    /// Its search index, whose rowid is the record id.
+    pub index: &'static str,
+    /// The column of `activities` that links an activity to it.
+    pub activity_column: &'static str,
+}
+
+impl SearchIn {
+    /// Pushes ` AND {id} IN (…)`: the records matching `search`. In its own index (which holds live
+    /// records only) the most recent [`SEARCH_LIMIT`] matches are considered, or only a page's worth
+    /// for `newest`; through activities, the records of the most recent [`SEARCH_LIMIT`] matching
+    /// activities (the list's own `deleted_at` test drops records in the trash).
+    pub(super) fn push_filter(
+        &self,
+        q: &mut QueryBuilder<'_, Sqlite>,
+        search: &str,
+        newest: Option<NewestPage>,
+    ) {
+        let Self {
+            id,
+            index,
+            activity_column: column,
+            ..
+        } = self;
+        let below = newest.as_ref().and_then(|n| n.below);
+        let limit = newest.map_or(SEARCH_LIMIT, |n| u64::from(n.rows));
+        q.push(format_args!(
+            " AND {id} IN (SELECT id FROM (SELECT rowid AS id FROM {index} WHERE {index} MATCH "
+        ))
+        .push_bind(search.to_owned());
+        if let Some(below) = below {
+            q.push(" AND rowid < ").push_bind(below);
+        }
+        q.push(format_args!(
+            " ORDER BY rowid DESC LIMIT {limit}) UNION SELECT a.{column} FROM activities a \
+             WHERE a.id IN (SELECT rowid FROM activities_fts WHERE activities_fts MATCH "
+        ))
+        .push_bind(search.to_owned())
+        .push(format_args!(
+            " ORDER BY rowid DESC LIMIT {SEARCH_LIMIT}) AND a.{column} IS NOT NULL"
+        ));
+        if let Some(below) = below {
+            q.push(format_args!(" AND a.{column} < ")).push_bind(below);
+        }
+        q.push(")");
+    }
+
+    /// Counts the live records matching a search (up to [`SEARCH_LIMIT`]); the count is shared for
+    /// a few seconds by the pages and sort orders of the same search.
+    pub(super) fn count(&'static self, search: Option<String>) -> Count<'static> {
+        let search = search.unwrap_or_default();
+        Count::Cached(
+            self.table,
+            format!("search:{search}"),
+            Box::new(move |q| {
+                let (table, alias) = (self.table, self.id.split('.').next().unwrap_or_default());
+                q.push(format_args!(
+                    "SELECT count(*) FROM (SELECT 1 FROM {table} {alias} WHERE {alias}.deleted_at IS NULL"
+                ));
+                self.push_filter(q, &search, None);
+                q.push(format_args!(" LIMIT {SEARCH_LIMIT})"));
+            }),
+        )
+    }
 }
 
 /// A filter value with fewer live rows than this is read through its own index.

@@ -6,20 +6,44 @@ use sqlx::{Connection, Row, SqliteConnection};
 use super::Progress;
 use crate::server::db::Db;
 
-/// Drops the secondary indexes and triggers of the record tables. In the same transaction, it
-/// writes down (in `seed_pending`) everything needed to put them back and to index what will be
-/// loaded from `first_company` and `first_contact` on, so that an interrupted load is finished by
+/// The first id of each table a load will write (everything before it is indexed already).
+pub(super) struct FirstIds {
+    pub company: i64,
+    pub contact: i64,
+    pub activity: i64,
+}
+
+impl FirstIds {
+    /// The ids the next rows of each table will get.
+    pub(super) async fn next(conn: &mut SqliteConnection) -> Result<Self, sqlx::Error> {
+        let next = |table: &str| format!("SELECT coalesce(max(id), 0) + 1 FROM {table}");
+        Ok(Self {
+            company: sqlx::query_scalar(&next("companies"))
+                .fetch_one(&mut *conn)
+                .await?,
+            contact: sqlx::query_scalar(&next("contacts"))
+                .fetch_one(&mut *conn)
+                .await?,
+            activity: sqlx::query_scalar(&next("activities"))
+                .fetch_one(&mut *conn)
+                .await?,
+        })
+    }
+}
+
+/// Drops the secondary indexes and triggers of the record and work tables. In the same
+/// transaction, it writes down (in `seed_pending`) everything needed to put them back and to index
+/// what will be loaded from `first` on, so that an interrupted load is finished by
 /// [`finish_pending`] at the next start.
 pub(super) async fn drop_derived(
     conn: &mut SqliteConnection,
-    first_company: i64,
-    first_contact: i64,
+    first: &FirstIds,
 ) -> Result<u64, sqlx::Error> {
     let mut tx = conn.begin().await?;
     let rows = sqlx::query(
         "SELECT type, name, sql FROM sqlite_master
          WHERE type IN ('index', 'trigger') AND sql IS NOT NULL
-           AND tbl_name IN ('companies', 'contacts', 'contact_tags')",
+           AND tbl_name IN ('companies', 'contacts', 'contact_tags', 'activities', 'tasks')",
     )
     .fetch_all(&mut *tx)
     .await?;
@@ -35,16 +59,24 @@ pub(super) async fn drop_derived(
     steps.push(format!(
         "INSERT INTO companies_fts (rowid, name, domain, industry, city, notes)
          SELECT id, name, domain, industry, city, notes FROM companies
-         WHERE id >= {first_company} AND deleted_at IS NULL"
+         WHERE id >= {} AND deleted_at IS NULL",
+        first.company
     ));
     steps.push(format!(
         "INSERT INTO contacts_fts (rowid, name, company, email, phone, notes)
-         SELECT id, name, company, email, phone, notes FROM contacts_search WHERE id >= {first_contact}"
+         SELECT id, name, company, email, phone, notes FROM contacts_search WHERE id >= {}",
+        first.contact
     ));
     steps.push(format!(
         "INSERT OR IGNORE INTO contact_tags (tag, contact_id)
          SELECT j.value, c.id FROM contacts c, json_each(c.tags) j
-         WHERE c.id >= {first_contact} AND c.deleted_at IS NULL"
+         WHERE c.id >= {} AND c.deleted_at IS NULL",
+        first.contact
+    ));
+    steps.push(format!(
+        "INSERT INTO activities_fts (rowid, subject, body)
+         SELECT id, subject, body FROM activities WHERE id >= {} AND deleted_at IS NULL",
+        first.activity
     ));
     for sql in &steps {
         sqlx::query("INSERT INTO seed_pending (sql) VALUES (?)")

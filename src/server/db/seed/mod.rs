@@ -69,14 +69,8 @@ pub async fn seed(db: &Db, plan: SeedPlan, progress: &mut dyn Progress) -> anyho
         .await?;
     let creator = users.first().copied();
     let now = chrono::Utc::now().timestamp();
-    let first_company: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM companies")
-        .fetch_one(&mut *conn)
-        .await?;
-    let first_contact: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM contacts")
-        .fetch_one(&mut *conn)
-        .await?;
-
-    derived::drop_derived(conn, first_company, first_contact).await?;
+    let first = derived::FirstIds::next(conn).await?;
+    derived::drop_derived(conn, &first).await?;
     let loaded = records::load(
         conn,
         plan,
@@ -84,8 +78,8 @@ pub async fn seed(db: &Db, plan: SeedPlan, progress: &mut dyn Progress) -> anyho
         &users,
         creator,
         now,
-        first_company,
-        first_contact,
+        first.company,
+        first.contact,
         progress,
     )
     .await;
