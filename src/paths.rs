@@ -23,6 +23,9 @@ pub const PROTECTED: [&str; 7] = [
     TRASH,
 ];
 
+pub const CONTACTS_EXPORT: &str = "/contacts/export";
+pub const COMPANIES_EXPORT: &str = "/companies/export";
+
 impl RecordKind {
     /// The list of such records ("/contacts").
     pub const fn list_path(self) -> &'static str {
@@ -42,6 +45,15 @@ impl RecordKind {
             RecordKind::Company => "/companies/new",
             RecordKind::Activity => "/activities",
             RecordKind::Task => "/tasks",
+        }
+    }
+
+    /// The list's CSV export, which takes the list's parameters ("/contacts/export").
+    pub const fn export_path(self) -> Option<&'static str> {
+        match self {
+            RecordKind::Contact => Some(CONTACTS_EXPORT),
+            RecordKind::Company => Some(COMPANIES_EXPORT),
+            RecordKind::Activity | RecordKind::Task => None,
         }
     }
 

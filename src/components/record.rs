@@ -64,6 +64,14 @@ impl<R: IntoView + 'static> ListResults<R> {
         let new_button = can_edit.then(|| {
             view! { <a class="button primary" href=kind.new_path()>{new_label.clone()}</a> }
         });
+        // Every row of this view (its search, filters and sort), every page of it.
+        let export = kind.export_path().filter(|_| !rows.is_empty()).map(|path| {
+            let whole = ListQuery {
+                per: String::new(),
+                ..q.first_page()
+            };
+            view! { <a class="button" href=whole.href(path) download>"Export CSV"</a> }
+        });
         let mut summary = total.describe(kind.as_str(), kind.plural());
         if q.sort_column() == "newest" {
             summary.push_str(", newest first");
@@ -115,7 +123,7 @@ impl<R: IntoView + 'static> ListResults<R> {
         view! {
             <div class="list-head">
                 <p class="count" aria-live="polite">{summary}</p>
-                {new_button}
+                <div class="list-actions">{export}{new_button}</div>
             </div>
             {chip}
             {body}

@@ -5,6 +5,7 @@
 
 mod account;
 mod activity;
+mod exchange;
 mod flash;
 mod history;
 mod idempotency;
@@ -23,6 +24,7 @@ pub use activity::{
     moment_field, parse_timeline_cursor, ActivityDraft, ActivityInput, ActivityKind, ActivityView,
     Timeline, TIMELINE_PAGE,
 };
+pub use exchange::{neutralise, restore, COMPANY_COLUMNS, CONTACT_COLUMNS};
 pub use flash::Flash;
 pub use history::{changed_fields, Change, ChangeAction, FieldChange, HistoryPage, HISTORY_PAGE};
 pub use idempotency::IdempotencyKey;

@@ -12,8 +12,9 @@ use super::config::{self, AuthSettings, DatabaseSettings, HttpSettings, Settings
 use super::db::Db;
 use super::startup::{shutdown_signal, Application};
 use super::telemetry::{self, LogFormat};
-use crate::domain::Role;
+use crate::domain::{ListQuery, Role};
 
+mod export;
 mod users;
 
 #[derive(Debug, Parser)]
@@ -155,6 +156,40 @@ enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Write contacts or companies to a CSV file, like the lists' "Export CSV": every field, the
+    /// rows a search and filters select (all of them by default), in the list's sort order.
+    Export {
+        what: Exportable,
+        /// The file to write, or `-` for standard output.
+        #[arg(long)]
+        out: PathBuf,
+        /// Text to search for, as typed in the list's Search box.
+        #[arg(long)]
+        q: Option<String>,
+        /// Contacts with this status (lead, prospect, customer, inactive).
+        #[arg(long)]
+        status: Option<String>,
+        /// Contacts with this tag.
+        #[arg(long)]
+        tag: Option<String>,
+        /// Companies in this industry.
+        #[arg(long)]
+        industry: Option<String>,
+        /// Sort order, as in the list's URL (name, email, city, updated, newest; domain for
+        /// companies).
+        #[arg(long)]
+        sort: Option<String>,
+        /// `desc` to reverse the sort order.
+        #[arg(long)]
+        dir: Option<String>,
+    },
+}
+
+/// What `clientele export` writes.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Exportable {
+    Contacts,
+    Companies,
 }
 
 #[derive(Debug, Subcommand)]
@@ -271,6 +306,35 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
                 started.elapsed().as_secs_f64()
             );
             Ok(())
+        }
+        Command::Export {
+            what,
+            out,
+            q,
+            status,
+            tag,
+            industry,
+            sort,
+            dir,
+        } => {
+            let given = [
+                ("q", q),
+                ("status", status),
+                ("tag", tag),
+                ("industry", industry),
+                ("sort", sort),
+                ("dir", dir),
+            ];
+            let query = ListQuery::from_pairs(
+                given
+                    .iter()
+                    .filter_map(|(key, value)| value.as_deref().map(|v| (*key, v))),
+            );
+            let db = Db::connect(&cli.database()?).await?;
+            db.migrate().await?;
+            let result = export::run(&db, *what, query, out).await;
+            db.close().await;
+            result
         }
         Command::User(command) => {
             let db = Db::connect(&cli.database()?).await?;

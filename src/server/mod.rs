@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod context;
 pub mod db;
+pub mod export;
 pub mod http;
 pub mod idempotency;
 pub mod records;

@@ -5,6 +5,7 @@ mod accounts;
 mod activities;
 mod admin;
 mod cli;
+mod export;
 mod hardening;
 mod health;
 mod helpers;

@@ -5,8 +5,8 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::contacts::{contact_row, CONTACT_ROW};
-use super::paging::{self, Count, SortKey, Sorts};
-use super::records::{classify, stamp, SearchIn, SqliteQuery, WriteError};
+use super::paging::{self, Count, Paging, SortKey, Sorts};
+use super::records::{classify, export_cells, stamp, SearchIn, SqliteQuery, WriteError};
 use super::Db;
 use crate::domain::{CompanyDraft, CompanyRow, CompanyView, ContactRow, ListQuery, Page};
 
@@ -50,6 +50,34 @@ const COMPANY_SORTS: Sorts = Sorts {
     ],
 };
 
+/// A company for an export, in the order of [`crate::domain::COMPANY_COLUMNS`].
+const COMPANY_EXPORT: &str =
+    "co.name, co.domain, co.industry, co.size, co.phone, co.website, co.street, co.city, \
+     co.postal_code, co.country, coalesce(u.email, '') AS owner, co.notes, co.created_at, \
+     co.updated_at";
+
+fn company_cells(row: &SqliteRow) -> Result<Vec<String>, sqlx::Error> {
+    export_cells(
+        row,
+        &[
+            "name",
+            "domain",
+            "industry",
+            "size",
+            "phone",
+            "website",
+            "street",
+            "city",
+            "postal_code",
+            "country",
+            "owner",
+            "notes",
+            "created_at",
+            "updated_at",
+        ],
+    )
+}
+
 fn company_row(row: &SqliteRow) -> Result<CompanyRow, sqlx::Error> {
     Ok(CompanyRow {
         id: row.try_get("id")?,
@@ -70,7 +98,36 @@ impl Db {
         filter: &CompanyFilter,
         query: &ListQuery,
     ) -> Result<Page<CompanyRow>, sqlx::Error> {
-        let paging = &COMPANY_SORTS.paging(query);
+        let paging = COMPANY_SORTS.paging(query);
+        self.companies_page(filter, &paging, COMPANY_ROW, company_row, true)
+            .await
+    }
+
+    /// `rows` of the list `query` describes from its top, or after `after` (the `next` of the
+    /// batch before), uncounted, each with every field for an export (see
+    /// [`crate::domain::COMPANY_COLUMNS`]).
+    pub async fn export_companies(
+        &self,
+        filter: &CompanyFilter,
+        query: &ListQuery,
+        rows: u32,
+        after: Option<&str>,
+    ) -> Result<Page<Vec<String>>, sqlx::Error> {
+        let paging = COMPANY_SORTS.paging(query).batch(rows, after);
+        self.companies_page(filter, &paging, COMPANY_EXPORT, company_cells, false)
+            .await
+    }
+
+    /// A page of live companies with the columns `select`, read by `map`; with their total if
+    /// `counted`.
+    async fn companies_page<T>(
+        &self,
+        filter: &CompanyFilter,
+        paging: &Paging,
+        select: &str,
+        map: fn(&SqliteRow) -> Result<T, sqlx::Error>,
+        counted: bool,
+    ) -> Result<Page<T>, sqlx::Error> {
         let only_search =
             filter.search.is_some() && filter.industry.is_none() && filter.owner.is_none();
         // An owner or industry with few companies is read through its own index, not by walking
@@ -133,7 +190,8 @@ impl Db {
         } else {
             Count::Rows
         };
-        paging::page(self, COMPANY_ROW, from, count, paging, company_row).await
+        let count = if counted { count } else { Count::Skip };
+        paging::page(self, select, from, count, paging, map).await
     }
 
     /// A live company.

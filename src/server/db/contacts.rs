@@ -4,8 +4,10 @@
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
-use super::paging::{self, Count, SortKey, Sorts};
-use super::records::{classify, stamp, SearchIn, SqliteQuery, WriteError, SEARCH_LIMIT};
+use super::paging::{self, Count, Paging, SortKey, Sorts};
+use super::records::{
+    classify, export_cells, stamp, SearchIn, SqliteQuery, WriteError, SEARCH_LIMIT,
+};
 use super::Db;
 use crate::domain::{
     contact_name, ContactDraft, ContactRow, ContactStatus, ContactView, ListQuery, Page,
@@ -57,6 +59,34 @@ pub(super) const CONTACT_ROW: &str =
      coalesce(co.name, '') AS company_name, c.city, c.status, c.tags, \
      coalesce(u.name, '') AS owner_name, c.updated_at";
 
+/// A contact for an export, in the order of [`crate::domain::CONTACT_COLUMNS`].
+const CONTACT_EXPORT: &str =
+    "c.first_name, c.last_name, c.email, c.phone, c.job_title, coalesce(co.name, '') AS company, \
+     coalesce(co.domain, '') AS company_domain, c.city, c.status, c.tags, \
+     coalesce(u.email, '') AS owner, c.notes, c.created_at, c.updated_at";
+
+fn contact_cells(row: &SqliteRow) -> Result<Vec<String>, sqlx::Error> {
+    export_cells(
+        row,
+        &[
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "job_title",
+            "company",
+            "company_domain",
+            "city",
+            "status",
+            "tags",
+            "owner",
+            "notes",
+            "created_at",
+            "updated_at",
+        ],
+    )
+}
+
 pub(super) fn contact_row(row: &SqliteRow) -> Result<ContactRow, sqlx::Error> {
     let first: String = row.try_get("first_name")?;
     let last: String = row.try_get("last_name")?;
@@ -82,7 +112,36 @@ impl Db {
         filter: &ContactFilter,
         query: &ListQuery,
     ) -> Result<Page<ContactRow>, sqlx::Error> {
-        let paging = &CONTACT_SORTS.paging(query);
+        let paging = CONTACT_SORTS.paging(query);
+        self.contacts_page(filter, &paging, CONTACT_ROW, contact_row, true)
+            .await
+    }
+
+    /// `rows` of the list `query` describes from its top, or after `after` (the `next` of the
+    /// batch before), uncounted, each with every field for an export (see
+    /// [`crate::domain::CONTACT_COLUMNS`]).
+    pub async fn export_contacts(
+        &self,
+        filter: &ContactFilter,
+        query: &ListQuery,
+        rows: u32,
+        after: Option<&str>,
+    ) -> Result<Page<Vec<String>>, sqlx::Error> {
+        let paging = CONTACT_SORTS.paging(query).batch(rows, after);
+        self.contacts_page(filter, &paging, CONTACT_EXPORT, contact_cells, false)
+            .await
+    }
+
+    /// A page of live contacts with the columns `select`, read by `map`; with their total if
+    /// `counted`.
+    async fn contacts_page<T>(
+        &self,
+        filter: &ContactFilter,
+        paging: &Paging,
+        select: &str,
+        map: fn(&SqliteRow) -> Result<T, sqlx::Error>,
+        counted: bool,
+    ) -> Result<Page<T>, sqlx::Error> {
         // A common tag is best checked row by row while walking the sort order; a rare one is
         // best read first, then sorted.
         let common_tag = match &filter.tag {
@@ -189,7 +248,8 @@ impl Db {
         } else {
             Count::Rows
         };
-        paging::page(self, CONTACT_ROW, from, count, paging, contact_row).await
+        let count = if counted { count } else { Count::Skip };
+        paging::page(self, select, from, count, paging, map).await
     }
 
     /// A live contact.

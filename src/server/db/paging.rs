@@ -108,6 +108,17 @@ impl Paging {
         self.key == self.id && self.descending && self.before.is_none()
     }
 
+    /// The same order read forwards from the top, or from after `after` (a cursor from a
+    /// batch's `next`), `rows` at a time.
+    pub fn batch(self, rows: u32, after: Option<&str>) -> Self {
+        Self {
+            per_page: rows,
+            after: after.and_then(Cursor::decode),
+            before: None,
+            ..self
+        }
+    }
+
     /// This page, if it is read newest first and forwards.
     pub fn newest_page(&self) -> Option<NewestPage> {
         self.newest_forward().then(|| NewestPage {
@@ -150,6 +161,8 @@ pub enum Count<'a> {
     Unfiltered(&'static str),
     /// Like `Query`, and reused for a few seconds under this key among the table's totals.
     Cached(&'static str, String, CountQuery<'a>),
+    /// Not counted (the total is 0): for reading a whole list in batches.
+    Skip,
 }
 
 /// Loads one page: `select` is the column list, `from` pushes the `FROM … WHERE …` part (with any
@@ -170,6 +183,7 @@ pub async fn page<T>(
     let cached = cache
         .as_ref()
         .and_then(|(table, key)| db.cached_total(table, key));
+    let skip = matches!(count, Count::Skip);
     let mut counting = QueryBuilder::new("");
     match count {
         Count::Rows | Count::Unfiltered(_) => {
@@ -185,9 +199,11 @@ pub async fn page<T>(
             ));
         }
         Count::Query(push) | Count::Cached(_, _, push) => push(&mut counting),
+        Count::Skip => {}
     }
     let total: i64 = match cached {
         Some(total) => total,
+        None if skip => 0,
         None => {
             let total = counting
                 .build_query_scalar()

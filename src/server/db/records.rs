@@ -7,7 +7,7 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::paging::{Count, NewestPage};
 use super::Db;
-use crate::domain::{RecordKind, Stamp, COUNT_LIMIT};
+use crate::domain::{iso_time, neutralise, RecordKind, Stamp, COUNT_LIMIT};
 
 /// Why a write did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -102,6 +102,31 @@ impl SearchIn {
             }),
         )
     }
+}
+
+/// The cells of an export's row, `columns` in order: text as it is, `…_at` times in ISO 8601,
+/// `size` as digits (empty when unknown), `tags` joined by commas as the form takes them; each
+/// neutralised against spreadsheet formulas.
+pub(super) fn export_cells(row: &SqliteRow, columns: &[&str]) -> Result<Vec<String>, sqlx::Error> {
+    columns
+        .iter()
+        .map(|&column| {
+            let text = if column.ends_with("_at") {
+                iso_time(row.try_get(column)?)
+            } else if column == "size" {
+                row.try_get::<Option<i64>, _>(column)?
+                    .map(|n| n.to_string())
+                    .unwrap_or_default()
+            } else if column == "tags" {
+                serde_json::from_str::<Vec<String>>(row.try_get(column)?)
+                    .map_err(|e| sqlx::Error::Decode(e.into()))?
+                    .join(", ")
+            } else {
+                row.try_get(column)?
+            };
+            Ok(neutralise(&text).into_owned())
+        })
+        .collect()
 }
 
 /// A filter value with fewer live rows than this is read through its own index.

@@ -17,6 +17,7 @@ use super::auth::session;
 use super::config::HttpSettings;
 use super::startup::AppState;
 use crate::app::App;
+use crate::paths;
 use crate::shell::shell;
 
 pub fn router(state: AppState, settings: &HttpSettings) -> Router {
@@ -27,6 +28,8 @@ pub fn router(state: AppState, settings: &HttpSettings) -> Router {
     let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route(paths::CONTACTS_EXPORT, get(super::export::contacts))
+        .route(paths::COMPANIES_EXPORT, get(super::export::companies))
         .leptos_routes_with_context(&state, routes, security::provide_page_nonce, move || {
             shell(shell_options.clone())
         })

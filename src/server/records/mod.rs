@@ -42,23 +42,35 @@ fn non_empty(text: &str) -> Option<String> {
 /// A list of contacts as its URL describes it. Values that make no sense (an unknown status, a
 /// malformed cursor) are ignored rather than refused, so an edited link still shows a list.
 pub async fn list_contacts(db: &Db, query: &ListQuery) -> Result<Page<ContactRow>, AppError> {
-    let filter = ContactFilter {
+    db.list_contacts(&contact_filter(query), query)
+        .await
+        .map_err(internal)
+}
+
+pub async fn list_companies(db: &Db, query: &ListQuery) -> Result<Page<CompanyRow>, AppError> {
+    db.list_companies(&company_filter(query), query)
+        .await
+        .map_err(internal)
+}
+
+/// What narrows the contacts list `query` describes.
+pub fn contact_filter(query: &ListQuery) -> ContactFilter {
+    ContactFilter {
         search: search::fts_query(&query.q),
         status: query.status.parse().ok(),
         tag: non_empty(&query.tag),
         owner: id_param(&query.owner),
         company: id_param(&query.company),
-    };
-    db.list_contacts(&filter, query).await.map_err(internal)
+    }
 }
 
-pub async fn list_companies(db: &Db, query: &ListQuery) -> Result<Page<CompanyRow>, AppError> {
-    let filter = CompanyFilter {
+/// What narrows the companies list `query` describes.
+pub fn company_filter(query: &ListQuery) -> CompanyFilter {
+    CompanyFilter {
         search: search::fts_query(&query.q),
         industry: non_empty(&query.industry),
         owner: id_param(&query.owner),
-    };
-    db.list_companies(&filter, query).await.map_err(internal)
+    }
 }
 
 /// Whether `user` may change (edit, delete, restore) record `id`: an activity only its author
