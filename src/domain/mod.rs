@@ -9,6 +9,8 @@ mod exchange;
 mod flash;
 mod history;
 mod idempotency;
+mod import;
+mod import_job;
 mod kind;
 mod listing;
 mod paging;
@@ -28,6 +30,11 @@ pub use exchange::{neutralise, restore, COMPANY_COLUMNS, CONTACT_COLUMNS};
 pub use flash::Flash;
 pub use history::{changed_fields, Change, ChangeAction, FieldChange, HistoryPage, HISTORY_PAGE};
 pub use idempotency::IdempotencyKey;
+pub use import::{
+    company_row, contact_row, detect_delimiter, guess_field, guess_mapping, import_fields,
+    CompanyRowInput, ContactRowInput, OnExisting, COMPANY_IMPORT_FIELDS, CONTACT_IMPORT_FIELDS,
+};
+pub use import_job::{ImportCounts, ImportState, ImportView};
 pub use kind::RecordKind;
 pub use listing::{first_chars, ListQuery, PAGE_SIZES};
 pub use paging::{thousands, Page, Total, COUNT_LIMIT};

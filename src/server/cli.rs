@@ -12,9 +12,10 @@ use super::config::{self, AuthSettings, DatabaseSettings, HttpSettings, Settings
 use super::db::Db;
 use super::startup::{shutdown_signal, Application};
 use super::telemetry::{self, LogFormat};
-use crate::domain::{ListQuery, Role};
+use crate::domain::{ListQuery, OnExisting, Role};
 
 mod export;
+mod import;
 mod users;
 
 #[derive(Debug, Parser)]
@@ -183,6 +184,27 @@ enum Command {
         #[arg(long)]
         dir: Option<String>,
     },
+    /// Import contacts or companies from a CSV file (UTF-8; comma, semicolon or tab separated),
+    /// its columns mapped from its header row: every row is checked first, then imported. The
+    /// import is listed at /import, where it can be undone.
+    Import {
+        what: Exportable,
+        file: PathBuf,
+        /// Check every row and report what would happen, without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// What to do with a record that exists already (a contact with the same e-mail, a
+        /// company with the same domain or name): skip it, fill its empty fields, or overwrite.
+        #[arg(long, default_value = "skip", value_parser = parse_on_existing)]
+        on_existing: OnExisting,
+        /// The e-mail of the member or admin the import acts as (the first admin by default).
+        #[arg(long = "as")]
+        user: Option<String>,
+    },
+}
+
+fn parse_on_existing(text: &str) -> Result<OnExisting, String> {
+    text.parse()
 }
 
 /// What `clientele export` writes.
@@ -336,6 +358,26 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             db.close().await;
             result
         }
+        Command::Import {
+            what,
+            file,
+            dry_run,
+            on_existing,
+            user,
+        } => {
+            let db = Db::connect(&cli.database()?).await?;
+            db.migrate().await?;
+            let args = import::ImportArgs {
+                what: *what,
+                file,
+                dry_run: *dry_run,
+                on_existing: *on_existing,
+                user: user.as_deref(),
+            };
+            let result = import::run(&db, args).await;
+            db.close().await;
+            result
+        }
         Command::User(command) => {
             let db = Db::connect(&cli.database()?).await?;
             db.migrate().await?;
@@ -346,7 +388,7 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// The seed's progress on the terminal (hidden when stderr is not one).
+/// A seed's or an import's progress on the terminal (hidden when stderr is not one).
 #[derive(Default)]
 struct ProgressBar(Option<indicatif::ProgressBar>);
 
@@ -355,13 +397,23 @@ impl super::db::seed::Progress for ProgressBar {
         if let Some(bar) = self.0.take() {
             bar.finish();
         }
-        let bar = indicatif::ProgressBar::new(total).with_message(name);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
+        // Without a known total (the rows of a file being checked), a count.
+        let (bar, template) = if total == 0 {
+            (
+                indicatif::ProgressBar::new_spinner(),
+                "{msg:>28} {spinner} {human_pos} ({per_sec})",
+            )
+        } else {
+            (
+                indicatif::ProgressBar::new(total),
                 "{msg:>28} [{bar:40}] {human_pos}/{human_len} ({per_sec}, {eta} left)",
             )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        };
+        let bar = bar.with_message(name);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(template)
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
         );
         self.0 = Some(bar);
     }

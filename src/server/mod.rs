@@ -9,6 +9,7 @@ pub mod db;
 pub mod export;
 pub mod http;
 pub mod idempotency;
+pub mod import;
 pub mod records;
 pub mod startup;
 pub mod telemetry;

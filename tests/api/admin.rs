@@ -4,7 +4,7 @@ use clientele::error::AppError;
 
 use crate::helpers::{cookie_client, error_of, spawn_app, TestApp};
 
-const PASSWORD: &str = "plum-orchard-sunrise";
+pub const PASSWORD: &str = "plum-orchard-sunrise";
 
 pub async fn invite(app: &TestApp, admin: &reqwest::Client, role: &str) -> String {
     let response = app

@@ -109,12 +109,7 @@ async fn a_view_exports_exactly_its_rows_with_every_field() {
     }
 
     // A viewer exports the customers, sorted by name: exactly those rows, in that order.
-    let (header, rows) = export(
-        &app,
-        &viewer,
-        "/contacts/export?status=customer&sort=name",
-    )
-    .await;
+    let (header, rows) = export(&app, &viewer, "/contacts/export?status=customer&sort=name").await;
     assert_eq!(header, CONTACT_COLUMNS);
     let first = column(&header, "First name");
     assert_eq!(

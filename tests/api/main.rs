@@ -11,6 +11,7 @@ mod health;
 mod helpers;
 mod history;
 mod idempotency;
+mod import;
 mod migrations;
 mod pages;
 mod records;

@@ -1,0 +1,106 @@
+//! `clientele import contacts|companies FILE`: the `/import` page from the command line — the
+//! columns mapped from the header, a check of every row, then (unless `--dry-run`) the import,
+//! each with a progress bar, as the given user (or the first administrator).
+
+use std::path::Path;
+
+use anyhow::{bail, Context};
+
+use super::{Exportable, ProgressBar};
+use crate::domain::{guess_mapping, ImportView, OnExisting, RecordKind, Role};
+use crate::server::auth::session::now;
+use crate::server::db::{CurrentUser, Db};
+use crate::server::import::{self, source::Source};
+
+pub(super) struct ImportArgs<'a> {
+    pub what: Exportable,
+    pub file: &'a Path,
+    pub dry_run: bool,
+    pub on_existing: OnExisting,
+    pub user: Option<&'a str>,
+}
+
+pub(super) async fn run(db: &Db, args: ImportArgs<'_>) -> anyhow::Result<()> {
+    let kind = match args.what {
+        Exportable::Contacts => RecordKind::Contact,
+        Exportable::Companies => RecordKind::Company,
+    };
+    let user = acting_user(db, args.user).await?;
+    let header = Source::open(args.file).map_err(anyhow::Error::msg)?.header;
+    let mapping = guess_mapping(kind, &header);
+    for (column, field) in header.iter().zip(&mapping) {
+        eprintln!("  {column:>24} → {}", field.unwrap_or("(ignored)"));
+    }
+    let name = args
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let id = db
+        .create_import(kind, &name, user.id, now(), &header, &mapping)
+        .await?;
+    db.plan_import(id, &mapping, args.on_existing).await?;
+    db.move_import(id, "uploaded", "checking").await?;
+    let checked = import::check(db, id, args.file, &mut ProgressBar::default())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    report(&checked, "would be");
+    if checked.state.as_str() != "checked" {
+        bail!("{}", checked.message);
+    }
+    if args.dry_run {
+        return Ok(());
+    }
+    db.move_import(id, "checked", "running").await?;
+    let done = import::import(db, id, &user, args.file, &mut ProgressBar::default())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    report(&done, "were");
+    if done.state.as_str() != "done" {
+        bail!("{}", done.message);
+    }
+    eprintln!("Import {id} is listed at /import, where it can be undone.");
+    Ok(())
+}
+
+fn report(view: &ImportView, verb: &str) {
+    let c = view.counts;
+    eprintln!(
+        "{} rows: {} {verb} created, {} updated, {} skipped, {} invalid.",
+        c.rows(),
+        c.created,
+        c.updated,
+        c.skipped,
+        c.invalid
+    );
+    for (line, reason) in view.problems.iter().take(20) {
+        eprintln!("  line {line}: {reason}");
+    }
+}
+
+/// The user an import from the command line acts as: the one named, else the first admin.
+async fn acting_user(db: &Db, email: Option<&str>) -> anyhow::Result<CurrentUser> {
+    let user = match email {
+        Some(email) => db.find_user_by_email(&email.to_lowercase()).await?,
+        None => {
+            let admins = db.list_users().await?;
+            let first = admins
+                .iter()
+                .find(|u| u.active && u.role == Role::Admin)
+                .map(|u| u.email.clone());
+            match first {
+                Some(email) => db.find_user_by_email(&email).await?,
+                None => None,
+            }
+        }
+    }
+    .filter(|u| u.active && u.role.allows(Role::Member))
+    .context("no active member or admin to import as: create one with `clientele user create`, or give --as EMAIL")?;
+    Ok(CurrentUser {
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        role: user.role,
+        session_id: String::new(),
+    })
+}

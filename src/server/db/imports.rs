@@ -1,0 +1,362 @@
+//! Imports: their state and counts, the invalid rows they found, and what their runs did to each
+//! record (for undo). The rows themselves are written through the records' own save path.
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+
+use super::Db;
+use crate::domain::{ImportCounts, ImportView, OnExisting, RecordKind};
+
+/// Invalid rows kept per import (the count goes on).
+pub const PROBLEMS_KEPT: i64 = 1_000;
+
+/// What a run did to one record.
+#[derive(Debug, Clone)]
+pub struct Effect {
+    pub record_id: i64,
+    pub created: bool,
+    /// The record's version right after the run wrote it.
+    pub version: i64,
+    /// For an update: each changed field's value before, as the form has it.
+    pub old_values: Vec<(String, String)>,
+}
+
+fn json_of<T: serde::Serialize>(value: &T) -> Result<String, sqlx::Error> {
+    serde_json::to_string(value).map_err(|e| sqlx::Error::Encode(e.into()))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, sqlx::Error> {
+    serde_json::from_str(text).map_err(|e| sqlx::Error::Decode(e.into()))
+}
+
+fn decode<T: std::str::FromStr<Err = String>>(text: &str) -> Result<T, sqlx::Error> {
+    text.parse()
+        .map_err(|e: String| sqlx::Error::Decode(e.into()))
+}
+
+fn count(row: &SqliteRow, column: &str) -> Result<u64, sqlx::Error> {
+    Ok(u64::try_from(row.try_get::<i64, _>(column)?).unwrap_or_default())
+}
+
+fn import_view(row: &SqliteRow) -> Result<ImportView, sqlx::Error> {
+    let kind: String = row.try_get("kind")?;
+    Ok(ImportView {
+        id: row.try_get("id")?,
+        kind: if kind == "company" {
+            RecordKind::Company
+        } else {
+            RecordKind::Contact
+        },
+        file_name: row.try_get("file_name")?,
+        by: row
+            .try_get::<Option<String>, _>("by_name")?
+            .unwrap_or_else(|| "someone".into()),
+        created_at: row.try_get("created_at")?,
+        state: decode(row.try_get("state")?)?,
+        on_existing: decode(row.try_get("on_existing")?)?,
+        header: from_json(row.try_get("header")?)?,
+        mapping: from_json(row.try_get("mapping")?)?,
+        rows_total: count(row, "rows_total")?,
+        rows_done: count(row, "rows_done")?,
+        counts: ImportCounts {
+            created: count(row, "created")?,
+            updated: count(row, "updated")?,
+            skipped: count(row, "skipped")?,
+            invalid: count(row, "invalid")?,
+        },
+        message: row.try_get("message")?,
+        finished_at: row.try_get("finished_at")?,
+        problems: Vec::new(),
+    })
+}
+
+const IMPORT_COLUMNS: &str =
+    "i.*, u.name AS by_name FROM imports i LEFT JOIN users u ON u.id = i.by";
+
+impl Db {
+    /// Records an uploaded file with its header and guessed mapping; returns the import's id.
+    pub async fn create_import(
+        &self,
+        kind: RecordKind,
+        file_name: &str,
+        by: i64,
+        now: i64,
+        header: &[String],
+        mapping: &[Option<&str>],
+    ) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar(
+            "INSERT INTO imports (kind, file_name, by, created_at, header, mapping)
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(kind.as_str())
+        .bind(file_name)
+        .bind(by)
+        .bind(now)
+        .bind(json_of(&header)?)
+        .bind(json_of(&mapping)?)
+        .fetch_one(&mut *self.conn().await?)
+        .await
+    }
+
+    /// An import, with its first `problems` invalid rows.
+    pub async fn import(&self, id: i64, problems: i64) -> Result<Option<ImportView>, sqlx::Error> {
+        let row = sqlx::query(&format!("SELECT {IMPORT_COLUMNS} WHERE i.id = ?"))
+            .bind(id)
+            .fetch_optional(&mut *self.conn().await?)
+            .await?;
+        let Some(mut view) = row.as_ref().map(import_view).transpose()? else {
+            return Ok(None);
+        };
+        let rows = sqlx::query(
+            "SELECT line, reason FROM import_problems WHERE import_id = ? ORDER BY line LIMIT ?",
+        )
+        .bind(id)
+        .bind(problems)
+        .fetch_all(&mut *self.conn().await?)
+        .await?;
+        view.problems = rows
+            .iter()
+            .map(|r| {
+                Ok((
+                    u64::try_from(r.try_get::<i64, _>("line")?).unwrap_or_default(),
+                    r.try_get("reason")?,
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()?;
+        Ok(Some(view))
+    }
+
+    /// The most recent imports, newest first.
+    pub async fn recent_imports(&self, limit: i64) -> Result<Vec<ImportView>, sqlx::Error> {
+        sqlx::query(&format!(
+            "SELECT {IMPORT_COLUMNS} ORDER BY i.id DESC LIMIT ?"
+        ))
+        .bind(limit)
+        .fetch_all(&mut *self.conn().await?)
+        .await?
+        .iter()
+        .map(import_view)
+        .collect()
+    }
+
+    /// Moves an import from state `from` to `to` (starting over its progress when it starts a
+    /// check or a run); false when it was not in `from` (someone else moved it first).
+    pub async fn move_import(&self, id: i64, from: &str, to: &str) -> Result<bool, sqlx::Error> {
+        let restart = matches!(to, "checking" | "running");
+        let done = sqlx::query(
+            "UPDATE imports SET state = ?1, cancel = 0,
+                 rows_done = CASE WHEN ?3 THEN 0 ELSE rows_done END,
+                 created = CASE WHEN ?3 THEN 0 ELSE created END,
+                 updated = CASE WHEN ?3 THEN 0 ELSE updated END,
+                 skipped = CASE WHEN ?3 THEN 0 ELSE skipped END,
+                 invalid = CASE WHEN ?3 THEN 0 ELSE invalid END
+             WHERE id = ?2 AND state = ?4",
+        )
+        .bind(to)
+        .bind(id)
+        .bind(restart)
+        .bind(from)
+        .execute(&mut *self.conn().await?)
+        .await?;
+        if done.rows_affected() == 1 && restart {
+            sqlx::query("DELETE FROM import_problems WHERE import_id = ?")
+                .bind(id)
+                .execute(&mut *self.conn().await?)
+                .await?;
+        }
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Sets the mapping and the rule for existing records (before a check).
+    pub async fn plan_import(
+        &self,
+        id: i64,
+        mapping: &[Option<&str>],
+        on_existing: OnExisting,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE imports SET mapping = ?, on_existing = ? WHERE id = ?")
+            .bind(json_of(&mapping)?)
+            .bind(on_existing.as_str())
+            .bind(id)
+            .execute(&mut *self.conn().await?)
+            .await?;
+        Ok(())
+    }
+
+    /// Adds a batch's progress (on the batch's own transaction when it writes records), and the
+    /// invalid rows it found (the first [`PROBLEMS_KEPT`] of them are kept).
+    pub async fn import_progress(
+        &self,
+        id: i64,
+        rows: u64,
+        counts: ImportCounts,
+        problems: &[(u64, String)],
+    ) -> Result<(), sqlx::Error> {
+        let as_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        sqlx::query(
+            "UPDATE imports SET rows_done = rows_done + ?, created = created + ?,
+                 updated = updated + ?, skipped = skipped + ?, invalid = invalid + ?
+             WHERE id = ?",
+        )
+        .bind(as_i64(rows))
+        .bind(as_i64(counts.created))
+        .bind(as_i64(counts.updated))
+        .bind(as_i64(counts.skipped))
+        .bind(as_i64(counts.invalid))
+        .bind(id)
+        .execute(&mut *self.conn().await?)
+        .await?;
+        for (line, reason) in problems {
+            sqlx::query(
+                "INSERT OR IGNORE INTO import_problems (import_id, line, reason)
+                 SELECT ?1, ?2, ?3
+                 WHERE (SELECT count(*) FROM import_problems WHERE import_id = ?1) < ?4",
+            )
+            .bind(id)
+            .bind(as_i64(*line))
+            .bind(reason)
+            .bind(PROBLEMS_KEPT)
+            .execute(&mut *self.conn().await?)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Ends a check or a run in `state`, saying why when it stopped early.
+    pub async fn finish_import(
+        &self,
+        id: i64,
+        state: &str,
+        rows_total: Option<u64>,
+        message: &str,
+        now: i64,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE imports SET state = ?, message = ?, finished_at = ?,
+                 rows_total = coalesce(?, rows_total)
+             WHERE id = ?",
+        )
+        .bind(state)
+        .bind(message)
+        .bind(now)
+        .bind(rows_total.map(|n| i64::try_from(n).unwrap_or(i64::MAX)))
+        .bind(id)
+        .execute(&mut *self.conn().await?)
+        .await?;
+        Ok(())
+    }
+
+    /// Asks a check or run under way to stop after its current batch.
+    pub async fn cancel_import(&self, id: i64) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE imports SET cancel = 1 WHERE id = ? AND state IN ('checking', 'running')",
+        )
+        .bind(id)
+        .execute(&mut *self.conn().await?)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn import_cancelled(&self, id: i64) -> Result<bool, sqlx::Error> {
+        let cancel: Option<i64> = sqlx::query_scalar("SELECT cancel FROM imports WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *self.conn().await?)
+            .await?;
+        Ok(cancel.unwrap_or(1) != 0)
+    }
+
+    /// Imports a previous process left checking or running: they stopped with it.
+    pub async fn fail_interrupted_imports(&self, now: i64) -> Result<u64, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE imports SET finished_at = ?1,
+                 message = 'The server stopped during this ' ||
+                     CASE state WHEN 'checking' THEN 'check' ELSE 'import' END ||
+                     ', after row ' || rows_done || '.',
+                 state = CASE state WHEN 'checking' THEN 'uploaded' ELSE 'failed' END
+             WHERE state IN ('checking', 'running')",
+        )
+        .bind(now)
+        .execute(&mut *self.conn().await?)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Records what a run did to a record (on the batch's transaction).
+    pub async fn record_effect(&self, id: i64, effect: &Effect) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT OR REPLACE INTO import_effects (import_id, record_id, created, version, old_values)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(effect.record_id)
+        .bind(effect.created)
+        .bind(effect.version)
+        .bind(json_of(&effect.old_values)?)
+        .execute(&mut *self.conn().await?)
+        .await?;
+        Ok(())
+    }
+
+    /// Up to `limit` of an import's effects, by record id after `after`.
+    pub async fn import_effects(
+        &self,
+        id: i64,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<Effect>, sqlx::Error> {
+        sqlx::query(
+            "SELECT record_id, created, version, old_values FROM import_effects
+             WHERE import_id = ? AND record_id > ? ORDER BY record_id LIMIT ?",
+        )
+        .bind(id)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&mut *self.conn().await?)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(Effect {
+                record_id: row.try_get("record_id")?,
+                created: row.try_get("created")?,
+                version: row.try_get("version")?,
+                old_values: from_json(row.try_get("old_values")?)?,
+            })
+        })
+        .collect()
+    }
+
+    /// The id of the newest change (changes written after it in a batch are the import's).
+    pub async fn last_change(&self) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM changes")
+            .fetch_one(&mut *self.conn().await?)
+            .await
+    }
+
+    /// Marks the changes after `after` as made by import `id` (on the batch's transaction, where
+    /// no one else writes).
+    pub async fn tag_changes(&self, id: i64, after: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE changes SET import_id = ? WHERE id > ?")
+            .bind(id)
+            .bind(after)
+            .execute(&mut *self.conn().await?)
+            .await?;
+        Ok(())
+    }
+
+    /// The live contact with this e-mail, if any.
+    pub async fn contact_by_email(&self, email: &str) -> Result<Option<i64>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT id FROM contacts WHERE email = ? AND deleted_at IS NULL AND email <> ''",
+        )
+        .bind(email)
+        .fetch_optional(&mut *self.conn().await?)
+        .await
+    }
+
+    /// Active users by e-mail (an import's owners are given by e-mail).
+    pub async fn active_users_by_email(&self) -> Result<Vec<(String, i64)>, sqlx::Error> {
+        sqlx::query_as("SELECT email, id FROM users WHERE active")
+            .fetch_all(&mut *self.conn().await?)
+            .await
+    }
+}
