@@ -13,6 +13,7 @@ use crate::pages::auth::{provide_auth, LoginPage, RegisterPage};
 use crate::pages::companies::{CompaniesPage, CompanyPage, EditCompanyPage, NewCompanyPage};
 use crate::pages::contacts::{ContactPage, ContactsPage, EditContactPage, NewContactPage};
 use crate::pages::history::HistoryAdminPage;
+use crate::pages::import::{ImportPage, ImportRunPage};
 use crate::pages::record::DeleteRecordPage;
 use crate::pages::settings::{SessionsPage, SettingsPage};
 use crate::pages::tasks::{EditTaskPage, TaskPage, TasksPage};
@@ -70,6 +71,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tasks/:id/edit") view=EditTaskPage ssr=SsrMode::Async />
                     <Route path=path!("/tasks/:id/delete") view=|| view! { <DeleteRecordPage kind=RecordKind::Task /> } ssr=SsrMode::Async />
                     <Route path=path!("/trash") view=TrashPage ssr=SsrMode::Async />
+                    <Route path=path!("/import") view=ImportPage ssr=SsrMode::Async />
+                    <Route path=path!("/import/:id") view=ImportRunPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

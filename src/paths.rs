@@ -13,8 +13,9 @@ pub const ADMIN_HISTORY: &str = "/admin/history";
 pub const TRASH: &str = "/trash";
 
 /// Page paths that need a signed-in user (and everything below them).
-pub const PROTECTED: [&str; 7] = [
+pub const PROTECTED: [&str; 8] = [
     "/tasks",
+    IMPORT,
     SETTINGS,
     "/admin",
     "/contacts",
@@ -22,6 +23,14 @@ pub const PROTECTED: [&str; 7] = [
     "/activities",
     TRASH,
 ];
+
+/// CSV imports: the list and the upload form, the file's upload, one import.
+pub const IMPORT: &str = "/import";
+pub const IMPORT_UPLOAD: &str = "/import/upload";
+
+pub fn import_path(id: i64) -> String {
+    format!("{IMPORT}/{id}")
+}
 
 pub const CONTACTS_EXPORT: &str = "/contacts/export";
 pub const COMPANIES_EXPORT: &str = "/companies/export";

@@ -72,6 +72,8 @@ impl<R: IntoView + 'static> ListResults<R> {
             };
             view! { <a class="button" href=whole.href(path) download>"Export CSV"</a> }
         });
+        let import = (can_edit && kind.export_path().is_some())
+            .then(|| view! { <a class="button" href=crate::paths::IMPORT>"Import CSV"</a> });
         let mut summary = total.describe(kind.as_str(), kind.plural());
         if q.sort_column() == "newest" {
             summary.push_str(", newest first");
@@ -123,7 +125,7 @@ impl<R: IntoView + 'static> ListResults<R> {
         view! {
             <div class="list-head">
                 <p class="count" aria-live="polite">{summary}</p>
-                <div class="list-actions">{export}{new_button}</div>
+                <div class="list-actions">{export}{import}{new_button}</div>
             </div>
             {chip}
             {body}

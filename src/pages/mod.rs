@@ -7,6 +7,7 @@ pub mod companies;
 pub mod contacts;
 pub mod history;
 pub mod home;
+pub mod import;
 pub mod not_found;
 pub mod record;
 pub mod settings;

@@ -71,6 +71,10 @@ pub struct Cli {
     #[arg(long, env = "CLIENTELE_MAX_BODY_BYTES", default_value_t = 2 * 1024 * 1024, global = true)]
     max_body_bytes: usize,
 
+    /// Largest CSV file `/import` accepts, in bytes.
+    #[arg(long, env = "CLIENTELE_MAX_IMPORT_BYTES", default_value_t = 256 * 1024 * 1024, global = true)]
+    max_import_bytes: usize,
+
     /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C.
     #[arg(
         long,
@@ -248,6 +252,7 @@ impl Cli {
             http: HttpSettings {
                 request_timeout: Duration::from_secs(self.request_timeout.max(1)),
                 max_body_bytes: self.max_body_bytes,
+                max_import_bytes: self.max_import_bytes,
                 shutdown_grace: Duration::from_secs(self.shutdown_grace),
                 trusted_proxies: self.trusted_proxies.clone(),
                 forwarded_header: self.forwarded_header,

@@ -103,6 +103,8 @@ pub struct HttpSettings {
     pub request_timeout: Duration,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Largest CSV file accepted by `/import` (its upload also gets its own, longer, timeout).
+    pub max_import_bytes: usize,
     /// After SIGTERM/SIGINT, how long in-flight requests get to finish.
     pub shutdown_grace: Duration,
     /// Reverse proxies whose forwarding header names the client.
@@ -116,6 +118,7 @@ impl Default for HttpSettings {
         Self {
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 2 * 1024 * 1024,
+            max_import_bytes: 256 * 1024 * 1024,
             shutdown_grace: Duration::from_secs(30),
             trusted_proxies: Vec::new(),
             forwarded_header: Default::default(),

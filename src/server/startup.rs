@@ -33,6 +33,8 @@ pub struct AppState {
     /// Reverse proxies whose forwarding header is believed, and which header that is.
     pub trusted_proxies: Arc<[ipnet::IpNet]>,
     pub forwarded_header: super::auth::client::ForwardedHeader,
+    /// Largest CSV file an import accepts.
+    pub max_import_bytes: usize,
 }
 
 pub struct Application {
@@ -53,6 +55,13 @@ impl Application {
             .context("cannot finish the interrupted bulk load")?;
         if rebuilt > 0 {
             tracing::warn!(rebuilt, "an interrupted `clientele seed` was finished");
+        }
+        let stopped = db
+            .fail_interrupted_imports(super::auth::session::now())
+            .await
+            .context("cannot clean up the imports")?;
+        if stopped > 0 {
+            tracing::warn!(stopped, "imports under way at the last stop were stopped");
         }
         let released = db
             .release_unfinished_idempotency_keys()
@@ -92,6 +101,7 @@ impl Application {
             public_origin: settings.auth.public_origin,
             trusted_proxies: settings.http.trusted_proxies.clone().into(),
             forwarded_header: settings.http.forwarded_header,
+            max_import_bytes: settings.http.max_import_bytes,
         };
         let router = http::router(state, &settings.http);
         Ok(Self {

@@ -37,6 +37,10 @@ const TABLE: &[(&str, Args, [u16; 5])] = &[
     ("companies/list", &[("query[q]", "")], [401, 200, 200, 200, 401]),
     ("companies/get", &[("id", "{company}")], [401, 200, 200, 200, 401]),
     ("trash/list", &[], [401, 200, 200, 200, 401]),
+    ("import/list", &[], [401, 200, 200, 200, 401]),
+    ("import/get", &[("id", "{import}")], [401, 200, 200, 200, 401]),
+    ("/import", &[], [303, 200, 200, 200, 303]),
+    ("/import/:id", &[], [303, 200, 200, 200, 303]),
     ("records/name", &[("kind", "contact"), ("id", "{contact}")], [401, 200, 200, 200, 401]),
     ("records/history", &[("kind", "contact"), ("id", "{contact}")], [401, 200, 200, 200, 401]),
     ("admin/history", &[], [401, 403, 403, 200, 401]),
@@ -84,6 +88,7 @@ const TABLE: &[(&str, Args, [u16; 5])] = &[
     ("contacts/save", &[("first_name", "Row {caller}")], [401, 403, A, A, 401]),
     ("companies/save", &[("name", "Row {caller} Ltd")], [401, 403, A, A, 401]),
     ("records/delete", &[("kind", "contact"), ("id", "{doomed_contact}")], [401, 403, A, A, 401]),
+    ("import/step", &[("id", "{import}"), ("step", "cancel")], [401, 403, A, A, 401]),
     ("trash/restore", &[("kind", "contact"), ("id", "{doomed_contact}")], [401, 403, A, A, 401]),
     ("settings/profile", &[("name", "Renamed {caller}"), ("email", "{me}"), ("current_password", PASSWORD)], [401, A, A, A, 401]),
     // The admin's second session: someone else's for everyone else.
@@ -214,6 +219,15 @@ async fn every_route_and_server_function_checks_who_is_asking() {
         .await
         .unwrap();
     each("task", tasks["tasks"][0]["id"].to_string());
+    let file = reqwest::multipart::Part::bytes(b"Name\nAnn\n".to_vec()).file_name("a.csv");
+    let uploaded = admin
+        .post(app.url("/import/upload"))
+        .multipart(reqwest::multipart::Form::new().part("file", file))
+        .send()
+        .await
+        .unwrap();
+    let location = uploaded.headers()[LOCATION].to_str().unwrap();
+    each("import", location.trim_start_matches("/import/").to_owned());
     invite(&app, admin, "viewer").await;
     let open: Vec<Value> = call(&app, admin, "admin/invitations/open", &[])
         .await
@@ -274,6 +288,7 @@ async fn every_route_and_server_function_checks_who_is_asking() {
                     &values["company"][i],
                     &values["activity"][i],
                     &values["task"][i],
+                    &values["import"][i],
                 ],
             )
             .await;
@@ -299,7 +314,7 @@ async fn status(
     client: &reqwest::Client,
     target: &str,
     given: &[(&str, String)],
-    [contact, company, activity, task]: [&str; 4],
+    [contact, company, activity, task, import]: [&str; 5],
 ) -> u16 {
     let given: Vec<(&str, &str)> = given.iter().map(|(k, v)| (*k, v.as_str())).collect();
     if target.starts_with('/') {
@@ -309,6 +324,8 @@ async fn status(
             activity
         } else if target.starts_with("/tasks") {
             task
+        } else if target.starts_with("/import") {
+            import
         } else {
             contact
         };

@@ -5,20 +5,23 @@
 use std::any::Any;
 
 use axum::body::Body;
-use axum::http::{header, HeaderValue, Request, Response, StatusCode};
-use axum::middleware::from_fn_with_state;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{header, HeaderValue, Method, Request, Response, StatusCode};
+use axum::middleware::{from_fn_with_state, Next};
+use axum::response::IntoResponse;
 use axum::Router;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_http::LatencyUnit;
 use tracing::Level;
 
 use super::security;
+use crate::paths;
 use crate::server::config::HttpSettings;
 use crate::server::startup::AppState;
 
@@ -42,13 +45,62 @@ pub fn apply(
             .layer(PropagateRequestIdLayer::x_request_id())
             .layer(from_fn_with_state(state.clone(), security::headers))
             .layer(CatchPanicLayer::custom(panic_response))
-            .layer(RequestBodyLimitLayer::new(settings.max_body_bytes))
-            .layer(TimeoutLayer::with_status_code(
-                StatusCode::REQUEST_TIMEOUT,
-                settings.request_timeout,
-            ))
+            .layer(from_fn_with_state(Limits::of(settings), limits))
             .layer(CompressionLayer::new()),
     )
+}
+
+/// How big a request body may be and how long a request may take: for every request, and for a
+/// CSV file's upload to `/import`.
+#[derive(Clone, Copy)]
+struct Limits {
+    body_bytes: usize,
+    timeout: Duration,
+    upload_bytes: usize,
+    upload_timeout: Duration,
+}
+
+impl Limits {
+    fn of(settings: &HttpSettings) -> Self {
+        Self {
+            body_bytes: settings.max_body_bytes,
+            timeout: settings.request_timeout,
+            upload_bytes: settings.max_import_bytes,
+            // A file of the largest size at 1 MB/s, and never less than the usual timeout.
+            upload_timeout: settings.request_timeout.max(Duration::from_secs(
+                (settings.max_import_bytes / 1_000_000) as u64,
+            )),
+        }
+    }
+}
+
+/// A body larger than allowed gets 413 (at once when its length is declared, else as soon as it
+/// is read past the limit); a request taking too long gets 408.
+async fn limits(
+    State(limits): State<Limits>,
+    request: Request<Body>,
+    next: Next,
+) -> Response<Body> {
+    let upload = request.method() == Method::POST && request.uri().path() == paths::IMPORT_UPLOAD;
+    let (max, timeout) = if upload {
+        (limits.upload_bytes, limits.upload_timeout)
+    } else {
+        (limits.body_bytes, limits.timeout)
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    // An upload too large is told so on the import page (see `import::upload`).
+    if !upload && declared.is_some_and(|length| length > max) {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    let request = request.map(|body| Body::new(http_body_util::Limited::new(body, max)));
+    match tokio::time::timeout(timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
+    }
 }
 
 /// One span per request, carrying the request id, method and path into every log line.

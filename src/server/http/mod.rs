@@ -9,7 +9,7 @@ mod middleware;
 pub mod security;
 
 use axum::middleware::from_fn_with_state;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 
@@ -28,6 +28,7 @@ pub fn router(state: AppState, settings: &HttpSettings) -> Router {
     let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route(paths::IMPORT_UPLOAD, post(super::import::upload::upload))
         .route(paths::CONTACTS_EXPORT, get(super::export::contacts))
         .route(paths::COMPANIES_EXPORT, get(super::export::companies))
         .leptos_routes_with_context(&state, routes, security::provide_page_nonce, move || {

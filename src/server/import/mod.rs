@@ -7,6 +7,35 @@
 mod rows;
 pub mod run;
 pub mod source;
+pub mod upload;
 
 pub use rows::{company_input, contact_input};
 pub use run::{check, import, undo, Progress, Silent};
+
+use crate::server::auth::session::now;
+use crate::server::db::{CurrentUser, Db};
+
+/// Runs an import's `check`, `run` or `undo` in the background, as `user`; a failure ends it with
+/// a message on its page.
+pub fn spawn(db: Db, id: i64, user: CurrentUser, step: String) {
+    tokio::spawn(async move {
+        let file = upload::file_of(&db, id);
+        let result = match step.as_str() {
+            "check" => check(&db, id, &file, &mut Silent).await.map(drop),
+            "run" => import(&db, id, &user, &file, &mut Silent).await.map(drop),
+            _ => undo(&db, id, &user, &mut Silent).await.map(drop),
+        };
+        if let Err(error) = result {
+            tracing::error!(%error, import = id, step, "import step failed");
+            let state = match step.as_str() {
+                "check" => "uploaded",
+                "run" => "failed",
+                _ => "undone",
+            };
+            let message = "Stopped by an error on our side; what was done before it stays done.";
+            if let Err(error) = db.finish_import(id, state, None, message, now()).await {
+                tracing::error!(%error, import = id, "cannot record how an import ended");
+            }
+        }
+    });
+}
