@@ -96,6 +96,8 @@ pub struct Change {
     pub at: i64,
     /// Who made it ("" once their account is gone).
     pub by: String,
+    /// The import that made it, if one did.
+    pub import: Option<i64>,
     pub fields: Vec<FieldChange>,
 }
 

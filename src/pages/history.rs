@@ -114,9 +114,13 @@ fn entry(change: Change, now: i64, with_record: bool) -> impl IntoView {
         action,
         at,
         by,
+        import,
         fields,
         ..
     } = change;
+    let import = import.map(|id| {
+        view! { " (" <a href=crate::paths::import_path(id)>{format!("import {id}")}</a> ")" }
+    });
     let record = with_record.then(|| {
         view! {
             " " <a href=kind.path(record_id)>{format!("{} #{record_id}", kind.label())}</a>
@@ -154,7 +158,7 @@ fn entry(change: Change, now: i64, with_record: bool) -> impl IntoView {
     view! {
         <li>
             <p>
-                <strong>{action.past()}</strong> {record} " by " {by} " · "
+                <strong>{action.past()}</strong> {record} " by " {by} {import} " · "
                 <When at now />
             </p>
             {fields}

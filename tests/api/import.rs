@@ -236,6 +236,10 @@ async fn existing_records_are_skipped_filled_or_overwritten() {
         history.contains("York") && history.contains("Leeds"),
         "old → new in the history"
     );
+    assert!(
+        history.contains(">import 3</a>"),
+        "the import is named: {history}"
+    );
 }
 
 #[tokio::test]

@@ -35,6 +35,7 @@ fn change(row: &SqliteRow) -> Result<Change, sqlx::Error> {
             .map_err(decode_err)?,
         at: row.try_get("at")?,
         by: row.try_get("by_name")?,
+        import: row.try_get("import_id")?,
         fields: fields
             .into_iter()
             .map(|(field, old, new)| FieldChange { field, old, new })
@@ -79,7 +80,7 @@ impl Db {
         limit: u32,
     ) -> Result<Vec<Change>, sqlx::Error> {
         let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT ch.id, ch.kind, ch.record_id, ch.action, ch.at, ch.fields, \
+            "SELECT ch.id, ch.kind, ch.record_id, ch.action, ch.at, ch.fields, ch.import_id, \
              coalesce(u.name, '') AS by_name \
              FROM changes ch LEFT JOIN users u ON u.id = ch.by WHERE 1",
         );
