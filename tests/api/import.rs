@@ -237,8 +237,8 @@ async fn existing_records_are_skipped_filled_or_overwritten() {
         "old → new in the history"
     );
     assert!(
-        history.contains(">import 3</a>"),
-        "the import is named: {history}"
+        history.replace("<!>", "").contains(">import 3</a>)"),
+        "the import is named"
     );
 }
 
