@@ -86,7 +86,9 @@ impl SearchIn {
     }
 
     /// Counts the live records matching a search (up to [`SEARCH_LIMIT`]); the count is shared for
-    /// a few seconds by the pages and sort orders of the same search.
+    /// a few seconds by the pages and sort orders of the same search. When more activities match
+    /// than are considered, the records they belong to cannot all be counted: the total is shown
+    /// as "10,000+".
     pub(super) fn count(&'static self, search: Option<String>) -> Count<'static> {
         let search = search.unwrap_or_default();
         Count::Cached(
@@ -95,10 +97,16 @@ impl SearchIn {
             Box::new(move |q| {
                 let (table, alias) = (self.table, self.id.split('.').next().unwrap_or_default());
                 q.push(format_args!(
-                    "SELECT count(*) FROM (SELECT 1 FROM {table} {alias} WHERE {alias}.deleted_at IS NULL"
+                    "SELECT CASE WHEN (SELECT count(*) FROM (SELECT 1 FROM activities_fts \
+                     WHERE activities_fts MATCH "
+                ))
+                .push_bind(search.clone())
+                .push(format_args!(
+                    " LIMIT {SEARCH_LIMIT})) >= {SEARCH_LIMIT} THEN {SEARCH_LIMIT} ELSE \
+                     (SELECT count(*) FROM (SELECT 1 FROM {table} {alias} WHERE {alias}.deleted_at IS NULL"
                 ));
                 self.push_filter(q, &search, None);
-                q.push(format_args!(" LIMIT {SEARCH_LIMIT})"));
+                q.push(format_args!(" LIMIT {SEARCH_LIMIT})) END"));
             }),
         )
     }
