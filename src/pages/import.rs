@@ -235,6 +235,10 @@ pub fn ImportRunPage() -> impl IntoView {
                         <progress max=max.to_string() value=import.rows_done.to_string()>{import.rows_done.to_string()}</progress>
                         " " {format!("{} rows so far", thousands(import.rows_done))}
                     </p>
+                    // The page reloads itself (meta refresh); a browser that blocks that gets a link.
+                    <p class="hint">"This page follows the work every 2 seconds. "
+                        <a href=paths::import_path(import.id)>"Refresh now"</a>
+                    </p>
                 }
             });
             let verb = match import.state {

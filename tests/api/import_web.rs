@@ -236,6 +236,13 @@ async fn viewers_see_imports_but_cannot_start_one_and_bad_files_are_explained() 
         assert!(html.contains(expected), "{html}");
         assert!(html.contains(r#"role="alert""#));
     }
+    // Larger than a form may be (2 MB), as a spreadsheet's export is.
+    let mut big = b"Name,Notes\n".to_vec();
+    for i in 0..30_000 {
+        big.extend(format!("Person {i},{}\n", "x".repeat(100)).as_bytes());
+    }
+    let uploaded = upload(&app, &admin, "contact", "big.csv", &big).await;
+    assert!(location(&uploaded).starts_with("/import/"), "{uploaded:?}");
     // A header-only file is told at its check.
     let uploaded = upload(&app, &admin, "contact", "h.csv", b"Name,Email\n").await;
     let id = location(&uploaded)

@@ -257,8 +257,11 @@ impl Db {
     /// Live companies whose name (ignoring case) or domain is `text`.
     pub async fn find_companies(&self, text: &str) -> Result<Vec<CompanyMatch>, sqlx::Error> {
         let rows = sqlx::query(
-            "SELECT id, name, domain FROM companies
-             WHERE deleted_at IS NULL AND (sort_name = lower(?1) OR (domain <> '' AND domain = lower(?1)))
+            // Two index lookups (by name, by domain): an OR of both would scan the table.
+            "SELECT id, name, domain FROM companies WHERE deleted_at IS NULL AND sort_name = lower(?1)
+             UNION
+             SELECT id, name, domain FROM companies
+             WHERE deleted_at IS NULL AND domain <> '' AND domain = lower(?1)
              ORDER BY id LIMIT 5",
         )
         .bind(text.trim())

@@ -8,6 +8,7 @@ mod health;
 mod middleware;
 pub mod security;
 
+use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
@@ -28,7 +29,12 @@ pub fn router(state: AppState, settings: &HttpSettings) -> Router {
     let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route(paths::IMPORT_UPLOAD, post(super::import::upload::upload))
+        // The upload's size is limited by `--max-import-bytes` (see `middleware`), not by axum's
+        // 2 MB default for multipart bodies.
+        .route(
+            paths::IMPORT_UPLOAD,
+            post(super::import::upload::upload).layer(DefaultBodyLimit::disable()),
+        )
         .route(paths::CONTACTS_EXPORT, get(super::export::contacts))
         .route(paths::COMPANIES_EXPORT, get(super::export::companies))
         .leptos_routes_with_context(&state, routes, security::provide_page_nonce, move || {

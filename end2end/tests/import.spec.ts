@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import type { Locator } from '@playwright/test';
+import { test, expect, createUser, jsEnabled, type Page } from './fixtures';
+
+/** A member of this project's server, signed in by request (no island to wait for). */
+async function signInAsMember(page: Page, baseURL: string, opts: { clientele: string; dataDir: string }, p: string) {
+  const email = `importer-${p}@example.com`;
+  createUser(opts, { email, name: 'Ivo Importer', password: 'harbour-lamp-quiet', role: 'member' });
+  const response = await page.request.post('/api/auth/login', {
+    form: { email, password: 'harbour-lamp-quiet' },
+    headers: { origin: baseURL },
+  });
+  expect(response.ok(), await response.text()).toBeTruthy();
+}
+
+/** Waits for the background work to reach `done`: the page reloads itself every 2 s (a meta
+ * refresh, which Chromium ignores with JavaScript switched off: there the "Refresh now" link). */
+async function settled(page: Page, done: Locator) {
+  await expect(async () => {
+    if (!(await done.isVisible())) {
+      const refresh = page.getByRole('link', { name: 'Refresh now' });
+      if (await refresh.isVisible()) await refresh.click();
+      await expect(done).toBeVisible({ timeout: 1_000 });
+    }
+  }).toPass({ timeout: 20_000 });
+}
+
+test('a spreadsheet is uploaded, mapped, checked, imported, exported and undone', async ({ page, wasm, baseURL, clientele, dataDir }, testInfo) => {
+  const p = testInfo.project.name.replace(/[^a-z]/g, '');
+  await signInAsMember(page, baseURL!, { clientele, dataDir }, p);
+  const csv = [
+    'Full Name;E-mail Address;Phone number;Favourite colour',
+    `Quinn Imported${p};quinn-${p}@example.com;+44 20 7946 0958;green`,
+    `Rory Broken${p};not-an-email;;blue`,
+    `Sage Imported${p};sage-${p}@example.com;;red`,
+  ].join('\n');
+
+  await page.goto('/contacts');
+  await page.getByRole('link', { name: 'Import CSV' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Import' })).toBeVisible();
+  const upload = page.getByRole('form', { name: 'Upload a CSV file' });
+  await upload.getByLabel('CSV file').setInputFiles({ name: `people-${p}.csv`, mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await upload.getByLabel('It holds').selectOption('contact');
+  await upload.getByRole('button', { name: 'Upload and map columns' }).click();
+
+  // The columns are mapped from their headings.
+  await expect(page.getByRole('heading', { level: 1, name: `Import of people-${p}.csv` })).toBeVisible();
+  const mapping = page.getByRole('form', { name: 'Map the columns' });
+  await expect(mapping.getByLabel('E-mail Address')).toHaveValue('email');
+  await expect(mapping.getByLabel('Full Name')).toHaveValue('name');
+  await expect(mapping.getByLabel('Favourite colour')).toHaveValue('');
+  await mapping.getByRole('button', { name: 'Check the file' }).click();
+  await settled(page, page.getByText('Checked, not imported yet'));
+
+  // The check: what would happen, and the invalid row with its line.
+  await expect(page.getByText('Checked, not imported yet')).toBeVisible();
+  await expect(page.getByText('3 rows: 2 will be created, 0 updated, 0 skipped, 1 invalid.')).toBeVisible();
+  const invalid = page.getByRole('table', { name: 'Invalid rows (not imported)' });
+  await expect(invalid.getByRole('row').filter({ hasText: 'Email:' })).toContainText('3');
+  await page.getByRole('button', { name: 'Import 2 rows' }).click();
+  await settled(page, page.getByText('Imported', { exact: true }));
+  await expect(page.getByText('3 rows: 2 were created, 0 updated, 0 skipped, 1 invalid.')).toBeVisible();
+
+  // The view's export holds exactly its rows.
+  await page.goto(`/contacts?q=imported${p}`);
+  await expect(page.getByRole('link', { name: `Quinn Imported${p}` })).toBeVisible();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Export CSV' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^contacts-\d{4}-\d{2}-\d{2}\.csv$/);
+  const exported = fs.readFileSync(await download.path()).toString('utf8');
+  const lines = exported.trim().split(/\r?\n/);
+  expect(lines[0]).toContain('First name,Last name,E-mail');
+  expect(lines).toHaveLength(3);
+  expect(exported).toContain(`quinn-${p}@example.com`);
+  expect(exported).toContain("'+44 20 7946 0958");
+
+  // Undone as one unit.
+  await page.goto('/import');
+  await page.getByRole('link', { name: `people-${p}.csv` }).click();
+  await page.getByRole('button', { name: 'Undo this import' }).click();
+  await settled(page, page.getByRole('status').filter({ hasText: 'Undone: 2 created contacts moved to the trash' }));
+  await page.goto(`/contacts?q=imported${p}`);
+  await expect(page.getByText('No contacts match.')).toBeVisible();
+  wasm.release();
+  if (jsEnabled(testInfo.project.name)) await expect(page.locator('html')).toHaveAttribute('data-hydrated', '');
+});
