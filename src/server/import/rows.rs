@@ -41,6 +41,9 @@ pub struct CompanyNamed {
     pub domain: String,
 }
 
+/// A form's values by field name.
+type Values = Vec<(&'static str, String)>;
+
 /// Judges and writes the rows of one file.
 pub struct Rows {
     kind: RecordKind,
@@ -292,7 +295,7 @@ impl Rows {
         &self,
         current: Vec<(&'static str, String)>,
         given: Vec<(&'static str, String)>,
-    ) -> (Option<Vec<(&'static str, String)>>, Vec<(String, String)>) {
+    ) -> (Option<Values>, Vec<(String, String)>) {
         let mut old = Vec::new();
         let merged: Vec<(&'static str, String)> = current
             .into_iter()

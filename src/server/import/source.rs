@@ -156,7 +156,9 @@ impl Source {
 mod tests {
     use super::*;
 
-    fn source_of(bytes: &[u8]) -> Result<(Vec<String>, Vec<(u64, Vec<String>)>), String> {
+    type Rows = Vec<(u64, Vec<String>)>;
+
+    fn source_of(bytes: &[u8]) -> Result<(Vec<String>, Rows), String> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f.csv");
         std::fs::write(&path, bytes).unwrap();

@@ -75,9 +75,12 @@ async fn receive(db: &Db, user: &CurrentUser, mut multipart: Multipart) -> Resul
     while let Some(mut field) = multipart.next_field().await.map_err(too_large_or_broken)? {
         match field.name() {
             Some("kind") => {
-                if field.text().await.map_err(too_large_or_broken)? == "company" {
-                    kind = RecordKind::Company;
-                }
+                let text = field.text().await.map_err(too_large_or_broken)?;
+                kind = if text == "company" {
+                    RecordKind::Company
+                } else {
+                    RecordKind::Contact
+                };
             }
             Some("file") => {
                 name = Some(
