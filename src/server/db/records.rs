@@ -57,15 +57,17 @@ impl SearchIn {
         newest: Option<NewestPage>,
     ) {
         let Self {
+            table,
             id,
             index,
             activity_column: column,
-            ..
         } = self;
         let below = newest.as_ref().and_then(|n| n.below);
-        let limit = newest.map_or(SEARCH_LIMIT, |n| u64::from(n.rows));
+        let rows = newest.as_ref().map(|n| n.rows);
+        let limit = rows.map_or(SEARCH_LIMIT, u64::from);
         q.push(format_args!(
-            " AND {id} IN (SELECT id FROM (SELECT rowid AS id FROM {index} WHERE {index} MATCH "
+            " AND {id} IN (SELECT m.id FROM (SELECT id FROM (SELECT rowid AS id FROM {index} \
+             WHERE {index} MATCH "
         ))
         .push_bind(search.to_owned());
         if let Some(below) = below {
@@ -81,6 +83,15 @@ impl SearchIn {
         ));
         if let Some(below) = below {
             q.push(format_args!(" AND a.{column} < ")).push_bind(below);
+        }
+        q.push(") m");
+        // For one page newest first, only the page's ids are taken (live ones: activities may
+        // belong to a record in the trash), so the list joins a page of rows, not every match.
+        if let Some(rows) = rows {
+            q.push(format_args!(
+                " JOIN {table} live ON live.id = m.id AND live.deleted_at IS NULL \
+                 ORDER BY m.id DESC LIMIT {rows}"
+            ));
         }
         q.push(")");
     }
