@@ -329,3 +329,51 @@ async fn files_that_cannot_be_imported_get_a_clear_message() {
     assert_eq!(fay, "multi\nline");
     pool.close().await;
 }
+
+#[tokio::test]
+async fn a_contacts_company_is_found_by_domain_or_name_or_created_once() {
+    let (app, admin, _, _) = admin_and("member").await;
+    save(
+        &app,
+        &admin,
+        "/api/companies/save",
+        form(
+            &COMPANY_FIELDS,
+            &[("name", "Acme"), ("domain", "acme.example")],
+        ),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "people.csv",
+        b"First name,Email,Company,Company domain\n\
+          Ann,ann@example.com,ACME,\n\
+          Bob,bob@example.com,Whatever Name,acme.example\n\
+          Cy,cy@example.com,Globex,globex.example\n\
+          Di,di@example.com,Globex,\n\
+          Ed,ed@example.com,Initech,\n",
+    );
+    let (ok, out) = import(&app, &["contacts", &file]);
+    assert!(ok, "{out}");
+    assert!(out.contains("5 rows: 5 were created"), "{out}");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path().display()))
+        .await
+        .unwrap();
+    let companies: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT co.name, co.domain, count(c.id) FROM companies co
+         LEFT JOIN contacts c ON c.company_id = co.id GROUP BY co.id ORDER BY co.id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    assert_eq!(
+        companies,
+        [
+            ("Acme".into(), "acme.example".into(), 2),
+            ("Globex".into(), "globex.example".into(), 2),
+            ("Initech".into(), String::new(), 1),
+        ]
+    );
+}
