@@ -265,7 +265,7 @@ impl Db {
         Ok(cancel.unwrap_or(1) != 0)
     }
 
-    /// Imports a previous process left checking or running: they stopped with it.
+    /// Imports a previous process left checking, running or undoing: they stopped with it.
     pub async fn fail_interrupted_imports(&self, now: i64) -> Result<u64, sqlx::Error> {
         let done = sqlx::query(
             "UPDATE imports SET finished_at = ?1,
@@ -278,7 +278,14 @@ impl Db {
         .bind(now)
         .execute(&mut *self.conn().await?)
         .await?;
-        Ok(done.rows_affected())
+        // An undo under way has no message yet (its page would wait for one for ever).
+        let undoing = sqlx::query(
+            "UPDATE imports SET message = 'The server stopped during this undo: what was undone \
+             before it stays undone.' WHERE state = 'undone' AND message = ''",
+        )
+        .execute(&mut *self.conn().await?)
+        .await?;
+        Ok(done.rows_affected() + undoing.rows_affected())
     }
 
     /// Records what a run did to a record (on the batch's transaction).
