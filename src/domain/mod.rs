@@ -5,6 +5,7 @@
 
 mod account;
 mod activity;
+mod columns;
 mod exchange;
 mod flash;
 mod history;
@@ -26,13 +27,17 @@ pub use activity::{
     moment_field, parse_timeline_cursor, ActivityDraft, ActivityInput, ActivityKind, ActivityView,
     Timeline, TIMELINE_PAGE,
 };
+pub use columns::{
+    detect_delimiter, guess_field, guess_mapping, import_fields, COMPANY_IMPORT_FIELDS,
+    CONTACT_IMPORT_FIELDS,
+};
 pub use exchange::{neutralise, restore, COMPANY_COLUMNS, CONTACT_COLUMNS};
 pub use flash::Flash;
 pub use history::{changed_fields, Change, ChangeAction, FieldChange, HistoryPage, HISTORY_PAGE};
 pub use idempotency::IdempotencyKey;
 pub use import::{
-    company_row, contact_row, detect_delimiter, guess_field, guess_mapping, import_fields,
-    CompanyRowInput, ContactRowInput, OnExisting, COMPANY_IMPORT_FIELDS, CONTACT_IMPORT_FIELDS,
+    company_input, company_row, contact_input, contact_row, CompanyRowInput, ContactRowInput,
+    OnExisting,
 };
 pub use import_job::{ImportCounts, ImportState, ImportView};
 pub use kind::RecordKind;

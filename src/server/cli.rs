@@ -16,7 +16,10 @@ use crate::domain::{ListQuery, OnExisting, Role};
 
 mod export;
 mod import;
+mod progress;
 mod users;
+
+use progress::ProgressBar;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -211,11 +214,20 @@ fn parse_on_existing(text: &str) -> Result<OnExisting, String> {
     text.parse()
 }
 
-/// What `clientele export` writes.
+/// What `clientele export` writes and `clientele import` reads.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum Exportable {
     Contacts,
     Companies,
+}
+
+impl Exportable {
+    fn kind(self) -> crate::domain::RecordKind {
+        match self {
+            Exportable::Contacts => crate::domain::RecordKind::Contact,
+            Exportable::Companies => crate::domain::RecordKind::Company,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -389,49 +401,6 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             let result = users::run(&db, command).await;
             db.close().await;
             result
-        }
-    }
-}
-
-/// A seed's or an import's progress on the terminal (hidden when stderr is not one).
-#[derive(Default)]
-struct ProgressBar(Option<indicatif::ProgressBar>);
-
-impl super::db::seed::Progress for ProgressBar {
-    fn stage(&mut self, name: &'static str, total: u64) {
-        if let Some(bar) = self.0.take() {
-            bar.finish();
-        }
-        // Without a known total (the rows of a file being checked), a count.
-        let (bar, template) = if total == 0 {
-            (
-                indicatif::ProgressBar::new_spinner(),
-                "{msg:>28} {spinner} {human_pos} ({per_sec})",
-            )
-        } else {
-            (
-                indicatif::ProgressBar::new(total),
-                "{msg:>28} [{bar:40}] {human_pos}/{human_len} ({per_sec}, {eta} left)",
-            )
-        };
-        let bar = bar.with_message(name);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(template)
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-                .progress_chars("=> "),
-        );
-        self.0 = Some(bar);
-    }
-
-    fn advance(&mut self, by: u64) {
-        if let Some(bar) = &self.0 {
-            bar.inc(by);
-        }
-    }
-
-    fn finish(&mut self) {
-        if let Some(bar) = self.0.take() {
-            bar.finish();
         }
     }
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::Context;
 
 use super::Exportable;
-use crate::domain::{ListQuery, RecordKind};
+use crate::domain::ListQuery;
 use crate::server::db::Db;
 use crate::server::export::Export;
 
@@ -18,10 +18,7 @@ pub(super) async fn run(
     query: ListQuery,
     out: &Path,
 ) -> anyhow::Result<()> {
-    let kind = match what {
-        Exportable::Contacts => RecordKind::Contact,
-        Exportable::Companies => RecordKind::Company,
-    };
+    let kind = what.kind();
     let mut export = Export::new(kind, query).map_err(|e| anyhow::anyhow!("{e}"))?;
     let started = std::time::Instant::now();
     if out == Path::new("-") {

@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::{bail, Context};
 
 use super::{Exportable, ProgressBar};
-use crate::domain::{guess_mapping, ImportView, OnExisting, RecordKind, Role};
+use crate::domain::{guess_mapping, ImportState, ImportView, OnExisting, Role};
 use crate::server::auth::session::now;
 use crate::server::db::{CurrentUser, Db};
 use crate::server::import::{self, source::Source};
@@ -21,10 +21,7 @@ pub(super) struct ImportArgs<'a> {
 }
 
 pub(super) async fn run(db: &Db, args: ImportArgs<'_>) -> anyhow::Result<()> {
-    let kind = match args.what {
-        Exportable::Contacts => RecordKind::Contact,
-        Exportable::Companies => RecordKind::Company,
-    };
+    let kind = args.what.kind();
     let user = acting_user(db, args.user).await?;
     let header = Source::open(args.file).map_err(anyhow::Error::msg)?.header;
     let mapping = guess_mapping(kind, &header);
@@ -45,7 +42,7 @@ pub(super) async fn run(db: &Db, args: ImportArgs<'_>) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     report(&checked, "would be");
-    if checked.state.as_str() != "checked" {
+    if checked.state != ImportState::Checked {
         bail!("{}", checked.message);
     }
     if args.dry_run {
@@ -56,7 +53,7 @@ pub(super) async fn run(db: &Db, args: ImportArgs<'_>) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     report(&done, "were");
-    if done.state.as_str() != "done" {
+    if done.state != ImportState::Done {
         bail!("{}", done.message);
     }
     eprintln!("Import {id} is listed at /import, where it can be undone.");

@@ -8,8 +8,8 @@ mod rows;
 pub mod run;
 pub mod source;
 pub mod upload;
+mod write;
 
-pub use rows::{company_input, contact_input};
 pub use run::{check, import, undo, Progress, Silent};
 
 use crate::server::auth::session::now;

@@ -1,18 +1,17 @@
-//! One row of an import: judged (create, update, skip, or invalid and why) by the forms' own
-//! rules, then written through the records' own save path, so an imported record is exactly one
-//! a user could have typed in, with its history.
+//! One row of an import judged — create, update, skip, or invalid and why — by the forms' own
+//! rules (`write` then writes it through the records' own save path, so an imported record is
+//! exactly one a user could have typed in, with its history).
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use crate::domain::{
-    company_row, contact_row, import_fields, CompanyDraft, CompanyInput, ContactDraft,
-    ContactInput, OnExisting, RecordKind,
+    company_input, company_row, contact_input, contact_row, import_fields, CompanyDraft,
+    CompanyInput, ContactDraft, ContactInput, OnExisting, RecordKind,
 };
 use crate::error::{AppError, FieldErrors};
-use crate::server::db::{CurrentUser, Db, Effect};
-use crate::server::records::save;
+use crate::server::db::Db;
 
 /// What becomes of a row.
 pub enum Verdict {
@@ -62,7 +61,7 @@ fn hash_of(text: &str) -> u64 {
 }
 
 /// "E-mail: Enter an address like …; Phone: …".
-fn describe(kind: RecordKind, errors: &FieldErrors) -> String {
+pub(super) fn describe(kind: RecordKind, errors: &FieldErrors) -> String {
     errors
         .errors
         .iter()
@@ -318,142 +317,5 @@ impl Rows {
         } else {
             (Some(merged), old)
         }
-    }
-
-    /// Writes a row judged `Create` or `Update` as `user`; what it did, or why the row could not
-    /// be written after all (someone changed the record since it was judged, say).
-    pub async fn write(
-        &self,
-        db: &Db,
-        user: &CurrentUser,
-        verdict: Verdict,
-        now: i64,
-    ) -> Result<Result<Effect, String>, AppError> {
-        let (row, id, version, old) = match verdict {
-            Verdict::Create(row) => (row, None, 0, Vec::new()),
-            Verdict::Update {
-                row,
-                id,
-                version,
-                old,
-            } => (row, Some(id), version, old),
-            Verdict::Skip | Verdict::Invalid(_) => {
-                return Err(AppError::Internal);
-            }
-        };
-        let saved = match row {
-            Row::Contact(input, company) => {
-                if let Err(reason) = ensure_company(db, user, &company, now).await? {
-                    return Ok(Err(reason));
-                }
-                written(
-                    save(db, user, id, version, &input, now).await,
-                    RecordKind::Contact,
-                )?
-            }
-            Row::Company(input) => written(
-                save(db, user, id, version, &input, now).await,
-                RecordKind::Company,
-            )?,
-        };
-        Ok(saved.map(|record_id| Effect {
-            record_id,
-            created: id.is_none(),
-            version: version + 1,
-            old_values: old,
-        }))
-    }
-}
-
-/// A save's outcome for an import: a refusal is the row's problem, a failure is the import's.
-fn written(
-    saved: Result<i64, AppError>,
-    kind: RecordKind,
-) -> Result<Result<i64, String>, AppError> {
-    match saved {
-        Ok(id) => Ok(Ok(id)),
-        Err(AppError::Validation(errors)) => Ok(Err(describe(kind, &errors))),
-        Err(AppError::StaleEdit(_)) => Ok(Err(
-            "The record was changed meanwhile; import the row again.".into(),
-        )),
-        Err(AppError::NotFound) => Ok(Err("The record went to the trash meanwhile.".into())),
-        Err(error) => Err(error),
-    }
-}
-
-/// The company a contact row names exists once this returns `Ok(Ok(()))`: found by its domain
-/// or name, or created.
-async fn ensure_company(
-    db: &Db,
-    user: &CurrentUser,
-    company: &CompanyNamed,
-    now: i64,
-) -> Result<Result<(), String>, AppError> {
-    let key = if company.domain.is_empty() {
-        &company.name
-    } else {
-        &company.domain
-    };
-    if key.is_empty() || !db.find_companies(key).await?.is_empty() {
-        return Ok(Ok(()));
-    }
-    let input = CompanyInput {
-        name: if company.name.is_empty() {
-            company.domain.clone()
-        } else {
-            company.name.clone()
-        },
-        domain: company.domain.clone(),
-        ..Default::default()
-    };
-    Ok(written(
-        save(db, user, None, 0, &input, now).await,
-        RecordKind::Company,
-    )?
-    .map(|_| ()))
-}
-
-fn value(values: &[(&'static str, String)], field: &str) -> String {
-    values
-        .iter()
-        .find(|(f, _)| *f == field)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
-}
-
-/// A contact form from its values by field name.
-pub fn contact_input(values: &[(&'static str, String)]) -> ContactInput {
-    let v = |field| value(values, field);
-    ContactInput {
-        first_name: v("first_name"),
-        last_name: v("last_name"),
-        email: v("email"),
-        phone: v("phone"),
-        job_title: v("job_title"),
-        company: v("company"),
-        city: v("city"),
-        status: v("status"),
-        tags: v("tags"),
-        notes: v("notes"),
-        owner: v("owner"),
-    }
-}
-
-/// A company form from its values by field name.
-pub fn company_input(values: &[(&'static str, String)]) -> CompanyInput {
-    let v = |field| value(values, field);
-    CompanyInput {
-        name: v("name"),
-        domain: v("domain"),
-        industry: v("industry"),
-        size: v("size"),
-        phone: v("phone"),
-        website: v("website"),
-        street: v("street"),
-        city: v("city"),
-        postal_code: v("postal_code"),
-        country: v("country"),
-        notes: v("notes"),
-        owner: v("owner"),
     }
 }

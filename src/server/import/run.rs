@@ -4,9 +4,9 @@
 
 use std::path::Path;
 
-use super::rows::{company_input, contact_input, Rows, Verdict};
+use super::rows::{Rows, Verdict};
 use super::source::Source;
-use crate::domain::{ImportCounts, ImportView, RecordKind};
+use crate::domain::{company_input, contact_input, ImportCounts, ImportView, RecordKind};
 use crate::error::AppError;
 use crate::server::auth::session::now;
 pub use crate::server::db::seed::{Progress, Silent};

@@ -38,9 +38,12 @@ pub async fn upload(
     headers: axum::http::HeaderMap,
     multipart: Multipart,
 ) -> Response {
-    let Some(user) = user.filter(|u| u.role.allows(Role::Member)) else {
-        return axum::http::StatusCode::FORBIDDEN.into_response();
+    let Some(user) = user else {
+        return axum::http::StatusCode::UNAUTHORIZED.into_response();
     };
+    if !user.role.allows(Role::Member) {
+        return axum::http::StatusCode::FORBIDDEN.into_response();
+    }
     let declared = headers
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
