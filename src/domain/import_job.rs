@@ -84,6 +84,11 @@ impl std::str::FromStr for ImportState {
     }
 }
 
+/// What an import whose undo stopped part-way says (it is `Failed` again, and can be undone
+/// again to undo the rest).
+pub const UNDO_STOPPED: &str =
+    "The undo stopped part-way: what it undid stays undone. Undo this import again to undo the rest.";
+
 /// The counts of a check or a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportCounts {

@@ -39,7 +39,7 @@ pub use import::{
     company_input, company_row, contact_input, contact_row, CompanyRowInput, ContactRowInput,
     OnExisting,
 };
-pub use import_job::{ImportCounts, ImportState, ImportView};
+pub use import_job::{ImportCounts, ImportState, ImportView, UNDO_STOPPED};
 pub use kind::RecordKind;
 pub use listing::{first_chars, ListQuery, PAGE_SIZES};
 pub use paging::{thousands, Page, Total, COUNT_LIMIT};

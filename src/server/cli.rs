@@ -208,6 +208,15 @@ enum Command {
         #[arg(long = "as")]
         user: Option<String>,
     },
+    /// Undo import ID (as listed at /import): the records it created go to the trash and the
+    /// fields it changed get their old values back, unless edited since. An undo that stopped
+    /// part-way can be run again to undo the rest.
+    UndoImport {
+        id: i64,
+        /// The e-mail of the member or admin the undo acts as (the first admin by default).
+        #[arg(long = "as")]
+        user: Option<String>,
+    },
 }
 
 fn parse_on_existing(text: &str) -> Result<OnExisting, String> {
@@ -392,6 +401,13 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
                 user: user.as_deref(),
             };
             let result = import::run(&db, args).await;
+            db.close().await;
+            result
+        }
+        Command::UndoImport { id, user } => {
+            let db = Db::connect(&cli.database()?).await?;
+            db.migrate().await?;
+            let result = import::undo(&db, *id, user.as_deref()).await;
             db.close().await;
             result
         }

@@ -1,6 +1,7 @@
 //! `clientele import contacts|companies FILE`: the `/import` page from the command line — the
 //! columns mapped from the header, a check of every row, then (unless `--dry-run`) the import,
-//! each with a progress bar, as the given user (or the first administrator).
+//! each with a progress bar, as the given user (or the first administrator); and the undo of an
+//! import.
 
 use std::path::Path;
 
@@ -57,6 +58,26 @@ pub(super) async fn run(db: &Db, args: ImportArgs<'_>) -> anyhow::Result<()> {
         bail!("{}", done.message);
     }
     eprintln!("Import {id} is listed at /import, where it can be undone.");
+    Ok(())
+}
+
+/// Undoes import `id` as the given user (or the first admin), with a progress bar.
+pub(super) async fn undo(db: &Db, id: i64, user: Option<&str>) -> anyhow::Result<()> {
+    let user = acting_user(db, user).await?;
+    let view = db
+        .import(id, 0)
+        .await?
+        .with_context(|| format!("there is no import {id}"))?;
+    if !view.state.wrote() || !db.move_import(id, view.state.as_str(), "undone").await? {
+        bail!(
+            "import {id} is {}: only an import that wrote records can be undone",
+            view.state.label().to_lowercase()
+        );
+    }
+    let undone = import::undo(db, id, &user, &mut ProgressBar::default())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!("{}", undone.message);
     Ok(())
 }
 

@@ -140,11 +140,14 @@ impl Db {
     }
 
     /// Moves an import from state `from` to `to` (starting over its progress when it starts a
-    /// check or a run); false when it was not in `from` (someone else moved it first).
+    /// check or a run, and its message when it starts any work); false when it was not in `from` (someone else moved it first).
     pub async fn move_import(&self, id: i64, from: &str, to: &str) -> Result<bool, sqlx::Error> {
         let restart = matches!(to, "checking" | "running");
         let done = sqlx::query(
             "UPDATE imports SET state = ?1, cancel = 0,
+                 message = CASE WHEN ?1 IN ('checking', 'running', 'undone') THEN '' ELSE message END,
+                 finished_at = CASE WHEN ?1 IN ('checking', 'running', 'undone') THEN NULL
+                     ELSE finished_at END,
                  rows_done = CASE WHEN ?3 THEN 0 ELSE rows_done END,
                  created = CASE WHEN ?3 THEN 0 ELSE created END,
                  updated = CASE WHEN ?3 THEN 0 ELSE updated END,
@@ -278,11 +281,14 @@ impl Db {
         .bind(now)
         .execute(&mut *self.conn().await?)
         .await?;
-        // An undo under way has no message yet (its page would wait for one for ever).
+        // An undo under way (it has no message yet) goes back to `failed`, from where it can be
+        // run again to undo the rest.
         let undoing = sqlx::query(
-            "UPDATE imports SET message = 'The server stopped during this undo: what was undone \
-             before it stays undone.' WHERE state = 'undone' AND message = ''",
+            "UPDATE imports SET finished_at = ?1, state = 'failed', message = ?2
+             WHERE state = 'undone' AND message = ''",
         )
+        .bind(now)
+        .bind(crate::domain::UNDO_STOPPED)
         .execute(&mut *self.conn().await?)
         .await?;
         Ok(done.rows_affected() + undoing.rows_affected())
@@ -330,6 +336,16 @@ impl Db {
             })
         })
         .collect()
+    }
+
+    /// Forgets what a run did to a record once that is undone (so a second undo passes it by).
+    pub async fn forget_effect(&self, id: i64, record_id: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM import_effects WHERE import_id = ? AND record_id = ?")
+            .bind(id)
+            .bind(record_id)
+            .execute(&mut *self.conn().await?)
+            .await?;
+        Ok(())
     }
 
     /// The id of the newest change (changes written after it in a batch are the import's).

@@ -7,11 +7,14 @@
 mod rows;
 pub mod run;
 pub mod source;
+mod undo;
 pub mod upload;
 mod write;
 
-pub use run::{check, import, undo, Progress, Silent};
+pub use run::{check, import, Progress, Silent};
+pub use undo::undo;
 
+use crate::domain::UNDO_STOPPED;
 use crate::server::auth::session::now;
 use crate::server::db::{CurrentUser, Db};
 
@@ -27,12 +30,15 @@ pub fn spawn(db: Db, id: i64, user: CurrentUser, step: String) {
         };
         if let Err(error) = result {
             tracing::error!(%error, import = id, step, "import step failed");
-            let state = match step.as_str() {
-                "check" => "uploaded",
-                "run" => "failed",
-                _ => "undone",
+            // A failed undo goes back to `failed`, from where it can be run again to finish.
+            let (state, message) = match step.as_str() {
+                "check" => ("uploaded", "Stopped by an error on our side."),
+                "run" => (
+                    "failed",
+                    "Stopped by an error on our side; the rows imported before it stay imported.",
+                ),
+                _ => ("failed", UNDO_STOPPED),
             };
-            let message = "Stopped by an error on our side; what was done before it stays done.";
             if let Err(error) = db.finish_import(id, state, None, message, now()).await {
                 tracing::error!(%error, import = id, "cannot record how an import ended");
             }

@@ -6,12 +6,11 @@ use std::path::Path;
 
 use super::rows::{Rows, Verdict};
 use super::source::Source;
-use crate::domain::{company_input, contact_input, ImportCounts, ImportView, RecordKind};
+use crate::domain::{ImportCounts, ImportView, RecordKind};
 use crate::error::AppError;
 use crate::server::auth::session::now;
 pub use crate::server::db::seed::{Progress, Silent};
 use crate::server::db::{CurrentUser, Db};
-use crate::server::records::{save, trash};
 
 /// Rows judged or written per transaction: short enough that other users' saves wait at most a
 /// moment for the database.
@@ -20,7 +19,7 @@ pub const BATCH_ROWS: usize = 250;
 /// Invalid rows remembered per batch (the import keeps the first thousand).
 const PROBLEMS_PER_BATCH: usize = 100;
 
-async fn load(db: &Db, id: i64) -> Result<ImportView, AppError> {
+pub(super) async fn load(db: &Db, id: i64) -> Result<ImportView, AppError> {
     db.import(id, 20).await?.ok_or(AppError::NotFound)
 }
 
@@ -239,126 +238,4 @@ pub async fn import<P: Progress + Send + ?Sized>(
     progress.finish();
     tracing::info!(import = id, rows = done, "import finished");
     finish("done", Some(done), String::new()).await
-}
-
-/// Undoes import `id` (already moved to `undone`) as `user`: every record it created goes to
-/// the trash and every field it changed gets its old value back — unless the record was edited
-/// since, which is reported (by name) rather than overwritten.
-pub async fn undo<P: Progress + Send + ?Sized>(
-    db: &Db,
-    id: i64,
-    user: &CurrentUser,
-    progress: &mut P,
-) -> Result<ImportView, AppError> {
-    let view = load(db, id).await?;
-    let kind = view.kind;
-    progress.stage("undoing", view.counts.written());
-    let (mut trashed, mut restored) = (0u64, 0u64);
-    let mut kept: Vec<String> = Vec::new();
-    let mut kept_count = 0u64;
-    let mut after = 0;
-    loop {
-        let effects = db.import_effects(id, after, BATCH_ROWS as i64).await?;
-        let Some(last) = effects.last() else { break };
-        after = last.record_id;
-        for effect in &effects {
-            let at = now();
-            let current = match kind {
-                RecordKind::Company => db
-                    .company(effect.record_id)
-                    .await?
-                    .map(|c| (c.version, c.name.clone(), c.input().echo())),
-                _ => db
-                    .contact(effect.record_id)
-                    .await?
-                    .map(|c| (c.version, c.name(), c.input().echo())),
-            };
-            // Gone or in the trash already: nothing to undo.
-            let Some((version, name, mut values)) = current else {
-                continue;
-            };
-            if version != effect.version {
-                kept_count += 1;
-                if kept.len() < 10 {
-                    kept.push(name);
-                }
-                continue;
-            }
-            if effect.created {
-                match trash(db, user, kind, effect.record_id, at).await {
-                    Ok(()) => trashed += 1,
-                    Err(AppError::NotFound) => {}
-                    Err(error) => return Err(error),
-                }
-            } else {
-                for (field, old) in &effect.old_values {
-                    if let Some(slot) = values.iter_mut().find(|(f, _)| f == field) {
-                        slot.1.clone_from(old);
-                    }
-                }
-                let saved = match kind {
-                    RecordKind::Company => {
-                        save(
-                            db,
-                            user,
-                            Some(effect.record_id),
-                            version,
-                            &company_input(&values),
-                            at,
-                        )
-                        .await
-                    }
-                    _ => {
-                        save(
-                            db,
-                            user,
-                            Some(effect.record_id),
-                            version,
-                            &contact_input(&values),
-                            at,
-                        )
-                        .await
-                    }
-                };
-                match saved {
-                    Ok(_) => restored += 1,
-                    Err(AppError::StaleEdit(_) | AppError::Validation(_) | AppError::NotFound) => {
-                        kept_count += 1;
-                        if kept.len() < 10 {
-                            kept.push(name);
-                        }
-                    }
-                    Err(error) => return Err(error),
-                }
-            }
-        }
-        progress.advance(effects.len() as u64);
-    }
-    progress.finish();
-    let mut message =
-        format!(
-        "Undone: {trashed} created {} moved to the trash, {restored} given their old values back.",
-        if trashed == 1 { kind.as_str() } else { kind.plural() }
-    );
-    if kept_count > 0 {
-        message.push_str(&format!(
-            " {kept_count} edited since the import were left as they are: {}{}.",
-            kept.join(", "),
-            if kept_count > kept.len() as u64 {
-                ", …"
-            } else {
-                ""
-            }
-        ));
-    }
-    db.finish_import(id, "undone", None, &message, now())
-        .await?;
-    tracing::info!(
-        import = id,
-        trashed,
-        restored,
-        kept = kept_count,
-        "import undone"
-    );
-    load(db, id).await
 }
