@@ -10,7 +10,7 @@ use crate::admin::{admin_and, PASSWORD};
 use crate::helpers::{cookie_client, spawn_app_with, TestApp};
 use clientele::server::config::HttpSettings;
 
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     client: &reqwest::Client,
     kind: &str,
@@ -31,17 +31,17 @@ async fn upload(
         .unwrap()
 }
 
-fn location(response: &reqwest::Response) -> String {
+pub(crate) fn location(response: &reqwest::Response) -> String {
     response.headers()["location"].to_str().unwrap().to_owned()
 }
 
-async fn page(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
+pub(crate) async fn page(app: &TestApp, client: &reqwest::Client, path: &str) -> String {
     let response = app.get_as(client, path).await;
     assert_eq!(response.status(), 200, "{path}");
     response.text().await.unwrap().replace("<!>", "")
 }
 
-async fn step(
+pub(crate) async fn step(
     app: &TestApp,
     client: &reqwest::Client,
     id: &str,
@@ -53,8 +53,8 @@ async fn step(
 }
 
 /// The import once it is no longer busy (checking, running or undoing).
-async fn settled(app: &TestApp, client: &reqwest::Client, id: &str) -> Value {
-    for _ in 0..200 {
+pub(crate) async fn settled(app: &TestApp, client: &reqwest::Client, id: &str) -> Value {
+    for _ in 0..1200 {
         let response = app
             .post_form(client, "/api/import/get", &[("id", id)], &[])
             .await;

@@ -12,6 +12,7 @@ mod helpers;
 mod history;
 mod idempotency;
 mod import;
+mod import_stops;
 mod import_web;
 mod migrations;
 mod pages;

@@ -11,7 +11,7 @@ use crate::helpers::spawn_app_in;
 
 const PASSWORD: &str = "plum-orchard-sunrise";
 
-async fn scalar(path: &std::path::Path, sql: &str) -> i64 {
+pub(crate) async fn scalar(path: &std::path::Path, sql: &str) -> i64 {
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
         .await
         .unwrap();

@@ -103,6 +103,17 @@ impl Db {
         })
     }
 
+    /// Counts a request as in flight until the guard is dropped (see [`Db::background_turn`]).
+    pub fn request_in_flight(&self) -> super::InFlight {
+        self.turns.request()
+    }
+
+    /// Waits (briefly) until no request is in flight: a background job calls it before each of
+    /// its write transactions, so that people's saves never queue behind its batches.
+    pub async fn background_turn(&self) {
+        self.turns.background().await;
+    }
+
     /// Starts a write transaction (`BEGIN IMMEDIATE`: it holds the write lock from its start, so
     /// its reads and writes see one state) whose handle runs every statement in it.
     pub async fn in_transaction(&self) -> Result<Scope, sqlx::Error> {

@@ -20,6 +20,7 @@ mod sign_ins;
 mod tasks;
 mod totals;
 mod trash;
+mod turns;
 mod workspace;
 
 pub use accounts::{CurrentUser, RoleChange, SessionUser, UserRecord, WriteUserError};
@@ -36,6 +37,7 @@ pub use paging::{Cursor, Paging};
 pub use records::WriteError;
 pub use sign_ins::{Failures, SignInFailures};
 pub use tasks::TaskFilter;
+pub use turns::InFlight;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -60,6 +62,7 @@ pub struct Db {
     path: Arc<Path>,
     totals: Arc<totals::Totals>,
     owners: Arc<owners::OwnersCache>,
+    turns: Arc<turns::Turns>,
     scope: Option<Arc<tokio::sync::Mutex<Transaction<'static, Sqlite>>>>,
 }
 
@@ -120,6 +123,7 @@ impl Db {
             path: path.into(),
             totals: Arc::default(),
             owners: Arc::default(),
+            turns: Arc::default(),
             scope: None,
         })
     }

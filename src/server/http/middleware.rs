@@ -1,5 +1,6 @@
 //! The middleware stack every request goes through, outermost first: request id, tracing span and
-//! access log, security headers, panic guard, body size limit, timeout, compression. (The session,
+//! access log, security headers, panic guard, body size limit, timeout, requests in flight,
+//! compression. (The session,
 //! CSRF and sign-in layers sit inside these, next to the routes: see `http::router`.)
 
 use std::any::Any;
@@ -46,6 +47,7 @@ pub fn apply(
             .layer(from_fn_with_state(state.clone(), security::headers))
             .layer(CatchPanicLayer::custom(panic_response))
             .layer(from_fn_with_state(Limits::of(settings), limits))
+            .layer(from_fn_with_state(state.clone(), in_flight))
             .layer(CompressionLayer::new()),
     )
 }
@@ -101,6 +103,17 @@ async fn limits(
         Ok(response) => response,
         Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
     }
+}
+
+/// Counts the request as in flight while it is handled: background writers (an import's
+/// batches) let it go first (see `Db::background_turn`).
+async fn in_flight(
+    State(state): State<AppState>,
+    request: Request<Body>,
+    next: Next,
+) -> Response<Body> {
+    let _in_flight = state.db.request_in_flight();
+    next.run(request).await
 }
 
 /// One span per request, carrying the request id, method and path into every log line.

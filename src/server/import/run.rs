@@ -224,6 +224,7 @@ pub async fn import<P: Progress + Send + ?Sized>(
         if (written as usize) < BATCH_ROWS {
             break;
         }
+        db.background_turn().await;
         if db.import_cancelled(id).await? {
             return finish(
                 "cancelled",

@@ -90,6 +90,7 @@ pub async fn undo<P: Progress + Send + ?Sized>(
         let effects = db.import_effects(id, after, BATCH_ROWS as i64).await?;
         let Some(last) = effects.last() else { break };
         after = last.record_id;
+        db.background_turn().await;
         let at = now();
         let effects = &effects;
         let outcomes = db
