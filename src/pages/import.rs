@@ -220,6 +220,12 @@ pub fn ImportRunPage() -> impl IntoView {
             let import = imports.pop().ok_or(AppError::NotFound)?;
             let undoing = import.state == ImportState::Undone && import.message.is_empty();
             let busy = import.state.is_busy() || undoing;
+            // The page reloads itself while work goes on: the header for a page loaded from the
+            // server, the meta tag for one reached by a link in the live app.
+            #[cfg(feature = "ssr")]
+            if busy {
+                crate::server::context::refresh_after(2);
+            }
             let refresh = busy.then(|| view! { <Meta http_equiv="refresh" content="2" /> });
             let c = import.counts;
             let title = format!("Import of {}", import.file_name);
@@ -235,7 +241,7 @@ pub fn ImportRunPage() -> impl IntoView {
                         <progress max=max.to_string() value=import.rows_done.to_string()>{import.rows_done.to_string()}</progress>
                         " " {format!("{} rows so far", thousands(import.rows_done))}
                     </p>
-                    // The page reloads itself (meta refresh); a browser that blocks that gets a link.
+                    // The page reloads itself; a browser that blocks that gets a link.
                     <p class="hint">"This page follows the work every 2 seconds. "
                         <a href=paths::import_path(import.id)>"Refresh now"</a>
                     </p>

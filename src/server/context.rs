@@ -151,6 +151,14 @@ pub fn set_status(error: &AppError) {
     }
 }
 
+/// Asks the browser to load the page again in `seconds` (the `Refresh` header, which browsers
+/// follow with JavaScript switched off too; some ignore a `<meta http-equiv="refresh">` then).
+pub fn refresh_after(seconds: u32) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(header::REFRESH, header::HeaderValue::from(seconds));
+    }
+}
+
 /// Sends the browser to `path` once the server function returns (with or without JavaScript).
 pub fn redirect(path: &str) {
     leptos_axum::redirect(path);

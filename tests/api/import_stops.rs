@@ -59,12 +59,17 @@ async fn an_import_cancelled_part_way_keeps_whole_batches_and_says_where_it_stop
         .await
         .status()
         .is_success());
+    // Its page reloads itself while it runs, with or without JavaScript.
+    let running = app.get_as(&member, &format!("/import/{id}")).await;
+    assert_eq!(running.headers()["refresh"], "2");
     assert!(step(&app, &member, &id, &[("step", "cancel")])
         .await
         .status()
         .is_success());
     let import = settled(&app, &member, &id).await;
     assert_eq!(import["state"], "Cancelled", "{import}");
+    let stopped = app.get_as(&member, &format!("/import/{id}")).await;
+    assert!(stopped.headers().get("refresh").is_none());
     let created = import["counts"]["created"].as_i64().unwrap();
     assert!(
         created >= BATCH && created < rows as i64 && created % BATCH == 0,
