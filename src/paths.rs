@@ -27,6 +27,9 @@ pub const PROTECTED: [&str; 8] = [
 /// CSV imports: the list and the upload form, the file's upload, one import.
 pub const IMPORT: &str = "/import";
 pub const IMPORT_UPLOAD: &str = "/import/upload";
+/// Sample files in the format an import reads (and an export writes).
+pub const IMPORT_SAMPLE: &str = "/import/sample.csv";
+pub const IMPORT_SAMPLE_COMPANIES: &str = "/import/sample-companies.csv";
 
 pub fn import_path(id: i64) -> String {
     format!("{IMPORT}/{id}")

@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import type { Locator } from '@playwright/test';
 import { test, expect, createUser, jsEnabled, type Page } from './fixtures';
 
-/** A member of this project's server, signed in by request (no island to wait for). */
-async function signInAsMember(page: Page, baseURL: string, opts: { clientele: string; dataDir: string }, p: string) {
-  const email = `importer-${p}@example.com`;
-  createUser(opts, { email, name: 'Ivo Importer', password: 'harbour-lamp-quiet', role: 'member' });
+/** A member (or viewer) of this project's server, signed in by request (no island to wait for). */
+async function signInAs(page: Page, baseURL: string, opts: { clientele: string; dataDir: string }, p: string, role: 'member' | 'viewer' = 'member') {
+  const email = `${role === 'member' ? 'importer' : 'onlooker'}-${p}@example.com`;
+  createUser(opts, { email, name: role === 'member' ? 'Ivo Importer' : 'Olga Onlooker', password: 'harbour-lamp-quiet', role });
   const response = await page.request.post('/api/auth/login', {
     form: { email, password: 'harbour-lamp-quiet' },
     headers: { origin: baseURL },
@@ -21,7 +21,7 @@ async function settled(page: Page, done: Locator) {
 
 test('a spreadsheet is uploaded, mapped, checked, imported, exported and undone', async ({ page, wasm, baseURL, clientele, dataDir }, testInfo) => {
   const p = testInfo.project.name.replace(/[^a-z]/g, '');
-  await signInAsMember(page, baseURL!, { clientele, dataDir }, p);
+  await signInAs(page, baseURL!, { clientele, dataDir }, p);
   const csv = [
     'Full Name;E-mail Address;Phone number;Favourite colour',
     `Quinn Imported${p};quinn-${p}@example.com;+44 20 7946 0958;green`,
@@ -77,6 +77,34 @@ test('a spreadsheet is uploaded, mapped, checked, imported, exported and undone'
   await settled(page, page.getByRole('status').filter({ hasText: 'Undone: 2 created contacts moved to the trash' }));
   await page.goto(`/contacts?q=imported${p}`);
   await expect(page.getByText('No contacts match.')).toBeVisible();
+  await page.goto('/trash');
+  await expect(page.getByText(`Quinn Imported${p}`)).toBeVisible();
+  await expect(page.getByText(`Sage Imported${p}`)).toBeVisible();
   wasm.release();
   if (jsEnabled(testInfo.project.name)) await expect(page.locator('html')).toHaveAttribute('data-hydrated', '');
+});
+
+test('a viewer may export but sees no Import; the sample file starts a spreadsheet', async ({ page, baseURL, clientele, dataDir }, testInfo) => {
+  const p = testInfo.project.name.replace(/[^a-z]/g, '');
+  // A member saves a contact (a list with no rows has nothing to export), then a viewer signs in.
+  await signInAs(page, baseURL!, { clientele, dataDir }, `${p}-writer`);
+  const saved = await page.request.post('/api/contacts/save', {
+    form: { id: '', version: '0', first_name: 'Vera', last_name: `Visible${p}`, email: '', phone: '', job_title: '', company: '', city: '', status: 'lead', tags: '', notes: '', owner: '' },
+    headers: { origin: baseURL!, accept: 'application/json' },
+  });
+  expect(saved.ok(), await saved.text()).toBeTruthy();
+  await signInAs(page, baseURL!, { clientele, dataDir }, p, 'viewer');
+  await page.goto(`/contacts?q=visible${p}`);
+  await expect(page.getByRole('link', { name: 'Export CSV' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Import CSV' })).toHaveCount(0);
+  await page.goto('/import');
+  await expect(page.getByRole('form', { name: 'Upload a CSV file' })).toHaveCount(0);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'contacts', exact: true }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('clientele-contacts-sample.csv');
+  const sample = fs.readFileSync(await download.path()).toString('utf8');
+  expect(sample.split(/\r?\n/)[0]).toBe('\ufeffFirst name,Last name,E-mail,Phone,Job title,Company,Company domain,City,Status,Tags,Owner,Notes');
+  expect(sample).toContain('ada@example.com');
 });

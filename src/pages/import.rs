@@ -168,6 +168,10 @@ pub fn ImportPage() -> impl IntoView {
         <Title text="Import" />
         <h1>"Import"</h1>
         <p>"Bring contacts or companies in from a spreadsheet saved as CSV (UTF-8; comma, semicolon or tab separated). You choose what each column holds and see what would happen before anything is written; an import can be undone."</p>
+        <p>"Starting a spreadsheet? Download a sample file of "
+            <a href=paths::IMPORT_SAMPLE download>"contacts"</a>" or of "
+            <a href=paths::IMPORT_SAMPLE_COMPANIES download>"companies"</a>
+            ": the columns an import recognises, in the format an export writes."</p>
         {page}
     }
 }

@@ -288,3 +288,73 @@ async fn a_file_over_the_size_limit_is_refused_with_a_message() {
     let small = upload(&app, &admin, "contact", "small.csv", b"Name\nAnn\n").await;
     assert!(location(&small).starts_with("/import/"));
 }
+
+#[tokio::test]
+async fn the_sample_files_import_as_they_are() {
+    let (app, admin, member, _) = admin_and("member").await;
+    for (path, kind, name) in [
+        (
+            "/import/sample-companies.csv",
+            "company",
+            "Analytical Engines",
+        ),
+        ("/import/sample.csv", "contact", "Ada Lovelace"),
+    ] {
+        let response = app.get_as(&member, path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert!(response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment"));
+        let bytes = response.bytes().await.unwrap();
+        let uploaded = upload(&app, &member, kind, "sample.csv", &bytes).await;
+        assert_eq!(uploaded.status(), 303, "{uploaded:?}");
+        let id = location(&uploaded)
+            .trim_start_matches("/import/")
+            .to_owned();
+        let import = settled(&app, &member, &id).await;
+        let header: Vec<String> = import["header"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h.as_str().unwrap().to_owned())
+            .collect();
+        let kind_of = if kind == "company" {
+            clientele::domain::RecordKind::Company
+        } else {
+            clientele::domain::RecordKind::Contact
+        };
+        let guessed = clientele::domain::guess_mapping(kind_of, &header);
+        let names: Vec<String> = (0..header.len()).map(|i| format!("mapping[{i}]")).collect();
+        let mut fields = vec![("step", "check")];
+        for (name, field) in names.iter().zip(&guessed) {
+            fields.push((name, field.expect("every column recognised")));
+        }
+        assert!(step(&app, &member, &id, &fields)
+            .await
+            .status()
+            .is_success());
+        let import = settled(&app, &member, &id).await;
+        assert_eq!(import["state"], "Checked", "{import}");
+        assert_eq!(import["counts"]["created"], 2, "{import}");
+        assert_eq!(import["counts"]["invalid"], 0, "{import}");
+        assert!(step(&app, &member, &id, &[("step", "run")])
+            .await
+            .status()
+            .is_success());
+        assert_eq!(settled(&app, &member, &id).await["state"], "Done");
+        let list = if kind == "company" {
+            "/companies"
+        } else {
+            "/contacts"
+        };
+        assert!(page(&app, &admin, list).await.contains(name), "{list}");
+    }
+    // Ada's company is the one the companies sample made, not a second one.
+    let companies = page(&app, &admin, "/companies").await;
+    assert_eq!(
+        companies.matches("Analytical Engines").count(),
+        1,
+        "{companies}"
+    );
+}

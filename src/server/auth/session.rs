@@ -223,10 +223,13 @@ pub fn now() -> i64 {
 /// sent to the login page, which brings them back afterwards.
 pub async fn require_sign_in(request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    let protected = crate::paths::PROTECTED.iter().any(|p| {
-        path.strip_prefix(p)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-    });
+    // A file's path (a dot in its last part) is never loaded with a session, so it cannot be
+    // behind sign-in: such paths are public files, like `/import/sample.csv`.
+    let protected = !is_static_path(path)
+        && crate::paths::PROTECTED.iter().any(|p| {
+            path.strip_prefix(p)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        });
     let signed_in = request
         .extensions()
         .get::<Auth>()

@@ -35,6 +35,11 @@ pub fn router(state: AppState, settings: &HttpSettings) -> Router {
             paths::IMPORT_UPLOAD,
             post(super::import::upload::upload).layer(DefaultBodyLimit::disable()),
         )
+        .route(paths::IMPORT_SAMPLE, get(super::import::sample::contacts))
+        .route(
+            paths::IMPORT_SAMPLE_COMPANIES,
+            get(super::import::sample::companies),
+        )
         .route(paths::CONTACTS_EXPORT, get(super::export::contacts))
         .route(paths::COMPANIES_EXPORT, get(super::export::companies))
         .leptos_routes_with_context(&state, routes, security::provide_page_nonce, move || {

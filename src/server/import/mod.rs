@@ -6,6 +6,7 @@
 
 mod rows;
 pub mod run;
+pub mod sample;
 pub mod source;
 mod undo;
 pub mod upload;
