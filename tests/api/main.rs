@@ -4,6 +4,7 @@ mod access;
 mod accounts;
 mod activities;
 mod admin;
+mod backup;
 mod cli;
 mod export;
 mod hardening;

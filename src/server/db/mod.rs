@@ -3,6 +3,7 @@
 
 mod accounts;
 mod activities;
+mod backup;
 mod companies;
 mod conn;
 mod contacts;
@@ -25,6 +26,7 @@ mod workspace;
 
 pub use accounts::{CurrentUser, RoleChange, SessionUser, UserRecord, WriteUserError};
 pub use activities::TimelineOf;
+pub use backup::{check_backup, BackupContents, Check};
 pub use companies::{CompanyFilter, CompanyMatch};
 use conn::arm_deadline;
 pub use conn::{is_busy, is_interrupted, without_deadline, Scope};
