@@ -11,6 +11,7 @@ use clap::Parser;
 use super::auth::client::ForwardedHeader;
 use super::config::{self, AuthSettings, DatabaseSettings, HttpSettings, Settings};
 use super::db::Db;
+use super::metrics::MetricsAccess;
 use super::startup::{shutdown_signal, Application};
 use super::telemetry::{self, LogFormat};
 use crate::domain::ListQuery;
@@ -123,6 +124,27 @@ pub struct Cli {
     )]
     forwarded_header: ForwardedHeader,
 
+    /// Serve Prometheus metrics at /metrics to requests with `Authorization: Bearer TOKEN` (at
+    /// least 16 characters). Off unless this or --metrics-allow is given.
+    #[arg(
+        long,
+        env = "CLIENTELE_METRICS_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    metrics_token: Option<String>,
+
+    /// Serve /metrics to requests from these addresses or CIDR ranges (comma-separated, e.g.
+    /// 127.0.0.1/32), without a token.
+    #[arg(
+        long,
+        env = "CLIENTELE_METRICS_ALLOW",
+        value_delimiter = ',',
+        value_parser = parse_network,
+        global = true
+    )]
+    metrics_allow: Vec<ipnet::IpNet>,
+
     /// Let anyone create a (member) account without an invitation.
     #[arg(long, env = "CLIENTELE_OPEN_REGISTRATION", global = true)]
     open_registration: bool,
@@ -166,8 +188,24 @@ impl Cli {
                 shutdown_grace: Duration::from_secs(self.shutdown_grace),
                 trusted_proxies: self.trusted_proxies.clone(),
                 forwarded_header: self.forwarded_header,
+                metrics: self.metrics()?,
             },
             auth: self.auth()?,
+        })
+    }
+
+    fn metrics(&self) -> anyhow::Result<MetricsAccess> {
+        if let Some(token) = &self.metrics_token {
+            if token.trim().chars().count() < MetricsAccess::MIN_TOKEN_CHARS {
+                anyhow::bail!(
+                    "--metrics-token must have at least {} characters",
+                    MetricsAccess::MIN_TOKEN_CHARS
+                );
+            }
+        }
+        Ok(MetricsAccess {
+            token: self.metrics_token.as_ref().map(|t| t.trim().to_owned()),
+            allow: self.metrics_allow.clone(),
         })
     }
 

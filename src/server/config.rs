@@ -111,6 +111,8 @@ pub struct HttpSettings {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The header they set.
     pub forwarded_header: crate::server::auth::client::ForwardedHeader,
+    /// Who may read `/metrics` (nobody by default).
+    pub metrics: crate::server::metrics::MetricsAccess,
 }
 
 impl Default for HttpSettings {
@@ -122,6 +124,7 @@ impl Default for HttpSettings {
             shutdown_grace: Duration::from_secs(30),
             trusted_proxies: Vec::new(),
             forwarded_header: Default::default(),
+            metrics: Default::default(),
         }
     }
 }

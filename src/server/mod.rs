@@ -10,6 +10,7 @@ pub mod export;
 pub mod http;
 pub mod idempotency;
 pub mod import;
+pub mod metrics;
 pub mod records;
 pub mod startup;
 pub mod telemetry;

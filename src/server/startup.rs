@@ -35,6 +35,8 @@ pub struct AppState {
     pub forwarded_header: super::auth::client::ForwardedHeader,
     /// Largest CSV file an import accepts.
     pub max_import_bytes: usize,
+    /// Who may read `/metrics`.
+    pub metrics: Arc<super::metrics::MetricsAccess>,
 }
 
 pub struct Application {
@@ -102,7 +104,11 @@ impl Application {
             trusted_proxies: settings.http.trusted_proxies.clone().into(),
             forwarded_header: settings.http.forwarded_header,
             max_import_bytes: settings.http.max_import_bytes,
+            metrics: Arc::new(settings.http.metrics.clone()),
         };
+        if settings.http.metrics.enabled() {
+            super::metrics::install();
+        }
         let router = http::router(state, &settings.http);
         Ok(Self {
             listener,

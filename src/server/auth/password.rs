@@ -137,6 +137,11 @@ fn lower_priority() {
 /// Jobs waiting for or running on the hashing threads.
 static QUEUED: Queue = Queue(AtomicUsize::new(0));
 
+/// Password checks and hashes waiting for or running on the hashing threads.
+pub fn queued() -> usize {
+    QUEUED.0.load(Ordering::Acquire)
+}
+
 /// A count of jobs waiting for or running on some threads.
 struct Queue(AtomicUsize);
 

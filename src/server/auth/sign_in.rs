@@ -107,6 +107,7 @@ async fn checked(
     // is not one client's to fill, even with the right password.
     let Some(_turn) = InFlight::enter(&ip) else {
         tracing::warn!(account, %ip, "too many password checks at once from one address");
+        crate::server::metrics::sign_in_throttled("concurrency");
         return Err(AppError::Unavailable(
             "Too many sign-ins from your network at this moment. Try again in a few seconds."
                 .into(),
@@ -138,6 +139,7 @@ async fn checked(
         let until = limited.oldest.unwrap_or(at) + THROTTLE_WINDOW_SECS;
         let minutes = u32::try_from(((until - at).max(1) + 59) / 60).unwrap_or(15);
         tracing::warn!(outcome = "throttled", account, %ip, "password check refused");
+        crate::server::metrics::sign_in_throttled("limit");
         return Err(AppError::TooManyAttempts { minutes });
     };
     // This attempt is among the account's failures until it succeeds.
@@ -161,6 +163,9 @@ async fn checked(
     db.settle_sign_in(attempt, Some(valid))
         .await
         .map_err(internal)?;
+    if !valid {
+        crate::server::metrics::sign_in_failed();
+    }
     Ok(valid)
 }
 

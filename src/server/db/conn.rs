@@ -108,6 +108,16 @@ impl Db {
         self.turns.request()
     }
 
+    /// Requests in flight now.
+    pub fn requests_in_flight(&self) -> usize {
+        self.turns.in_flight()
+    }
+
+    /// The pool's connections: (open, idle).
+    pub fn pool_usage(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
     /// Waits (briefly) until no request is in flight: a background job calls it before each of
     /// its write transactions, so that people's saves never queue behind its batches.
     pub async fn background_turn(&self) {

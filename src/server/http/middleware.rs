@@ -1,6 +1,6 @@
 //! The middleware stack every request goes through, outermost first: request id, tracing span and
 //! access log, security headers, panic guard, body size limit, timeout, requests in flight,
-//! compression. (The session,
+//! metrics, compression. (The session,
 //! CSRF and sign-in layers sit inside these, next to the routes: see `http::router`.)
 
 use std::any::Any;
@@ -48,6 +48,7 @@ pub fn apply(
             .layer(CatchPanicLayer::custom(panic_response))
             .layer(from_fn_with_state(Limits::of(settings), limits))
             .layer(from_fn_with_state(state.clone(), in_flight))
+            .layer(axum::middleware::from_fn(crate::server::metrics::record))
             .layer(CompressionLayer::new()),
     )
 }

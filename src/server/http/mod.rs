@@ -29,6 +29,7 @@ pub fn router(state: AppState, settings: &HttpSettings) -> Router {
     let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(super::metrics::scrape))
         // The upload's size is limited by `--max-import-bytes` (see `middleware`), not by axum's
         // 2 MB default for multipart bodies.
         .route(

@@ -23,6 +23,11 @@ use crate::server::db::{CurrentUser, Db};
 /// a message on its page.
 pub fn spawn(db: Db, id: i64, user: CurrentUser, step: String) {
     tokio::spawn(async move {
+        let _job = crate::server::metrics::Job::start(match step.as_str() {
+            "check" => "check",
+            "run" => "run",
+            _ => "undo",
+        });
         let file = upload::file_of(&db, id);
         let result = match step.as_str() {
             "check" => check(&db, id, &file, &mut Silent).await.map(drop),

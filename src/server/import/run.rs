@@ -108,6 +108,7 @@ pub async fn check<P: Progress + Send + ?Sized>(
         db.import_progress(id, batch.len() as u64, counts, &problems)
             .await?;
         progress.advance(batch.len() as u64);
+        crate::server::metrics::import_rows("check", batch.len() as u64);
         if let Some(message) = error {
             return fail(message).await;
         }
@@ -213,6 +214,7 @@ pub async fn import<P: Progress + Send + ?Sized>(
         };
         done += written;
         progress.advance(written);
+        crate::server::metrics::import_rows("run", written);
         if let Some(message) = error {
             return finish(
                 "failed",
