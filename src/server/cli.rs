@@ -14,6 +14,7 @@ use super::db::Db;
 use super::metrics::MetricsAccess;
 use super::startup::{shutdown_signal, Application};
 use super::telemetry::{self, LogFormat};
+use super::tls::TlsSettings;
 use crate::domain::ListQuery;
 
 mod backup;
@@ -124,6 +125,25 @@ pub struct Cli {
     )]
     forwarded_header: ForwardedHeader,
 
+    /// Serve HTTPS with this certificate chain (PEM; the server's certificate first). Needs
+    /// --tls-key. Cookies are then `Secure` (with the `__Host-` prefix) and responses carry HSTS.
+    #[arg(long, env = "CLIENTELE_TLS_CERT", requires = "tls_key", global = true)]
+    tls_cert: Option<PathBuf>,
+
+    /// The certificate's private key (PEM).
+    #[arg(long, env = "CLIENTELE_TLS_KEY", requires = "tls_cert", global = true)]
+    tls_key: Option<PathBuf>,
+
+    /// With TLS: also listen for plain HTTP here (e.g. 0.0.0.0:80), answering every request with
+    /// a redirect to the same address on HTTPS.
+    #[arg(
+        long,
+        env = "CLIENTELE_HTTP_REDIRECT",
+        requires = "tls_cert",
+        global = true
+    )]
+    http_redirect: Option<SocketAddr>,
+
     /// Serve Prometheus metrics at /metrics to requests with `Authorization: Bearer TOKEN` (at
     /// least 16 characters). Off unless this or --metrics-allow is given.
     #[arg(
@@ -189,6 +209,14 @@ impl Cli {
                 trusted_proxies: self.trusted_proxies.clone(),
                 forwarded_header: self.forwarded_header,
                 metrics: self.metrics()?,
+                tls: match (&self.tls_cert, &self.tls_key) {
+                    (Some(cert), Some(key)) => Some(TlsSettings {
+                        cert: cert.clone(),
+                        key: key.clone(),
+                        redirect_from: self.http_redirect,
+                    }),
+                    _ => None,
+                },
             },
             auth: self.auth()?,
         })

@@ -113,6 +113,8 @@ pub struct HttpSettings {
     pub forwarded_header: crate::server::auth::client::ForwardedHeader,
     /// Who may read `/metrics` (nobody by default).
     pub metrics: crate::server::metrics::MetricsAccess,
+    /// HTTPS without a proxy.
+    pub tls: Option<crate::server::tls::TlsSettings>,
 }
 
 impl Default for HttpSettings {
@@ -125,6 +127,7 @@ impl Default for HttpSettings {
             trusted_proxies: Vec::new(),
             forwarded_header: Default::default(),
             metrics: Default::default(),
+            tls: None,
         }
     }
 }

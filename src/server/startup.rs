@@ -2,7 +2,7 @@
 //! router and binds the listener; [`Application::run_until_stopped`] serves until told to stop.
 //! The binary and the tests go through the same code.
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,6 +41,9 @@ pub struct AppState {
 
 pub struct Application {
     listener: TcpListener,
+    /// With `--tls-cert`: the TLS set-up, and the plain-HTTP listener that redirects to it.
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    redirect: Option<(TcpListener, axum::Router)>,
     router: axum::Router,
     db: Db,
     http: HttpSettings,
@@ -92,7 +95,29 @@ impl Application {
                 settings.auth.registration.setup_token
             );
         }
-        let sessions = settings.auth.sessions;
+        let mut sessions = settings.auth.sessions;
+        // Served over HTTPS: cookies `Secure` with the `__Host-` prefix, and HSTS.
+        sessions.secure |= settings.http.tls.is_some();
+        let tls = settings
+            .http
+            .tls
+            .as_ref()
+            .map(super::tls::acceptor)
+            .transpose()?;
+        let redirect = match settings.http.tls.as_ref().and_then(|t| t.redirect_from) {
+            Some(from) => {
+                let plain = TcpListener::bind(from)
+                    .await
+                    .with_context(|| format!("cannot listen on {from}"))?;
+                let port = listener.local_addr()?.port();
+                let origin = settings.auth.public_origin.clone();
+                let router = axum::Router::new().fallback(move |request| {
+                    super::tls::redirect_to_https(port, origin.clone(), request)
+                });
+                Some((plain, router))
+            }
+            None => None,
+        };
         let mut registration = settings.auth.registration;
         registration.local_setup &= settings.http.trusted_proxies.is_empty();
         let state = AppState {
@@ -112,6 +137,8 @@ impl Application {
         let router = http::router(state, &settings.http);
         Ok(Self {
             listener,
+            tls,
+            redirect,
             router,
             db,
             http: settings.http,
@@ -126,6 +153,13 @@ impl Application {
             .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
+    /// The plain-HTTP address that redirects to HTTPS, if any.
+    pub fn redirect_addr(&self) -> Option<SocketAddr> {
+        self.redirect
+            .as_ref()
+            .and_then(|(l, _)| l.local_addr().ok())
+    }
+
     /// Serves until `shutdown` completes; then stops accepting connections, lets in-flight requests
     /// finish (for at most the configured grace period) and closes the database.
     pub async fn run_until_stopped(
@@ -135,22 +169,48 @@ impl Application {
         tracing::info!(address = %self.local_addr(), "listening");
         let stopping = Arc::new(Notify::new());
         let notify = stopping.clone();
-        // No Nagle delay: a response whose body follows its head in a second write (a static
-        // file, a streamed page) would otherwise wait for the client's delayed ACK (~40 ms).
-        let listener = self.listener.tap_io(|stream| {
-            if let Err(error) = stream.set_nodelay(true) {
-                tracing::debug!(%error, "cannot set TCP_NODELAY");
-            }
-        });
-        let server = axum::serve(
-            listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
+        let stopped = async move {
             shutdown.await;
             tracing::info!("shutting down: finishing in-flight requests");
             notify.notify_one();
+        };
+        let server: std::pin::Pin<Box<dyn Future<Output = std::io::Result<()>> + Send>> =
+            match self.tls {
+                Some(acceptor) => Box::pin(
+                    axum::serve(
+                        super::tls::TlsListener::new(self.listener, acceptor)?,
+                        self.router
+                            .into_make_service_with_connect_info::<super::tls::TlsPeer>(),
+                    )
+                    .with_graceful_shutdown(stopped)
+                    .into_future(),
+                ),
+                None => {
+                    // No Nagle delay: a response whose body follows its head in a second write (a
+                    // static file, a streamed page) would otherwise wait for the client's delayed
+                    // ACK (~40 ms).
+                    let listener = self.listener.tap_io(|stream| {
+                        if let Err(error) = stream.set_nodelay(true) {
+                            tracing::debug!(%error, "cannot set TCP_NODELAY");
+                        }
+                    });
+                    Box::pin(
+                        axum::serve(
+                            listener,
+                            self.router
+                                .into_make_service_with_connect_info::<SocketAddr>(),
+                        )
+                        .with_graceful_shutdown(stopped)
+                        .into_future(),
+                    )
+                }
+            };
+        let redirect = self.redirect.map(|(listener, router)| {
+            tokio::spawn(async move {
+                if let Err(error) = axum::serve(listener, router).await {
+                    tracing::error!(%error, "the HTTP redirect listener failed");
+                }
+            })
         });
         let (stop_cleanup, cleanup_stopped) = tokio::sync::oneshot::channel::<()>();
         // Upkeep is not a request: its bulk deletes run without the statement deadline.
@@ -169,6 +229,9 @@ impl Application {
         };
         let _ = stop_cleanup.send(());
         let _ = cleanup.await;
+        if let Some(redirect) = redirect {
+            redirect.abort();
+        }
         self.db.close().await;
         tracing::info!("stopped");
         result

@@ -9,6 +9,8 @@ use tokio::sync::oneshot;
 /// A server running on a random port, with its own database in a temporary folder.
 pub struct TestApp {
     pub address: String,
+    /// With TLS and a redirect listener: its address.
+    pub redirect: Option<std::net::SocketAddr>,
     pub client: reqwest::Client,
     pub data_dir: TempDir,
     stop: Option<oneshot::Sender<()>>,
@@ -83,6 +85,7 @@ pub async fn spawn_app_in(
         .site_root(site_root.to_string_lossy().as_ref())
         .site_addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
         .build();
+    let settings_tls = http.tls.is_some();
     let settings = Settings {
         leptos,
         database: DatabaseSettings::new(None, data_dir.path()).expect("database settings"),
@@ -97,7 +100,9 @@ pub async fn spawn_app_in(
     let app = Application::build(settings)
         .await
         .expect("application builds");
-    let address = format!("http://{}", app.local_addr());
+    let scheme = if settings_tls { "https" } else { "http" };
+    let address = format!("{scheme}://{}", app.local_addr());
+    let redirect = app.redirect_addr();
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until_stopped(async move {
         let _ = stopped.await;
@@ -105,6 +110,7 @@ pub async fn spawn_app_in(
     let client = cookie_client();
     TestApp {
         address,
+        redirect,
         client,
         data_dir,
         stop: Some(stop),

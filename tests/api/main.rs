@@ -23,4 +23,5 @@ mod settings;
 mod shutdown;
 mod tasks;
 mod throttling;
+mod tls;
 mod upkeep;

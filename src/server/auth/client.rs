@@ -47,7 +47,14 @@ pub fn client_of(request: &Request, trusted: &[IpNet], header: ForwardedHeader) 
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::from([127, 0, 0, 1]), |c| c.0.ip().to_canonical());
+        .map(|c| c.0)
+        .or_else(|| {
+            request
+                .extensions()
+                .get::<ConnectInfo<crate::server::tls::TlsPeer>>()
+                .map(|c| c.0 .0)
+        })
+        .map_or(IpAddr::from([127, 0, 0, 1]), |a| a.ip().to_canonical());
     let headers = request.headers();
     let proxied = PROXY_HEADERS.iter().any(|h| headers.contains_key(*h));
     let host = headers
