@@ -70,6 +70,8 @@ const TABLE: &[(&str, Args, [u16; 5])] = &[
     ("/register", &[], [200, 200, 200, 200, 200]),
     ("/healthz", &[], [200, 200, 200, 200, 200]),
     ("/readyz", &[], [200, 200, 200, 200, 200]),
+    // Off unless a token or addresses are configured (see `metrics.rs`): nobody's, signed in or not.
+    ("/metrics", &[], [404, 404, 404, 404, 404]),
     ("/settings", &[], [303, 200, 200, 200, 303]),
     ("/settings/sessions", &[], [303, 200, 200, 200, 303]),
     ("/admin/users", &[], [303, 403, 403, 200, 303]),
