@@ -89,11 +89,25 @@ impl Application {
             .context("cannot count the accounts")?
             == 0
         {
+            let scheme = if settings.http.tls.is_some() {
+                "https"
+            } else {
+                "http"
+            };
             tracing::warn!(
                 "No account exists yet. Create the first (administrator) account from this machine at \
-                 http://{addr}/register, or from elsewhere at /register?setup={}",
+                 {scheme}://{addr}/register, or from elsewhere at /register?setup={}",
                 settings.auth.registration.setup_token
             );
+        }
+        if settings.http.tls.is_some()
+            && settings
+                .auth
+                .public_origin
+                .as_deref()
+                .is_some_and(|o| !o.starts_with("https://"))
+        {
+            anyhow::bail!("with --tls-cert, --public-url must start with https://");
         }
         let mut sessions = settings.auth.sessions;
         // Served over HTTPS: cookies `Secure` with the `__Host-` prefix, and HSTS.

@@ -179,7 +179,7 @@ async fn an_undo_stopped_part_way_can_be_run_again_to_undo_the_rest() {
     assert_eq!(
         import["message"],
         format!(
-            "Undone: {} created contacts moved to the trash, 0 given their old values back.",
+            "The rest undone: {} created contacts moved to the trash, 0 given their old values back.",
             rows as i64 - first
         )
     );

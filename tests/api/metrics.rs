@@ -80,7 +80,19 @@ async fn metrics_need_the_token_and_count_requests_and_failed_sign_ins() {
         .login_as(&cookie_client(), "nobody@example.com", "not-the-password")
         .await;
     assert!(!signed_in.status().is_success());
+    // A made-up method is counted under "other", never as a label of its own.
+    let brewed = client
+        .request(
+            reqwest::Method::from_bytes(b"BREW").unwrap(),
+            app.url("/login"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(brewed.status().is_client_error());
     let after = scrape().await;
+    assert!(!after.contains("BREW"), "{after}");
+    assert!(after.contains(r#"method="other""#), "{after}");
     assert!(logins(&after) >= logins(&before) + 1.0, "{after}");
     assert!(failures(&after) >= failures(&before) + 1.0, "{after}");
     assert!(

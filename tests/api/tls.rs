@@ -125,3 +125,31 @@ async fn a_missing_or_mismatched_key_stops_the_start_with_the_reason() {
         "{mismatched}"
     );
 }
+
+#[tokio::test]
+async fn tls_with_a_plain_http_public_url_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let (cert, key) = (dir.path().join("c.pem"), dir.path().join("k.pem"));
+    std::fs::write(&cert, certified.cert.pem()).unwrap();
+    std::fs::write(&key, certified.key_pair.serialize_pem()).unwrap();
+    let run = crate::cli::clientele(
+        dir.path(),
+        &[
+            "serve",
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+            "--public-url",
+            "http://crm.example.com",
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+        ],
+    );
+    assert!(!run.status.success());
+    assert!(String::from_utf8_lossy(&run.stderr)
+        .contains("with --tls-cert, --public-url must start with https://"));
+}

@@ -29,11 +29,18 @@ fn partial(file: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Makes `from` durable and renames it to `to` (then makes the rename durable).
+/// Makes `from` durable and moves it to `to`, which must not exist (a hard link, then the
+/// removal of `from`: unlike a rename, it never replaces a file that appeared meanwhile).
 fn put_in_place(from: &Path, to: &Path) -> anyhow::Result<()> {
     std::fs::File::open(from)?.sync_all()?;
-    std::fs::rename(from, to)
-        .with_context(|| format!("cannot rename {} to {}", from.display(), to.display()))?;
+    std::fs::hard_link(from, to).with_context(|| {
+        format!(
+            "cannot put {} in place as {} (is there a file of that name now?)",
+            from.display(),
+            to.display()
+        )
+    })?;
+    std::fs::remove_file(from).with_context(|| format!("cannot remove {}", from.display()))?;
     if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::File::open(dir)?.sync_all()?;
     }
@@ -87,8 +94,15 @@ pub(super) async fn backup(database: DatabaseSettings, file: &Path) -> anyhow::R
         return Err(error).context("the backup failed");
     }
     bar.finish();
+    // Checked before it gets its name: a file called FILE is always a sound backup.
+    let contents = match check_backup(&writing, Check::Quick).await {
+        Ok(contents) => contents,
+        Err(error) => {
+            let _ = std::fs::remove_file(&writing);
+            return Err(error);
+        }
+    };
     put_in_place(&writing, file)?;
-    let contents = check_backup(file, Check::Quick).await?;
     let size = std::fs::metadata(file)?.len();
     eprintln!(
         "Backed up to {} ({:.1} MB) in {:.1} s: {}.",
@@ -137,6 +151,14 @@ pub(super) async fn restore(
     std::io::copy(&mut from, &mut to).context("the copy failed")?;
     drop(to);
     bar.finish();
+    // A server started meanwhile would have made a database (and its log) here.
+    if occupied(target) || occupied(&wal) {
+        let _ = std::fs::remove_file(&writing);
+        bail!(
+            "a database appeared at {} during the restore (is a server running on this data folder?): nothing was restored",
+            target.display()
+        );
+    }
     put_in_place(&writing, target)?;
     eprintln!("Restored into {}.", target.display());
     if contents.behind > 0 {

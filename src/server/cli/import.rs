@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::{bail, Context};
 
 use super::{Exportable, ProgressBar};
-use crate::domain::{guess_mapping, ImportState, ImportView, OnExisting, Role};
+use crate::domain::{guess_mapping, ImportState, ImportView, OnExisting, Role, UNDO_STOPPED};
 use crate::server::auth::session::now;
 use crate::server::db::{CurrentUser, Db};
 use crate::server::import::{self, source::Source};
@@ -74,11 +74,25 @@ pub(super) async fn undo(db: &Db, id: i64, user: Option<&str>) -> anyhow::Result
             view.state.label().to_lowercase()
         );
     }
-    let undone = import::undo(db, id, &user, &mut ProgressBar::default())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    eprintln!("{}", undone.message);
-    Ok(())
+    // Stopped by an error or by Ctrl-C, it is left `failed`, to be undone again.
+    let mut bar = ProgressBar::default();
+    let undone = tokio::select! {
+        undone = import::undo(db, id, &user, &mut bar) => {
+            undone.map_err(|e| anyhow::anyhow!("{e}"))
+        }
+        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
+    };
+    match undone {
+        Ok(undone) => {
+            eprintln!("{}", undone.message);
+            Ok(())
+        }
+        Err(error) => {
+            db.finish_import(id, "failed", None, UNDO_STOPPED, now())
+                .await?;
+            Err(error.context(UNDO_STOPPED))
+        }
+    }
 }
 
 fn report(view: &ImportView, verb: &str) {

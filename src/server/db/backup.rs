@@ -68,6 +68,15 @@ pub async fn check_backup(path: &Path, check: Check) -> anyhow::Result<BackupCon
     if !path.is_file() {
         bail!("{} is not a file", path.display());
     }
+    // A copy of a live database without its log would lack what the log holds: refused.
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+        bail!(
+            "{} has a write-ahead log beside it: it is a live database, not a backup (make one with `clientele backup`)",
+            path.display()
+        );
+    }
     let mut conn = SqliteConnectOptions::new()
         .filename(path)
         .read_only(true)

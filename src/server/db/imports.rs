@@ -338,6 +338,16 @@ impl Db {
         .collect()
     }
 
+    /// How many records a run touched that are not undone yet.
+    pub async fn import_effects_left(&self, id: i64) -> Result<u64, sqlx::Error> {
+        let left: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM import_effects WHERE import_id = ?")
+                .bind(id)
+                .fetch_one(&mut *self.conn().await?)
+                .await?;
+        Ok(u64::try_from(left).unwrap_or(0))
+    }
+
     /// Forgets what a run did to a record once that is undone (so a second undo passes it by).
     pub async fn forget_effect(&self, id: i64, record_id: i64) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM import_effects WHERE import_id = ? AND record_id = ?")

@@ -1,6 +1,6 @@
 //! The middleware stack every request goes through, outermost first: request id, tracing span and
-//! access log, security headers, panic guard, body size limit, timeout, requests in flight,
-//! metrics, compression. (The session,
+//! access log, security headers, metrics, panic guard, body size limit, timeout, requests in
+//! flight, compression. (The session,
 //! CSRF and sign-in layers sit inside these, next to the routes: see `http::router`.)
 
 use std::any::Any;
@@ -45,10 +45,11 @@ pub fn apply(
             )
             .layer(PropagateRequestIdLayer::x_request_id())
             .layer(from_fn_with_state(state.clone(), security::headers))
+            // Outside the panic guard and the limits, so that 500, 408 and 413 are counted too.
+            .layer(axum::middleware::from_fn(crate::server::metrics::record))
             .layer(CatchPanicLayer::custom(panic_response))
             .layer(from_fn_with_state(Limits::of(settings), limits))
             .layer(from_fn_with_state(state.clone(), in_flight))
-            .layer(axum::middleware::from_fn(crate::server::metrics::record))
             .layer(CompressionLayer::new()),
     )
 }
@@ -113,7 +114,12 @@ async fn in_flight(
     request: Request<Body>,
     next: Next,
 ) -> Response<Body> {
-    let _in_flight = state.db.request_in_flight();
+    let path = request.uri().path();
+    // Static files, probes and a file's upload never wait for the write lock.
+    let counted = !(crate::server::auth::session::is_static_path(path)
+        || matches!(path, "/healthz" | "/readyz" | "/metrics")
+        || path == paths::IMPORT_UPLOAD);
+    let _in_flight = counted.then(|| state.db.request_in_flight());
     next.run(request).await
 }
 

@@ -81,7 +81,9 @@ pub async fn undo<P: Progress + Send + ?Sized>(
 ) -> Result<ImportView, AppError> {
     let view = load(db, id).await?;
     let kind = view.kind;
-    progress.stage("undoing", view.counts.written());
+    let remaining = db.import_effects_left(id).await?;
+    let resumed = remaining < view.counts.written();
+    progress.stage("undoing", remaining);
     let (mut trashed, mut restored) = (0u64, 0u64);
     let mut kept: Vec<String> = Vec::new();
     let mut kept_count = 0u64;
@@ -124,9 +126,11 @@ pub async fn undo<P: Progress + Send + ?Sized>(
         progress.advance(effects.len() as u64);
     }
     progress.finish();
+    // A second undo (the first stopped part-way) counts what it did itself.
+    let verb = if resumed { "The rest undone" } else { "Undone" };
     let mut message =
         format!(
-        "Undone: {trashed} created {} moved to the trash, {restored} given their old values back.",
+        "{verb}: {trashed} created {} moved to the trash, {restored} given their old values back.",
         if trashed == 1 { kind.as_str() } else { kind.plural() }
     );
     if kept_count > 0 {
