@@ -4,7 +4,8 @@
 //!
 //! [`TlsListener`] plugs TLS into `axum::serve` (so graceful shutdown and the client's address
 //! work as without TLS): a background task accepts connections and runs each handshake in a task
-//! of its own, with a deadline, so a slow or silent client never holds up the others.
+//! of its own, with a deadline and at most [`MAX_HANDSHAKES`] at once, so a slow or silent client
+//! never holds up the others.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -39,6 +40,10 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Connections whose handshake is done, waiting for `accept`.
 const READY_QUEUE: usize = 64;
+
+/// Handshakes under way at once; beyond it, no new connection is taken until one ends (so silent
+/// clients cannot pile up tasks).
+const MAX_HANDSHAKES: usize = 256;
 
 /// The TLS configuration from the settings' PEM files, offering HTTP/2 and HTTP/1.1.
 pub fn acceptor(settings: &TlsSettings) -> anyhow::Result<TlsAcceptor> {
@@ -75,8 +80,12 @@ impl TlsListener {
     pub fn new(tcp: TcpListener, acceptor: TlsAcceptor) -> std::io::Result<Self> {
         let local = tcp.local_addr()?;
         let (done, ready) = mpsc::channel(READY_QUEUE);
+        let handshakes = Arc::new(tokio::sync::Semaphore::new(MAX_HANDSHAKES));
         let accepting = tokio::spawn(async move {
             loop {
+                let Ok(place) = Arc::clone(&handshakes).acquire_owned().await else {
+                    return;
+                };
                 let (stream, peer) = match tcp.accept().await {
                     Ok(accepted) => accepted,
                     Err(error) => {
@@ -91,6 +100,7 @@ impl TlsListener {
                 }
                 let (acceptor, done) = (acceptor.clone(), done.clone());
                 tokio::spawn(async move {
+                    let _place = place;
                     match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
                         Ok(Ok(tls)) => {
                             let _ = done.send((tls, peer)).await;
