@@ -68,6 +68,12 @@ impl Application {
         if stopped > 0 {
             tracing::warn!(stopped, "imports under way at the last stop were stopped");
         }
+        let removed = super::import::upload::remove_finished_files(&db)
+            .await
+            .context("cannot clean up the imports' files")?;
+        if removed > 0 {
+            tracing::info!(removed, "files of finished imports removed");
+        }
         let released = db
             .release_unfinished_idempotency_keys()
             .await

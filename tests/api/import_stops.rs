@@ -53,6 +53,12 @@ async fn an_import_cancelled_part_way_keeps_whole_batches_and_says_where_it_stop
     assert!(checked.status().is_success(), "{checked:?}");
     let import = settled(&app, &member, &id).await;
     assert_eq!(import["counts"]["created"], rows, "{import}");
+    let file = app
+        .database_path()
+        .parent()
+        .unwrap()
+        .join(format!("imports/{id}.csv"));
+    assert!(file.exists(), "the file is kept until it is imported");
 
     // Cancelled as soon as it starts: it stops at the end of the batch under way.
     assert!(step(&app, &member, &id, &[("step", "run")])
@@ -68,6 +74,10 @@ async fn an_import_cancelled_part_way_keeps_whole_batches_and_says_where_it_stop
         .is_success());
     let import = settled(&app, &member, &id).await;
     assert_eq!(import["state"], "Cancelled", "{import}");
+    assert!(
+        !file.exists(),
+        "a run that has ended needs its file no more"
+    );
     let stopped = app.get_as(&member, &format!("/import/{id}")).await;
     assert!(stopped.headers().get("refresh").is_none());
     let created = import["counts"]["created"].as_i64().unwrap();

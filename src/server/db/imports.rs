@@ -139,6 +139,16 @@ impl Db {
         .collect()
     }
 
+    /// Imports whose file is needed no more: their run has ended (done, failed, cancelled — a run
+    /// is never resumed — or undone).
+    pub async fn finished_imports(&self) -> Result<Vec<i64>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT id FROM imports WHERE state IN ('done', 'failed', 'cancelled', 'undone')",
+        )
+        .fetch_all(&mut *self.conn().await?)
+        .await
+    }
+
     /// Moves an import from state `from` to `to` (starting over its progress when it starts a
     /// check or a run, and its message when it starts any work); false when it was not in `from` (someone else moved it first).
     pub async fn move_import(&self, id: i64, from: &str, to: &str) -> Result<bool, sqlx::Error> {

@@ -34,6 +34,12 @@ pub fn spawn(db: Db, id: i64, user: CurrentUser, step: String) {
             "run" => import(&db, id, &user, &file, &mut Silent).await.map(drop),
             _ => undo(&db, id, &user, &mut Silent).await.map(drop),
         };
+        if step == "run" {
+            // The run has ended, however: its file is needed no more.
+            if let Err(error) = std::fs::remove_file(&file) {
+                tracing::warn!(%error, import = id, "cannot remove an import's file");
+            }
+        }
         if let Err(error) = result {
             tracing::error!(%error, import = id, step, "import step failed");
             // A failed undo goes back to `failed`, from where it can be run again to finish.

@@ -31,6 +31,19 @@ pub fn file_of(db: &Db, id: i64) -> PathBuf {
     folder(db).join(format!("{id}.csv"))
 }
 
+/// Deletes the files of the imports whose run has ended (an undo needs no file); how many.
+pub async fn remove_finished_files(db: &Db) -> Result<usize, sqlx::Error> {
+    let mut removed = 0;
+    for id in db.finished_imports().await? {
+        match std::fs::remove_file(file_of(db, id)) {
+            Ok(()) => removed += 1,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => tracing::warn!(%error, import = id, "cannot remove an import's file"),
+        }
+    }
+    Ok(removed)
+}
+
 pub async fn upload(
     State(state): State<AppState>,
     Extension(Auth(user)): Extension<Auth>,
