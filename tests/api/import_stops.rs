@@ -74,6 +74,13 @@ async fn an_import_cancelled_part_way_keeps_whole_batches_and_says_where_it_stop
         .is_success());
     let import = settled(&app, &member, &id).await;
     assert_eq!(import["state"], "Cancelled", "{import}");
+    // Removed by the background task right after it records the end.
+    for _ in 0..100 {
+        if !file.exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     assert!(
         !file.exists(),
         "a run that has ended needs its file no more"
