@@ -52,6 +52,16 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        // Settings that cannot work are refused before anything is touched.
+        if settings.http.tls.is_some()
+            && settings
+                .auth
+                .public_origin
+                .as_deref()
+                .is_some_and(|o| !o.starts_with("https://"))
+        {
+            anyhow::bail!("with --tls-cert, --public-url must start with https://");
+        }
         let db = Db::connect(&settings.database).await?;
         let applied = db.migrate().await?;
         tracing::info!(applied, path = %db.path().display(), "database ready");
@@ -105,15 +115,6 @@ impl Application {
                  {scheme}://{addr}/register, or from elsewhere at /register?setup={}",
                 settings.auth.registration.setup_token
             );
-        }
-        if settings.http.tls.is_some()
-            && settings
-                .auth
-                .public_origin
-                .as_deref()
-                .is_some_and(|o| !o.starts_with("https://"))
-        {
-            anyhow::bail!("with --tls-cert, --public-url must start with https://");
         }
         let mut sessions = settings.auth.sessions;
         // Served over HTTPS: cookies `Secure` with the `__Host-` prefix, and HSTS.

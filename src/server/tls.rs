@@ -100,8 +100,11 @@ impl TlsListener {
                 }
                 let (acceptor, done) = (acceptor.clone(), done.clone());
                 tokio::spawn(async move {
-                    let _place = place;
-                    match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                    let shaken =
+                        tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await;
+                    // The place is for handshakes: a finished one waits for `accept` without it.
+                    drop(place);
+                    match shaken {
                         Ok(Ok(tls)) => {
                             let _ = done.send((tls, peer)).await;
                         }

@@ -108,6 +108,8 @@ async fn a_backup_taken_during_writes_restores_into_a_consistent_database() {
 
     // Restored into a new data folder: checked, then a server starts on it.
     let restored = tempfile::tempdir().unwrap();
+    // An empty file where the database goes (a server that never wrote) is no database.
+    std::fs::write(restored.path().join("clientele.db"), b"").unwrap();
     let run = clientele(
         restored.path(),
         &[

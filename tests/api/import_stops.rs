@@ -75,7 +75,7 @@ async fn an_import_cancelled_part_way_keeps_whole_batches_and_says_where_it_stop
     let import = settled(&app, &member, &id).await;
     assert_eq!(import["state"], "Cancelled", "{import}");
     // Removed by the background task right after it records the end.
-    for _ in 0..100 {
+    for _ in 0..500 {
         if !file.exists() {
             break;
         }

@@ -29,18 +29,21 @@ fn partial(file: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Makes `from` durable and moves it to `to`, which must not exist (a hard link, then the
-/// removal of `from`: unlike a rename, it never replaces a file that appeared meanwhile).
+/// Makes `from` durable and moves it to `to`, which must not exist: a hard link then the removal
+/// of `from`, which unlike a rename never replaces a file that appeared meanwhile; on a file
+/// system without hard links (FAT, some network mounts), a rename after checking `to` is absent.
 fn put_in_place(from: &Path, to: &Path) -> anyhow::Result<()> {
     std::fs::File::open(from)?.sync_all()?;
-    std::fs::hard_link(from, to).with_context(|| {
-        format!(
-            "cannot put {} in place as {} (is there a file of that name now?)",
-            from.display(),
-            to.display()
-        )
-    })?;
-    std::fs::remove_file(from).with_context(|| format!("cannot remove {}", from.display()))?;
+    match std::fs::hard_link(from, to) {
+        Ok(()) => std::fs::remove_file(from)
+            .with_context(|| format!("cannot remove {}", from.display()))?,
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+            anyhow::bail!("{} exists now: it was left as it is", to.display())
+        }
+        Err(_) if !to.exists() => std::fs::rename(from, to)
+            .with_context(|| format!("cannot rename {} to {}", from.display(), to.display()))?,
+        Err(error) => return Err(error).context(format!("cannot write {}", to.display())),
+    }
     if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::File::open(dir)?.sync_all()?;
     }
@@ -102,7 +105,10 @@ pub(super) async fn backup(database: DatabaseSettings, file: &Path) -> anyhow::R
             return Err(error);
         }
     };
-    put_in_place(&writing, file)?;
+    if let Err(error) = put_in_place(&writing, file) {
+        let _ = std::fs::remove_file(&writing);
+        return Err(error);
+    }
     let size = std::fs::metadata(file)?.len();
     eprintln!(
         "Backed up to {} ({:.1} MB) in {:.1} s: {}.",
@@ -159,7 +165,15 @@ pub(super) async fn restore(
             target.display()
         );
     }
-    put_in_place(&writing, target)?;
+    // An empty file where the database goes (a server that never wrote) is no database.
+    if target.exists() && !occupied(target) {
+        std::fs::remove_file(target)
+            .with_context(|| format!("cannot remove the empty {}", target.display()))?;
+    }
+    if let Err(error) = put_in_place(&writing, target) {
+        let _ = std::fs::remove_file(&writing);
+        return Err(error);
+    }
     eprintln!("Restored into {}.", target.display());
     if contents.behind > 0 {
         eprintln!(

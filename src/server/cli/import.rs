@@ -88,8 +88,10 @@ pub(super) async fn undo(db: &Db, id: i64, user: Option<&str>) -> anyhow::Result
             Ok(())
         }
         Err(error) => {
-            db.finish_import(id, "failed", None, UNDO_STOPPED, now())
-                .await?;
+            // Unless it finished meanwhile (Ctrl-C after its end was recorded).
+            if let Err(e) = db.stop_undo(id, now()).await {
+                tracing::error!(error = %e, import = id, "cannot record that the undo stopped");
+            }
             Err(error.context(UNDO_STOPPED))
         }
     }

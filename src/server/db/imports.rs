@@ -5,7 +5,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
 use super::Db;
-use crate::domain::{ImportCounts, ImportView, OnExisting, RecordKind};
+use crate::domain::{ImportCounts, ImportView, OnExisting, RecordKind, UNDO_STOPPED};
 
 /// Invalid rows kept per import (the count goes on).
 pub const PROBLEMS_KEPT: i64 = 1_000;
@@ -298,7 +298,7 @@ impl Db {
              WHERE state = 'undone' AND message = ''",
         )
         .bind(now)
-        .bind(crate::domain::UNDO_STOPPED)
+        .bind(UNDO_STOPPED)
         .execute(&mut *self.conn().await?)
         .await?;
         Ok(done.rows_affected() + undoing.rows_affected())
@@ -346,6 +346,21 @@ impl Db {
             })
         })
         .collect()
+    }
+
+    /// An undo under way (its import `undone` with no message yet) that stopped: `failed` again,
+    /// to be undone again; false when it had finished.
+    pub async fn stop_undo(&self, id: i64, now: i64) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE imports SET state = 'failed', message = ?, finished_at = ?
+             WHERE id = ? AND state = 'undone' AND message = ''",
+        )
+        .bind(UNDO_STOPPED)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *self.conn().await?)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// How many records a run touched that are not undone yet.
