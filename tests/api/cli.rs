@@ -14,6 +14,15 @@ pub fn clientele(dir: &Path, args: &[&str]) -> Output {
         .expect("clientele runs")
 }
 
+/// `clientele serve` with `args` on a new data folder `dir` stops before serving, with one error
+/// line containing `expected`.
+pub fn assert_start_refused(dir: &Path, args: &[&str], expected: &str) {
+    let mut all = vec!["serve", "--listen", "127.0.0.1:0", "--data-dir"];
+    all.push(dir.to_str().unwrap());
+    all.extend_from_slice(args);
+    assert_one_line_error(&clientele(dir, &all), expected);
+}
+
 /// A failure is one line on stderr, starting with `clientele: error:`, and no panic.
 fn assert_one_line_error(output: &Output, expected: &str) {
     assert!(!output.status.success());

@@ -134,19 +134,9 @@ async fn metrics_are_served_to_trusted_addresses_only() {
 #[tokio::test]
 async fn a_short_metrics_token_is_refused_at_start() {
     let dir = tempfile::tempdir().unwrap();
-    let run = crate::cli::clientele(
+    crate::cli::assert_start_refused(
         dir.path(),
-        &[
-            "serve",
-            "--metrics-token",
-            "short",
-            "--listen",
-            "127.0.0.1:0",
-            "--data-dir",
-            dir.path().to_str().unwrap(),
-        ],
+        &["--metrics-token", "short"],
+        "--metrics-token must have at least 16 characters",
     );
-    assert!(!run.status.success());
-    assert!(String::from_utf8_lossy(&run.stderr)
-        .contains("--metrics-token must have at least 16 characters"));
 }

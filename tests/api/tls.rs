@@ -96,33 +96,16 @@ async fn a_missing_or_mismatched_key_stops_the_start_with_the_reason() {
     let key = dir.path().join("other-key.pem");
     std::fs::write(&cert, one.cert.pem()).unwrap();
     std::fs::write(&key, other.key_pair.serialize_pem()).unwrap();
-    let serve = |cert: &str, key: &str| {
-        let run = crate::cli::clientele(
-            dir.path(),
-            &[
-                "serve",
-                "--tls-cert",
-                cert,
-                "--tls-key",
-                key,
-                "--listen",
-                "127.0.0.1:0",
-                "--data-dir",
-                dir.path().to_str().unwrap(),
-            ],
-        );
-        assert!(!run.status.success());
-        String::from_utf8_lossy(&run.stderr).into_owned()
-    };
-    let missing = serve(cert.to_str().unwrap(), "/nonexistent/key.pem");
-    assert!(
-        missing.contains("cannot read /nonexistent/key.pem"),
-        "{missing}"
+    let (cert, key) = (cert.to_str().unwrap(), key.to_str().unwrap());
+    crate::cli::assert_start_refused(
+        dir.path(),
+        &["--tls-cert", cert, "--tls-key", "/nonexistent/key.pem"],
+        "cannot read /nonexistent/key.pem",
     );
-    let mismatched = serve(cert.to_str().unwrap(), key.to_str().unwrap());
-    assert!(
-        mismatched.contains("the certificate and the key do not go together"),
-        "{mismatched}"
+    crate::cli::assert_start_refused(
+        dir.path(),
+        &["--tls-cert", cert, "--tls-key", key],
+        "the certificate and the key do not go together",
     );
 }
 
@@ -133,23 +116,16 @@ async fn tls_with_a_plain_http_public_url_is_refused() {
     let (cert, key) = (dir.path().join("c.pem"), dir.path().join("k.pem"));
     std::fs::write(&cert, certified.cert.pem()).unwrap();
     std::fs::write(&key, certified.key_pair.serialize_pem()).unwrap();
-    let run = crate::cli::clientele(
+    crate::cli::assert_start_refused(
         dir.path(),
         &[
-            "serve",
             "--tls-cert",
             cert.to_str().unwrap(),
             "--tls-key",
             key.to_str().unwrap(),
             "--public-url",
             "http://crm.example.com",
-            "--listen",
-            "127.0.0.1:0",
-            "--data-dir",
-            dir.path().to_str().unwrap(),
         ],
+        "with --tls-cert, --public-url must start with https://",
     );
-    assert!(!run.status.success());
-    assert!(String::from_utf8_lossy(&run.stderr)
-        .contains("with --tls-cert, --public-url must start with https://"));
 }

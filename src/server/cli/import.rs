@@ -89,7 +89,7 @@ pub(super) async fn undo(db: &Db, id: i64, user: Option<&str>) -> anyhow::Result
         }
         Err(error) => {
             // Unless it finished meanwhile (Ctrl-C after its end was recorded).
-            if let Err(e) = db.stop_undo(id, now()).await {
+            if let Err(e) = db.stop_undos(Some(id), now()).await {
                 tracing::error!(error = %e, import = id, "cannot record that the undo stopped");
             }
             Err(error.context(UNDO_STOPPED))

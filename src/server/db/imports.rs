@@ -10,22 +10,11 @@ use crate::domain::{ImportCounts, ImportView, OnExisting, RecordKind, UNDO_STOPP
 /// Invalid rows kept per import (the count goes on).
 pub const PROBLEMS_KEPT: i64 = 1_000;
 
-/// What a run did to one record.
-#[derive(Debug, Clone)]
-pub struct Effect {
-    pub record_id: i64,
-    pub created: bool,
-    /// The record's version right after the run wrote it.
-    pub version: i64,
-    /// For an update: each changed field's value before, as the form has it.
-    pub old_values: Vec<(String, String)>,
-}
-
-fn json_of<T: serde::Serialize>(value: &T) -> Result<String, sqlx::Error> {
+pub(super) fn json_of<T: serde::Serialize>(value: &T) -> Result<String, sqlx::Error> {
     serde_json::to_string(value).map_err(|e| sqlx::Error::Encode(e.into()))
 }
 
-fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, sqlx::Error> {
+pub(super) fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, sqlx::Error> {
     serde_json::from_str(text).map_err(|e| sqlx::Error::Decode(e.into()))
 }
 
@@ -291,114 +280,24 @@ impl Db {
         .bind(now)
         .execute(&mut *self.conn().await?)
         .await?;
-        // An undo under way (it has no message yet) goes back to `failed`, from where it can be
-        // run again to undo the rest.
-        let undoing = sqlx::query(
-            "UPDATE imports SET finished_at = ?1, state = 'failed', message = ?2
-             WHERE state = 'undone' AND message = ''",
-        )
-        .bind(now)
-        .bind(UNDO_STOPPED)
-        .execute(&mut *self.conn().await?)
-        .await?;
-        Ok(done.rows_affected() + undoing.rows_affected())
+        let undoing = self.stop_undos(None, now).await?;
+        Ok(done.rows_affected() + undoing)
     }
 
-    /// Records what a run did to a record (on the batch's transaction).
-    pub async fn record_effect(&self, id: i64, effect: &Effect) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT OR REPLACE INTO import_effects (import_id, record_id, created, version, old_values)
-             VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(id)
-        .bind(effect.record_id)
-        .bind(effect.created)
-        .bind(effect.version)
-        .bind(json_of(&effect.old_values)?)
-        .execute(&mut *self.conn().await?)
-        .await?;
-        Ok(())
-    }
-
-    /// Up to `limit` of an import's effects, by record id after `after`.
-    pub async fn import_effects(
-        &self,
-        id: i64,
-        after: i64,
-        limit: i64,
-    ) -> Result<Vec<Effect>, sqlx::Error> {
-        sqlx::query(
-            "SELECT record_id, created, version, old_values FROM import_effects
-             WHERE import_id = ? AND record_id > ? ORDER BY record_id LIMIT ?",
-        )
-        .bind(id)
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&mut *self.conn().await?)
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(Effect {
-                record_id: row.try_get("record_id")?,
-                created: row.try_get("created")?,
-                version: row.try_get("version")?,
-                old_values: from_json(row.try_get("old_values")?)?,
-            })
-        })
-        .collect()
-    }
-
-    /// An undo under way (its import `undone` with no message yet) that stopped: `failed` again,
-    /// to be undone again; false when it had finished.
-    pub async fn stop_undo(&self, id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    /// Undos under way (their import `undone` with no message yet) that stopped — import `id`'s,
+    /// or every one (at start-up) — go back to `failed`, to be undone again; how many. One that
+    /// had finished is left as it is.
+    pub async fn stop_undos(&self, id: Option<i64>, now: i64) -> Result<u64, sqlx::Error> {
         let done = sqlx::query(
             "UPDATE imports SET state = 'failed', message = ?, finished_at = ?
-             WHERE id = ? AND state = 'undone' AND message = ''",
+             WHERE (?3 IS NULL OR id = ?3) AND state = 'undone' AND message = ''",
         )
         .bind(UNDO_STOPPED)
         .bind(now)
         .bind(id)
         .execute(&mut *self.conn().await?)
         .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    /// How many records a run touched that are not undone yet.
-    pub async fn import_effects_left(&self, id: i64) -> Result<u64, sqlx::Error> {
-        let left: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM import_effects WHERE import_id = ?")
-                .bind(id)
-                .fetch_one(&mut *self.conn().await?)
-                .await?;
-        Ok(u64::try_from(left).unwrap_or(0))
-    }
-
-    /// Forgets what a run did to a record once that is undone (so a second undo passes it by).
-    pub async fn forget_effect(&self, id: i64, record_id: i64) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM import_effects WHERE import_id = ? AND record_id = ?")
-            .bind(id)
-            .bind(record_id)
-            .execute(&mut *self.conn().await?)
-            .await?;
-        Ok(())
-    }
-
-    /// The id of the newest change (changes written after it in a batch are the import's).
-    pub async fn last_change(&self) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM changes")
-            .fetch_one(&mut *self.conn().await?)
-            .await
-    }
-
-    /// Marks the changes after `after` as made by import `id` (on the batch's transaction, where
-    /// no one else writes).
-    pub async fn tag_changes(&self, id: i64, after: i64) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE changes SET import_id = ? WHERE id > ?")
-            .bind(id)
-            .bind(after)
-            .execute(&mut *self.conn().await?)
-            .await?;
-        Ok(())
+        Ok(done.rows_affected())
     }
 
     /// The live contact with this e-mail, if any.

@@ -15,7 +15,6 @@ mod write;
 pub use run::{check, import, Progress, Silent};
 pub use undo::undo;
 
-use crate::domain::UNDO_STOPPED;
 use crate::server::auth::session::now;
 use crate::server::db::{CurrentUser, Db};
 
@@ -42,16 +41,25 @@ pub fn spawn(db: Db, id: i64, user: CurrentUser, step: String) {
         }
         if let Err(error) = result {
             tracing::error!(%error, import = id, step, "import step failed");
-            // A failed undo goes back to `failed`, from where it can be run again to finish.
-            let (state, message) = match step.as_str() {
-                "check" => ("uploaded", "Stopped by an error on our side."),
-                "run" => (
-                    "failed",
-                    "Stopped by an error on our side; the rows imported before it stay imported.",
-                ),
-                _ => ("failed", UNDO_STOPPED),
+            let recorded = match step.as_str() {
+                "check" => db
+                    .finish_import(id, "uploaded", None, "Stopped by an error on our side.", now())
+                    .await
+                    .map(drop),
+                "run" => db
+                    .finish_import(
+                        id,
+                        "failed",
+                        None,
+                        "Stopped by an error on our side; the rows imported before it stay imported.",
+                        now(),
+                    )
+                    .await
+                    .map(drop),
+                // Back to `failed`, from where it can be undone again (unless it had finished).
+                _ => db.stop_undos(Some(id), now()).await.map(drop),
             };
-            if let Err(error) = db.finish_import(id, state, None, message, now()).await {
+            if let Err(error) = recorded {
                 tracing::error!(%error, import = id, "cannot record how an import ended");
             }
         }
