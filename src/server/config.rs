@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use leptos::config::{get_config_from_str, LeptosOptions};
+use sqlx::postgres::PgConnectOptions;
 use sqlx::sqlite::SqliteConnectOptions;
 
 use crate::server::auth::accounts::RegistrationPolicy;
@@ -86,8 +87,11 @@ fn origin_of(url: &str) -> anyhow::Result<String> {
 
 #[derive(Debug, Clone)]
 pub struct DatabaseSettings {
-    /// Where the SQLite file is, and how to open it.
+    /// Where the SQLite file is, and how to open it (with `postgres`, only its folder is used:
+    /// uploaded files are kept there).
     pub connect: SqliteConnectOptions,
+    /// The PostgreSQL server to use instead of the SQLite file (`--database-url postgres://…`).
+    pub postgres: Option<PgConnectOptions>,
     /// Largest number of pooled connections.
     pub max_connections: u32,
     /// How long a statement waits for a lock held by another connection.
@@ -133,24 +137,54 @@ impl Default for HttpSettings {
 }
 
 impl DatabaseSettings {
-    /// Settings for the database at `url` (`sqlite://path`), or `data_dir/clientele.db` without one.
+    /// Settings for the database at `url` (`sqlite://path` or `postgres://…`), or
+    /// `data_dir/clientele.db` without one.
     pub fn new(url: Option<&str>, data_dir: &Path) -> anyhow::Result<Self> {
-        let connect = match url {
-            Some(url) => SqliteConnectOptions::from_str(url)
-                .with_context(|| format!("invalid database URL {url:?}"))?,
-            None => SqliteConnectOptions::new().filename(data_dir.join(DATABASE_FILE)),
+        let in_data_dir = || SqliteConnectOptions::new().filename(data_dir.join(DATABASE_FILE));
+        let (connect, postgres) = match url {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                let options = PgConnectOptions::from_str(url)
+                    .map_err(|e| anyhow::anyhow!("invalid database URL: {e}"))?;
+                (in_data_dir(), Some(options))
+            }
+            Some(url) => (
+                SqliteConnectOptions::from_str(url)
+                    .with_context(|| format!("invalid database URL {url:?}"))?,
+                None,
+            ),
+            None => (in_data_dir(), None),
         };
         Ok(Self {
             connect,
+            postgres,
             max_connections: default_pool_size(),
             busy_timeout: Duration::from_secs(5),
             statement_timeout: Some(STATEMENT_TIMEOUT),
         })
     }
 
-    /// The database file on disk.
+    /// The database file on disk (with PostgreSQL, where it would be: in the data folder).
     pub fn path(&self) -> &Path {
         self.connect.get_filename()
+    }
+
+    /// Whether the database is a PostgreSQL server.
+    pub fn is_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+
+    /// The database for messages: the SQLite file, or the PostgreSQL server and database
+    /// (never its password).
+    pub fn describe(&self) -> String {
+        match &self.postgres {
+            Some(pg) => format!(
+                "postgres://{}:{}/{}",
+                pg.get_host(),
+                pg.get_port(),
+                pg.get_database().unwrap_or_default()
+            ),
+            None => self.path().display().to_string(),
+        }
     }
 }
 

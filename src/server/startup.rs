@@ -268,7 +268,7 @@ async fn remove_expired(
     mut stop: tokio::sync::oneshot::Receiver<()>,
 ) {
     use tower_sessions::session_store::ExpiredDeletion;
-    let store = tower_sessions_sqlx_store::SqliteStore::new(db.pool().clone());
+    let store = super::auth::session::DbStore::new(&db);
     let period = Duration::from_secs(300);
     let mut every = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     loop {

@@ -9,6 +9,7 @@
 
 use std::time::Duration;
 
+use crate::server::db::PoolRef;
 use axum::extract::{Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
@@ -17,9 +18,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
 use tower_sessions::cookie::SameSite;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, ExpiredDeletion};
 use tower_sessions::{CachingSessionStore, Expiry, Session, SessionManagerLayer};
 use tower_sessions_moka_store::MokaStore;
-use tower_sessions_sqlx_store::SqliteStore;
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 use super::client::client_of;
 pub use super::client::{throttle_key, Client};
@@ -72,7 +75,61 @@ impl SessionSettings {
 const SESSIONS_CACHED: u64 = 10_000;
 
 /// The store of browser sessions: the application's database, read through an in-memory cache.
-pub type Store = CachingSessionStore<MokaStore, SqliteStore>;
+pub type Store = CachingSessionStore<MokaStore, DbStore>;
+
+/// tower-sessions' store in the application's database, whichever it is.
+#[derive(Debug, Clone)]
+pub enum DbStore {
+    Sqlite(SqliteStore),
+    Postgres(PostgresStore),
+}
+
+impl DbStore {
+    pub fn new(db: &Db) -> Self {
+        match db.pool_ref() {
+            PoolRef::Sqlite(pool) => Self::Sqlite(SqliteStore::new(pool.clone())),
+            PoolRef::Postgres(pool) => Self::Postgres(PostgresStore::new(pool.clone())),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl tower_sessions::SessionStore for DbStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        match self {
+            Self::Sqlite(store) => store.create(record).await,
+            Self::Postgres(store) => store.create(record).await,
+        }
+    }
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        match self {
+            Self::Sqlite(store) => store.save(record).await,
+            Self::Postgres(store) => store.save(record).await,
+        }
+    }
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        match self {
+            Self::Sqlite(store) => store.load(id).await,
+            Self::Postgres(store) => store.load(id).await,
+        }
+    }
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        match self {
+            Self::Sqlite(store) => store.delete(id).await,
+            Self::Postgres(store) => store.delete(id).await,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl ExpiredDeletion for DbStore {
+    async fn delete_expired(&self) -> session_store::Result<()> {
+        match self {
+            Self::Sqlite(store) => store.delete_expired().await,
+            Self::Postgres(store) => store.delete_expired().await,
+        }
+    }
+}
 
 /// The tower-sessions layer, storing sessions in the application's SQLite database. Reads come from
 /// memory once a session is known (writes and deletes go to both). That is safe because the
@@ -80,10 +137,7 @@ pub type Store = CachingSessionStore<MokaStore, SqliteStore>;
 /// session ended anywhere (another process included) loses access on its next request.
 pub fn layer(db: &Db, settings: &SessionSettings) -> SessionManagerLayer<Store> {
     let idle = tower_sessions::cookie::time::Duration::seconds(settings.idle_secs());
-    let store = CachingSessionStore::new(
-        MokaStore::new(Some(SESSIONS_CACHED)),
-        SqliteStore::new(db.pool().clone()),
-    );
+    let store = CachingSessionStore::new(MokaStore::new(Some(SESSIONS_CACHED)), DbStore::new(db));
     SessionManagerLayer::new(store)
         .with_name(settings.cookie_name())
         .with_http_only(true)

@@ -1,7 +1,8 @@
 //! Users, their sign-in sessions, sign-in attempts and invitations.
 
-use sqlx::Row;
+use super::sql::{self, Row};
 
+use super::conn::Tx;
 use super::Db;
 use crate::domain::{Email, Role, UserView};
 
@@ -72,8 +73,8 @@ const LEAVES_AN_ADMIN: &str = "role <> 'admin' OR NOT active
 
 /// Why a guarded change of user `id` changed nothing: no such user, or it would have left no
 /// active administrator.
-async fn refused(tx: &mut sqlx::SqliteConnection, id: i64) -> Result<RoleChange, sqlx::Error> {
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE id = ?)")
+async fn refused(tx: &mut Tx, id: i64) -> Result<RoleChange, sqlx::Error> {
+    let exists: bool = sql::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE id = ?)")
         .bind(id)
         .fetch_one(tx)
         .await?;
@@ -98,7 +99,7 @@ pub(super) fn role_of(text: &str) -> Result<Role, sqlx::Error> {
         .map_err(|e: String| sqlx::Error::Decode(e.into()))
 }
 
-fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<UserRecord, sqlx::Error> {
+fn user_from_row(row: &Row) -> Result<UserRecord, sqlx::Error> {
     Ok(UserRecord {
         id: row.try_get("id")?,
         email: row.try_get("email")?,
@@ -113,8 +114,8 @@ const USER_COLUMNS: &str = "id, email, name, role, active, password_hash";
 
 impl Db {
     pub async fn count_users(&self) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT count(*) FROM users")
-            .fetch_one(&mut *self.conn().await?)
+        sql::query_scalar("SELECT count(*) FROM users")
+            .fetch_one(&mut self.conn().await?)
             .await
     }
 
@@ -129,9 +130,8 @@ impl Db {
         invitation: Option<i64>,
         now: i64,
     ) -> Result<Option<i64>, WriteUserError> {
-        let mut conn = self.conn().await?;
-        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        let id: i64 = sqlx::query_scalar(
+        let mut tx = self.begin().await?;
+        let id: i64 = sql::query_scalar(
             "INSERT INTO users (email, name, password_hash, role, created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         )
@@ -141,7 +141,7 @@ impl Db {
         .bind(role.as_str())
         .bind(now)
         .bind(now)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut tx)
         .await
         .map_err(classify)?;
         if let Some(invitation) = invitation {
@@ -162,7 +162,7 @@ impl Db {
         password_hash: &str,
         now: i64,
     ) -> Result<Option<i64>, WriteUserError> {
-        let id = sqlx::query_scalar(
+        let id = sql::query_scalar(
             "INSERT INTO users (email, name, password_hash, role, created_at, updated_at)
              SELECT ?, ?, ?, 'admin', ?, ? WHERE NOT EXISTS (SELECT 1 FROM users)
              RETURNING id",
@@ -172,7 +172,7 @@ impl Db {
         .bind(password_hash)
         .bind(now)
         .bind(now)
-        .fetch_optional(&mut *self.conn().await?)
+        .fetch_optional(&mut self.conn().await?)
         .await
         .map_err(classify)?;
         self.forget_owners();
@@ -180,26 +180,26 @@ impl Db {
     }
 
     pub async fn find_user_by_email(&self, email: &str) -> Result<Option<UserRecord>, sqlx::Error> {
-        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?"))
+        let row = sql::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?"))
             .bind(email)
-            .fetch_optional(&mut *self.conn().await?)
+            .fetch_optional(&mut self.conn().await?)
             .await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
     pub async fn find_user(&self, id: i64) -> Result<Option<UserRecord>, sqlx::Error> {
-        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?"))
+        let row = sql::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?"))
             .bind(id)
-            .fetch_optional(&mut *self.conn().await?)
+            .fetch_optional(&mut self.conn().await?)
             .await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
     pub async fn list_users(&self) -> Result<Vec<UserView>, sqlx::Error> {
-        let rows = sqlx::query(&format!(
+        let rows = sql::query(&format!(
             "SELECT {USER_COLUMNS} FROM users ORDER BY lower(name), id"
         ))
-        .fetch_all(&mut *self.conn().await?)
+        .fetch_all(&mut self.conn().await?)
         .await?;
         rows.iter()
             .map(|row| {
@@ -222,12 +222,12 @@ impl Db {
         email: &Email,
         now: i64,
     ) -> Result<(), WriteUserError> {
-        sqlx::query("UPDATE users SET name = ?, email = ?, updated_at = ? WHERE id = ?")
+        sql::query("UPDATE users SET name = ?, email = ?, updated_at = ? WHERE id = ?")
             .bind(name)
             .bind(email.as_str())
             .bind(now)
             .bind(id)
-            .execute(&mut *self.conn().await?)
+            .execute(&mut self.conn().await?)
             .await
             .map_err(classify)?;
         self.forget_owners();
@@ -240,11 +240,11 @@ impl Db {
         hash: &str,
         now: i64,
     ) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
+        let done = sql::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
             .bind(hash)
             .bind(now)
             .bind(id)
-            .execute(&mut *self.conn().await?)
+            .execute(&mut self.conn().await?)
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -254,16 +254,15 @@ impl Db {
     /// same moment cannot both succeed. A user who stops being an administrator loses the
     /// invitations they created.
     pub async fn set_role(&self, id: i64, role: Role, now: i64) -> Result<RoleChange, sqlx::Error> {
-        let mut conn = self.conn().await?;
-        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        let done = sqlx::query(&format!(
+        let mut tx = self.begin().await?;
+        let done = sql::query(&format!(
             "UPDATE users SET role = ?1, updated_at = ?2 WHERE id = ?3 AND (?1 = 'admin' OR {})",
             LEAVES_AN_ADMIN
         ))
         .bind(role.as_str())
         .bind(now)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
         if done.rows_affected() == 0 {
             return refused(&mut tx, id).await;
@@ -282,26 +281,25 @@ impl Db {
         active: bool,
         now: i64,
     ) -> Result<RoleChange, sqlx::Error> {
-        let mut conn = self.conn().await?;
-        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        let mut tx = self.begin().await?;
         // Like a demotion, never the last active administrator (one statement: two admins
         // deactivating each other at once cannot both succeed).
-        let done = sqlx::query(&format!(
+        let done = sql::query(&format!(
             "UPDATE users SET active = ?1, updated_at = ?2 WHERE id = ?3 AND (?1 OR {})",
             LEAVES_AN_ADMIN
         ))
         .bind(active)
         .bind(now)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
         if done.rows_affected() == 0 {
             return refused(&mut tx, id).await;
         }
         if !active {
-            sqlx::query("DELETE FROM auth_sessions WHERE user_id = ?")
+            sql::query("DELETE FROM auth_sessions WHERE user_id = ?")
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
             super::invitations::revoke_invitations_by(&mut tx, id, now).await?;
         }

@@ -1,8 +1,7 @@
 //! Activities: timelines (a contact's, a company's, everyone's; newest first, keyset paged), one
 //! activity, and writes with optimistic locking.
 
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use super::sql::{self, Builder, Row};
 
 use super::records::{classify, stamp, WriteError};
 use super::Db;
@@ -27,7 +26,7 @@ const JOINS: &str = " LEFT JOIN users au ON au.id = a.author_id \
      LEFT JOIN contacts c ON c.id = a.contact_id AND c.deleted_at IS NULL \
      LEFT JOIN companies co ON co.id = a.company_id AND co.deleted_at IS NULL";
 
-fn activity(row: &SqliteRow) -> Result<ActivityView, sqlx::Error> {
+fn activity(row: &Row) -> Result<ActivityView, sqlx::Error> {
     let contact = match row.try_get::<Option<String>, _>("contact_first")? {
         Some(first) => Some((
             row.try_get("contact_id")?,
@@ -66,7 +65,7 @@ impl Db {
         before: Option<(i64, i64)>,
         limit: u32,
     ) -> Result<Vec<ActivityView>, sqlx::Error> {
-        let mut q = QueryBuilder::<Sqlite>::new(COLUMNS);
+        let mut q = Builder::new(COLUMNS);
         let index = match of {
             TimelineOf::Contact(_) => "activities_by_contact",
             TimelineOf::Company(_) => "activities_by_company",
@@ -93,7 +92,7 @@ impl Db {
         q.push(" ORDER BY a.happened_at DESC, a.id DESC LIMIT ")
             .push_bind(i64::from(limit));
         q.build()
-            .fetch_all(&mut *self.conn().await?)
+            .fetch_all(&mut self.conn().await?)
             .await?
             .iter()
             .map(activity)
@@ -102,11 +101,11 @@ impl Db {
 
     /// A live activity.
     pub async fn activity(&self, id: i64) -> Result<Option<ActivityView>, sqlx::Error> {
-        sqlx::query(&format!(
+        sql::query(&format!(
             "{COLUMNS}{JOINS} WHERE a.id = ? AND a.deleted_at IS NULL"
         ))
         .bind(id)
-        .fetch_optional(&mut *self.conn().await?)
+        .fetch_optional(&mut self.conn().await?)
         .await?
         .map(|row| activity(&row))
         .transpose()
@@ -114,9 +113,9 @@ impl Db {
 
     /// Who logged activity `id` (in the trash or not); `None` if there is no such activity.
     pub async fn activity_author(&self, id: i64) -> Result<Option<Option<i64>>, sqlx::Error> {
-        sqlx::query_scalar("SELECT author_id FROM activities WHERE id = ?")
+        sql::query_scalar("SELECT author_id FROM activities WHERE id = ?")
             .bind(id)
-            .fetch_optional(&mut *self.conn().await?)
+            .fetch_optional(&mut self.conn().await?)
             .await
     }
 
@@ -124,9 +123,9 @@ impl Db {
     /// company.
     pub async fn activity_home(&self, id: i64) -> Result<Option<(RecordKind, i64)>, sqlx::Error> {
         let row: Option<(Option<i64>, Option<i64>)> =
-            sqlx::query_as("SELECT contact_id, company_id FROM activities WHERE id = ?")
+            sql::query_as("SELECT contact_id, company_id FROM activities WHERE id = ?")
                 .bind(id)
-                .fetch_optional(&mut *self.conn().await?)
+                .fetch_optional(&mut self.conn().await?)
                 .await?;
         Ok(match row {
             Some((Some(contact), _)) => Some((RecordKind::Contact, contact)),
@@ -137,18 +136,18 @@ impl Db {
 
     /// Whether a live contact `id` exists, and its company.
     pub async fn live_contact_company(&self, id: i64) -> Result<Option<Option<i64>>, sqlx::Error> {
-        sqlx::query_scalar("SELECT company_id FROM contacts WHERE id = ? AND deleted_at IS NULL")
+        sql::query_scalar("SELECT company_id FROM contacts WHERE id = ? AND deleted_at IS NULL")
             .bind(id)
-            .fetch_optional(&mut *self.conn().await?)
+            .fetch_optional(&mut self.conn().await?)
             .await
     }
 
     /// Whether a live company `id` exists.
     pub async fn is_live_company(&self, id: i64) -> Result<bool, sqlx::Error> {
         let found: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM companies WHERE id = ? AND deleted_at IS NULL")
+            sql::query_scalar("SELECT 1 FROM companies WHERE id = ? AND deleted_at IS NULL")
                 .bind(id)
-                .fetch_optional(&mut *self.conn().await?)
+                .fetch_optional(&mut self.conn().await?)
                 .await?;
         Ok(found.is_some())
     }
@@ -159,7 +158,7 @@ impl Db {
         by: i64,
         now: i64,
     ) -> Result<i64, WriteError> {
-        let row = sqlx::query(
+        let row = sql::query(
             "INSERT INTO activities (kind, subject, body, happened_at, contact_id, company_id,
                  author_id, updated_by, created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?7, ?7, ?8, ?8) RETURNING id",
@@ -172,7 +171,7 @@ impl Db {
         .bind(draft.company_id)
         .bind(by)
         .bind(now)
-        .fetch_one(&mut *self.conn().await?)
+        .fetch_one(&mut self.conn().await?)
         .await
         .map_err(classify)?;
         Ok(row.try_get(0)?)
@@ -188,7 +187,7 @@ impl Db {
         by: i64,
         now: i64,
     ) -> Result<(), WriteError> {
-        let query = sqlx::query(
+        let query = sql::query(
             "UPDATE activities SET kind = ?, subject = ?, body = ?, happened_at = ?,
                  updated_by = ?, updated_at = ?, version = version + 1
              WHERE id = ? AND version = ? AND deleted_at IS NULL",

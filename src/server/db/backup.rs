@@ -9,6 +9,7 @@ use anyhow::{bail, Context};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 
+use super::sql;
 use super::{Db, MIGRATOR};
 
 /// What a backup holds, read from it after checking it.
@@ -28,11 +29,11 @@ pub struct BackupContents {
 impl Db {
     /// About how many bytes a backup of this database takes: its pages less the free ones.
     pub async fn live_bytes(&self) -> Result<u64, sqlx::Error> {
-        let bytes: i64 = sqlx::query_scalar(
+        let bytes: i64 = sql::query_scalar(
             "SELECT (page_count - freelist_count) * page_size
              FROM pragma_page_count, pragma_freelist_count, pragma_page_size",
         )
-        .fetch_one(self.pool())
+        .fetch_one(&mut self.conn().await?)
         .await?;
         Ok(u64::try_from(bytes).unwrap_or(0))
     }
@@ -41,9 +42,12 @@ impl Db {
     /// connections go on reading and writing meanwhile; the copy is what was committed when it
     /// began. Runs without a statement deadline.
     pub async fn backup_into(&self, path: &Path) -> Result<(), sqlx::Error> {
-        let mut conn = self.pool().acquire().await?;
+        let pool = self.sqlite_pool().ok_or_else(|| {
+            sqlx::Error::Configuration("a PostgreSQL database is backed up with pg_dump".into())
+        })?;
+        let mut conn = pool.acquire().await?;
         super::arm_deadline(&mut conn, None).await?;
-        sqlx::query("VACUUM INTO ?")
+        sql::query("VACUUM INTO ?")
             .bind(path.to_string_lossy().as_ref())
             .execute(&mut *conn)
             .await?;
@@ -97,7 +101,7 @@ async fn check_open(
         Check::Quick => "PRAGMA quick_check",
         Check::Full => "PRAGMA integrity_check",
     };
-    let integrity: Vec<String> = sqlx::query_scalar(pragma)
+    let integrity: Vec<String> = sql::query_scalar(pragma)
         .fetch_all(&mut *conn)
         .await
         .context("it is not a SQLite database")?;
@@ -108,14 +112,14 @@ async fn check_open(
         );
     }
     let broken: Vec<(String, Option<i64>)> =
-        sqlx::query_as("SELECT \"table\", rowid FROM pragma_foreign_key_check LIMIT 5")
+        sql::query_as("SELECT \"table\", rowid FROM pragma_foreign_key_check LIMIT 5")
             .fetch_all(&mut *conn)
             .await?;
     if let Some((table, row)) = broken.first() {
         bail!("a row of {table} ({row:?}) refers to one that does not exist");
     }
     let applied: Vec<i64> =
-        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
+        sql::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
             .fetch_all(&mut *conn)
             .await
             .context("it is not a Clientele database (it has no migrations)")?;
@@ -125,7 +129,7 @@ async fn check_open(
             "it was made by a newer version of Clientele (migration {newer}): restore it with that version"
         );
     }
-    let (users, companies, contacts, activities, tasks) = sqlx::query_as(
+    let (users, companies, contacts, activities, tasks) = sql::query_as(
         "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM companies),
                 (SELECT count(*) FROM contacts), (SELECT count(*) FROM activities),
                 (SELECT count(*) FROM tasks)",

@@ -1,12 +1,11 @@
 //! Companies: their list (filtered, searched, sorted, paged), one company and its contacts, the
 //! lookups a contact form needs, and writes with optimistic locking.
 
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use super::sql::{self, Builder, Row};
 
 use super::contacts::{contact_row, CONTACT_ROW};
 use super::paging::{self, Count, Paging, SortKey, Sorts};
-use super::records::{classify, export_cells, stamp, SearchIn, SqliteQuery, WriteError};
+use super::records::{classify, export_cells, stamp, SearchIn, WriteError};
 use super::Db;
 use crate::domain::{CompanyDraft, CompanyRow, CompanyView, ContactRow, ListQuery, Page};
 
@@ -56,7 +55,7 @@ const COMPANY_EXPORT: &str =
      co.postal_code, co.country, coalesce(u.email, '') AS owner, co.notes, co.created_at, \
      co.updated_at";
 
-fn company_cells(row: &SqliteRow) -> Result<Vec<String>, sqlx::Error> {
+fn company_cells(row: &Row) -> Result<Vec<String>, sqlx::Error> {
     export_cells(
         row,
         &[
@@ -78,7 +77,7 @@ fn company_cells(row: &SqliteRow) -> Result<Vec<String>, sqlx::Error> {
     )
 }
 
-fn company_row(row: &SqliteRow) -> Result<CompanyRow, sqlx::Error> {
+fn company_row(row: &Row) -> Result<CompanyRow, sqlx::Error> {
     Ok(CompanyRow {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
@@ -125,7 +124,7 @@ impl Db {
         filter: &CompanyFilter,
         paging: &Paging,
         select: &str,
-        map: fn(&SqliteRow) -> Result<T, sqlx::Error>,
+        map: fn(&Row) -> Result<T, sqlx::Error>,
         counted: bool,
     ) -> Result<Page<T>, sqlx::Error> {
         let only_search =
@@ -134,7 +133,7 @@ impl Db {
         // the whole sort order.
         let rare_owner = match filter.owner {
             Some(owner) => {
-                self.is_rare("companies", "companies_by_owner", "owner_id", owner)
+                self.is_rare("companies", "companies_by_owner", "owner_id", owner.into())
                     .await?
             }
             None => false,
@@ -145,7 +144,7 @@ impl Db {
                     "companies",
                     "companies_live_by_industry",
                     "industry",
-                    industry.clone(),
+                    industry.as_str().into(),
                 )
                 .await?
             }
@@ -160,7 +159,7 @@ impl Db {
         } else {
             paging.index
         };
-        let from = |q: &mut QueryBuilder<'_, Sqlite>, counting: bool| {
+        let from = |q: &mut Builder<'_>, counting: bool| {
             q.push(" FROM companies co");
             if let Some(index) = walk_index {
                 q.push(format_args!(" INDEXED BY {index}"));
@@ -196,7 +195,7 @@ impl Db {
 
     /// A live company.
     pub async fn company(&self, id: i64) -> Result<Option<CompanyView>, sqlx::Error> {
-        let row = sqlx::query(
+        let row = sql::query(
             "SELECT co.*, ow.name AS owner_name, cb.name AS created_by_name,
                     ub.name AS updated_by_name
              FROM companies co
@@ -206,7 +205,7 @@ impl Db {
              WHERE co.id = ? AND co.deleted_at IS NULL",
         )
         .bind(id)
-        .fetch_optional(&mut *self.conn().await?)
+        .fetch_optional(&mut self.conn().await?)
         .await?;
         row.map(|row| {
             Ok(CompanyView {
@@ -240,7 +239,7 @@ impl Db {
         company_id: i64,
         limit: u32,
     ) -> Result<Vec<ContactRow>, sqlx::Error> {
-        let rows = sqlx::query(&format!(
+        let rows = sql::query(&format!(
             "SELECT {CONTACT_ROW} FROM contacts c
              LEFT JOIN companies co ON co.id = c.company_id
              LEFT JOIN users u ON u.id = c.owner_id
@@ -249,14 +248,14 @@ impl Db {
         ))
         .bind(company_id)
         .bind(limit)
-        .fetch_all(&mut *self.conn().await?)
+        .fetch_all(&mut self.conn().await?)
         .await?;
         rows.iter().map(contact_row).collect()
     }
 
     /// Live companies whose name (ignoring case) or domain is `text`.
     pub async fn find_companies(&self, text: &str) -> Result<Vec<CompanyMatch>, sqlx::Error> {
-        let rows = sqlx::query(
+        let rows = sql::query(
             // Two index lookups (by name, by domain): an OR of both would scan the table.
             "SELECT id, name, domain FROM companies WHERE deleted_at IS NULL AND sort_name = lower(?1)
              UNION
@@ -265,7 +264,7 @@ impl Db {
              ORDER BY id LIMIT 5",
         )
         .bind(text.trim())
-        .fetch_all(&mut *self.conn().await?)
+        .fetch_all(&mut self.conn().await?)
         .await?;
         rows.iter()
             .map(|row| {
@@ -281,7 +280,7 @@ impl Db {
     /// The distinct industries of live companies, for the filter.
     pub async fn industries(&self) -> Result<Vec<String>, sqlx::Error> {
         // A skip scan of the industry index: one lookup per distinct value, not one per company.
-        sqlx::query_scalar(
+        sql::query_scalar(
             "WITH RECURSIVE i(industry, n) AS (
                  SELECT min(industry), 1 FROM companies
                  WHERE deleted_at IS NULL AND industry > ''
@@ -291,7 +290,7 @@ impl Db {
                  FROM i WHERE i.industry IS NOT NULL AND n < 200)
              SELECT industry FROM i WHERE industry IS NOT NULL",
         )
-        .fetch_all(&mut *self.conn().await?)
+        .fetch_all(&mut self.conn().await?)
         .await
     }
 
@@ -301,7 +300,7 @@ impl Db {
         user_id: i64,
         now: i64,
     ) -> Result<i64, WriteError> {
-        let query = sqlx::query(
+        let query = sql::query(
             "INSERT INTO companies (name, domain, industry, size, phone, website, street, city,
                  postal_code, country, notes, owner_id, updated_at, updated_by, created_at,
                  created_by)
@@ -309,7 +308,7 @@ impl Db {
              RETURNING id",
         );
         let row = bind_company(query, draft, user_id, now)
-            .fetch_one(&mut *self.conn().await?)
+            .fetch_one(&mut self.conn().await?)
             .await
             .map_err(classify)?;
         self.forget_total("companies");
@@ -326,7 +325,7 @@ impl Db {
         user_id: i64,
         now: i64,
     ) -> Result<(), WriteError> {
-        let query = sqlx::query(
+        let query = sql::query(
             "UPDATE companies SET name = ?1, domain = ?2, industry = ?3, size = ?4, phone = ?5,
                  website = ?6, street = ?7, city = ?8, postal_code = ?9, country = ?10,
                  notes = ?11, owner_id = ?12, updated_at = ?13, updated_by = ?14,
@@ -342,11 +341,11 @@ impl Db {
 
 /// Binds a company's fields, then who saved it and when (parameters 1 to 14).
 fn bind_company<'q>(
-    query: SqliteQuery<'q>,
+    query: sql::Query<'q>,
     draft: &'q CompanyDraft,
     user_id: i64,
     now: i64,
-) -> SqliteQuery<'q> {
+) -> sql::Query<'q> {
     query
         .bind(&draft.name)
         .bind(draft.domain.as_ref().map_or("", |d| d.as_str()))

@@ -6,18 +6,59 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Postgres, Sqlite, Transaction};
 
-use super::Db;
+use super::sql::{Exec, Target};
+use super::{Db, Pool};
 
 /// The connection a statement runs on: one from the pool, or the scope's transaction.
 pub(crate) enum Conn<'a> {
     /// Dropping it before its statement finished (the request was cancelled) stops the statement.
-    Pooled {
+    Lite {
         conn: sqlx::pool::PoolConnection<Sqlite>,
         _stop: StopOnDrop,
     },
-    Scoped(tokio::sync::MutexGuard<'a, Transaction<'static, Sqlite>>),
+    /// PostgreSQL stops a statement whose connection's client has gone (the pool then closes it).
+    Pg(sqlx::pool::PoolConnection<Postgres>),
+    Scoped(tokio::sync::MutexGuard<'a, Tx>),
+}
+
+/// A transaction on either backend.
+#[derive(Debug)]
+pub(crate) enum Tx {
+    Lite(Transaction<'static, Sqlite>),
+    Pg(Transaction<'static, Postgres>),
+}
+
+impl Exec for Conn<'_> {
+    fn target(&mut self) -> Target<'_> {
+        match self {
+            Conn::Lite { conn, .. } => Target::Lite(&mut *conn),
+            Conn::Pg(conn) => Target::Pg(&mut *conn),
+            Conn::Scoped(tx) => match &mut **tx {
+                Tx::Lite(tx) => Target::Lite(&mut *tx),
+                Tx::Pg(tx) => Target::Pg(&mut *tx),
+            },
+        }
+    }
+}
+
+impl Exec for Tx {
+    fn target(&mut self) -> Target<'_> {
+        match self {
+            Tx::Lite(tx) => Target::Lite(&mut *tx),
+            Tx::Pg(tx) => Target::Pg(&mut *tx),
+        }
+    }
+}
+
+impl Tx {
+    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Lite(tx) => tx.commit().await,
+            Tx::Pg(tx) => tx.commit().await,
+        }
+    }
 }
 
 /// Tells the deadline of a connection's current use that its caller has gone.
@@ -39,26 +80,6 @@ tokio::task_local! {
 /// Runs `work` (background upkeep, not a request) with no statement deadline.
 pub async fn without_deadline<T>(work: impl std::future::Future<Output = T>) -> T {
     NO_DEADLINE.scope((), work).await
-}
-
-impl std::ops::Deref for Conn<'_> {
-    type Target = sqlx::SqliteConnection;
-
-    fn deref(&self) -> &Self::Target {
-        match self {
-            Conn::Pooled { conn, .. } => conn,
-            Conn::Scoped(tx) => tx,
-        }
-    }
-}
-
-impl std::ops::DerefMut for Conn<'_> {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        match self {
-            Conn::Pooled { conn, .. } => &mut *conn,
-            Conn::Scoped(tx) => &mut *tx,
-        }
-    }
 }
 
 /// A transaction every statement of a [`Db::in_transaction`] handle runs in.
@@ -90,16 +111,25 @@ impl Db {
     pub(crate) async fn conn(&self) -> Result<Conn<'_>, sqlx::Error> {
         Ok(match &self.scope {
             Some(tx) => Conn::Scoped(tx.lock().await),
-            None => {
-                let gone = Arc::new(AtomicBool::new(false));
-                let conn = CALLER_GONE
-                    .scope(Arc::clone(&gone), self.pool.acquire())
-                    .await?;
-                Conn::Pooled {
-                    conn,
-                    _stop: StopOnDrop(gone),
+            None => match &self.pool {
+                Pool::Lite { pool, .. } => {
+                    let gone = Arc::new(AtomicBool::new(false));
+                    let conn = CALLER_GONE.scope(Arc::clone(&gone), pool.acquire()).await?;
+                    Conn::Lite {
+                        conn,
+                        _stop: StopOnDrop(gone),
+                    }
                 }
-            }
+                Pool::Pg { pool, upkeep } => {
+                    // Upkeep's connections have no statement timeout.
+                    let pool = if NO_DEADLINE.try_with(|()| ()).is_ok() {
+                        upkeep
+                    } else {
+                        pool
+                    };
+                    Conn::Pg(pool.acquire().await?)
+                }
+            },
         })
     }
 
@@ -115,7 +145,10 @@ impl Db {
 
     /// The pool's connections: (open, idle).
     pub fn pool_usage(&self) -> (u32, usize) {
-        (self.pool.size(), self.pool.num_idle())
+        match &self.pool {
+            Pool::Lite { pool, .. } => (pool.size(), pool.num_idle()),
+            Pool::Pg { pool, .. } => (pool.size(), pool.num_idle()),
+        }
     }
 
     /// Waits (briefly) until no request is in flight: a background job calls it before each of
@@ -124,20 +157,44 @@ impl Db {
         self.turns.background().await;
     }
 
-    /// Starts a write transaction (`BEGIN IMMEDIATE`: it holds the write lock from its start, so
-    /// its reads and writes see one state) whose handle runs every statement in it.
+    /// Starts a write transaction whose handle runs every statement in it. Write transactions
+    /// run one at a time, so that their reads and writes see one state: SQLite's
+    /// `BEGIN IMMEDIATE` holds the write lock from the start; on PostgreSQL every one takes the
+    /// same transaction-level advisory lock first (every instance's writers queue on it).
     pub async fn in_transaction(&self) -> Result<Scope, sqlx::Error> {
         // Like `conn`: when the caller goes, the statement it left running is stopped.
         let gone = Arc::new(AtomicBool::new(false));
-        let tx = CALLER_GONE
-            .scope(Arc::clone(&gone), self.pool.begin_with("BEGIN IMMEDIATE"))
-            .await?;
+        let tx = match &self.pool {
+            Pool::Lite { pool, .. } => Tx::Lite(
+                CALLER_GONE
+                    .scope(Arc::clone(&gone), pool.begin_with("BEGIN IMMEDIATE"))
+                    .await?,
+            ),
+            Pool::Pg { pool, .. } => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(WRITERS_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                Tx::Pg(tx)
+            }
+        };
         Ok(Scope {
             db: Self {
                 scope: Some(Arc::new(tokio::sync::Mutex::new(tx))),
                 ..self.clone()
             },
             _stop: StopOnDrop(gone),
+        })
+    }
+
+    /// Starts a transaction on a connection of its own (SQLite's deferred `BEGIN`; on
+    /// PostgreSQL one holding the writers' lock, as [`Db::in_transaction`]'s): for a few
+    /// statements that must be applied together, which use it directly.
+    pub(crate) async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match &self.pool {
+            Pool::Lite { pool, .. } => Tx::Lite(pool.begin().await?),
+            Pool::Pg { pool, .. } => Tx::Pg(begin_writing(pool).await?),
         })
     }
 
@@ -158,6 +215,19 @@ impl Db {
         }
         result
     }
+}
+
+/// The PostgreSQL advisory lock every write transaction holds ("clientel" in ASCII).
+const WRITERS_LOCK: i64 = 0x636c_6965_6e74_656c;
+
+/// A PostgreSQL transaction holding the writers' lock.
+async fn begin_writing(pool: &sqlx::PgPool) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(WRITERS_LOCK)
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
 }
 
 /// How many SQLite virtual-machine steps run between two looks at the clock.
@@ -186,20 +256,23 @@ pub(super) async fn arm_deadline(
     Ok(())
 }
 
-/// Whether `error` comes from SQLite finding the database locked past the busy timeout (another
-/// writer held it): the server is overloaded, not broken.
+/// Whether `error` comes from the database finding what it needs locked past its wait (another
+/// writer held it; on PostgreSQL also a deadlock or a serialization failure): the server is
+/// overloaded, not broken.
 pub fn is_busy(error: &anyhow::Error) -> bool {
     error.chain().any(|e| {
         matches!(e.downcast_ref::<sqlx::Error>(),
-            Some(sqlx::Error::Database(e)) if matches!(e.code().as_deref(), Some("5" | "6")))
+            Some(sqlx::Error::Database(e))
+                if matches!(e.code().as_deref(), Some("5" | "6" | "55P03" | "40001" | "40P01")))
     })
 }
 
-/// Whether `error` comes from SQLite interrupting a statement that ran past its deadline.
+/// Whether `error` comes from the database stopping a statement that ran past its deadline
+/// (SQLite's interrupt, PostgreSQL's `statement_timeout`).
 pub fn is_interrupted(error: &anyhow::Error) -> bool {
     error.chain().any(|e| {
         matches!(e.downcast_ref::<sqlx::Error>(),
-            Some(sqlx::Error::Database(e)) if e.code().as_deref() == Some("9"))
+            Some(sqlx::Error::Database(e)) if matches!(e.code().as_deref(), Some("9" | "57014")))
     })
 }
 
@@ -226,15 +299,15 @@ mod tests {
     async fn a_statement_past_its_deadline_is_interrupted() {
         let (_dir, db) = database(Duration::from_millis(200)).await;
         let started = Instant::now();
-        let error = sqlx::query_scalar::<_, i64>(ENDLESS)
-            .fetch_one(&mut *db.conn().await.unwrap())
+        let error = super::super::sql::query_scalar::<i64>(ENDLESS)
+            .fetch_one(&mut db.conn().await.unwrap())
             .await
             .unwrap_err();
         assert!(is_interrupted(&anyhow::Error::from(error)));
         assert!(started.elapsed() < Duration::from_secs(5));
         // The (only) connection serves the next statement.
-        let one: i64 = sqlx::query_scalar("SELECT 1")
-            .fetch_one(&mut *db.conn().await.unwrap())
+        let one: i64 = super::super::sql::query_scalar("SELECT 1")
+            .fetch_one(&mut db.conn().await.unwrap())
             .await
             .unwrap();
         assert_eq!(one, 1);
@@ -244,8 +317,8 @@ mod tests {
     async fn upkeep_runs_without_the_deadline() {
         let (_dir, db) = database(Duration::from_millis(50)).await;
         let endless = without_deadline(async {
-            sqlx::query_scalar::<_, i64>(ENDLESS)
-                .fetch_one(&mut *db.conn().await.unwrap())
+            super::super::sql::query_scalar::<i64>(ENDLESS)
+                .fetch_one(&mut db.conn().await.unwrap())
                 .await
         });
         // Still running well past the deadline (then cancelled, which stops it).
@@ -258,16 +331,16 @@ mod tests {
     async fn a_cancelled_caller_frees_its_connection_at_once() {
         let (_dir, db) = database(Duration::from_secs(60)).await;
         let endless = async {
-            sqlx::query_scalar::<_, i64>(ENDLESS)
-                .fetch_one(&mut *db.conn().await.unwrap())
+            super::super::sql::query_scalar::<i64>(ENDLESS)
+                .fetch_one(&mut db.conn().await.unwrap())
                 .await
         };
         assert!(tokio::time::timeout(Duration::from_millis(200), endless)
             .await
             .is_err());
         let started = Instant::now();
-        let one: i64 = sqlx::query_scalar("SELECT 1")
-            .fetch_one(&mut *db.conn().await.unwrap())
+        let one: i64 = super::super::sql::query_scalar("SELECT 1")
+            .fetch_one(&mut db.conn().await.unwrap())
             .await
             .unwrap();
         assert_eq!(one, 1);

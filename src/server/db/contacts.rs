@@ -1,13 +1,10 @@
 //! Contacts: their list (filtered, searched, sorted, paged), one contact, and writes with
 //! optimistic locking.
 
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use super::sql::{self, Builder, Row};
 
 use super::paging::{self, Count, Paging, SortKey, Sorts};
-use super::records::{
-    classify, export_cells, stamp, SearchIn, SqliteQuery, WriteError, SEARCH_LIMIT,
-};
+use super::records::{classify, export_cells, stamp, SearchIn, WriteError, SEARCH_LIMIT};
 use super::Db;
 use crate::domain::{
     contact_name, ContactDraft, ContactRow, ContactStatus, ContactView, ListQuery, Page,
@@ -65,7 +62,7 @@ const CONTACT_EXPORT: &str =
      coalesce(co.domain, '') AS company_domain, c.city, c.status, c.tags, \
      coalesce(u.email, '') AS owner, c.notes, c.created_at, c.updated_at";
 
-fn contact_cells(row: &SqliteRow) -> Result<Vec<String>, sqlx::Error> {
+fn contact_cells(row: &Row) -> Result<Vec<String>, sqlx::Error> {
     export_cells(
         row,
         &[
@@ -87,7 +84,7 @@ fn contact_cells(row: &SqliteRow) -> Result<Vec<String>, sqlx::Error> {
     )
 }
 
-pub(super) fn contact_row(row: &SqliteRow) -> Result<ContactRow, sqlx::Error> {
+pub(super) fn contact_row(row: &Row) -> Result<ContactRow, sqlx::Error> {
     let first: String = row.try_get("first_name")?;
     let last: String = row.try_get("last_name")?;
     Ok(ContactRow {
@@ -139,18 +136,18 @@ impl Db {
         filter: &ContactFilter,
         paging: &Paging,
         select: &str,
-        map: fn(&SqliteRow) -> Result<T, sqlx::Error>,
+        map: fn(&Row) -> Result<T, sqlx::Error>,
         counted: bool,
     ) -> Result<Page<T>, sqlx::Error> {
         // A common tag is best checked row by row while walking the sort order; a rare one is
         // best read first, then sorted.
         let common_tag = match &filter.tag {
             Some(tag) => {
-                let seen: i64 = sqlx::query_scalar(
+                let seen: i64 = sql::query_scalar(
                     "SELECT count(*) FROM (SELECT 1 FROM contact_tags WHERE tag = ? LIMIT 2000)",
                 )
                 .bind(tag)
-                .fetch_one(&mut *self.conn().await?)
+                .fetch_one(&mut self.conn().await?)
                 .await?;
                 seen >= 2000
             }
@@ -170,7 +167,7 @@ impl Db {
         // order would read every row to find them.
         let rare_owner = match filter.owner {
             Some(owner) => {
-                self.is_rare("contacts", "contacts_by_owner", "owner_id", owner)
+                self.is_rare("contacts", "contacts_by_owner", "owner_id", owner.into())
                     .await?
             }
             None => false,
@@ -187,7 +184,7 @@ impl Db {
         } else {
             paging.index
         };
-        let from = |q: &mut QueryBuilder<'_, Sqlite>, counting: bool| {
+        let from = |q: &mut Builder<'_>, counting: bool| {
             q.push(" FROM contacts c");
             if let Some(index) = walk_index {
                 q.push(format_args!(" INDEXED BY {index}"));
@@ -254,7 +251,7 @@ impl Db {
 
     /// A live contact.
     pub async fn contact(&self, id: i64) -> Result<Option<ContactView>, sqlx::Error> {
-        let row = sqlx::query(
+        let row = sql::query(
             "SELECT c.*, coalesce(co.name, '') AS company_name, ow.name AS owner_name,
                     cb.name AS created_by_name, ub.name AS updated_by_name
              FROM contacts c
@@ -265,7 +262,7 @@ impl Db {
              WHERE c.id = ? AND c.deleted_at IS NULL",
         )
         .bind(id)
-        .fetch_optional(&mut *self.conn().await?)
+        .fetch_optional(&mut self.conn().await?)
         .await?;
         row.map(|row| {
             let company_name: String = row.try_get("company_name")?;
@@ -305,7 +302,7 @@ impl Db {
         user_id: i64,
         now: i64,
     ) -> Result<i64, WriteError> {
-        let query = sqlx::query(
+        let query = sql::query(
             "INSERT INTO contacts (first_name, last_name, email, phone, phone_digits, phone_search,
                  job_title, company_id, city, status, tags, notes, owner_id,
                  updated_at, updated_by, created_at, created_by)
@@ -313,7 +310,7 @@ impl Db {
              RETURNING id",
         );
         let row = bind_contact(query, draft, company_id, user_id, now)
-            .fetch_one(&mut *self.conn().await?)
+            .fetch_one(&mut self.conn().await?)
             .await
             .map_err(classify)?;
         self.forget_total("contacts");
@@ -330,7 +327,7 @@ impl Db {
         user_id: i64,
         now: i64,
     ) -> Result<(), WriteError> {
-        let query = sqlx::query(
+        let query = sql::query(
             "UPDATE contacts SET first_name = ?1, last_name = ?2, email = ?3, phone = ?4,
                  phone_digits = ?5, phone_search = ?6, job_title = ?7, company_id = ?8, city = ?9,
                  status = ?10, tags = ?11, notes = ?12, owner_id = ?13, updated_at = ?14,
@@ -346,12 +343,12 @@ impl Db {
 
 /// Binds a contact's fields, then who saved it and when (parameters 1 to 15).
 fn bind_contact<'q>(
-    query: SqliteQuery<'q>,
+    query: sql::Query<'q>,
     draft: &'q ContactDraft,
     company_id: Option<i64>,
     user_id: i64,
     now: i64,
-) -> SqliteQuery<'q> {
+) -> sql::Query<'q> {
     let phone = draft.phone.as_ref();
     query
         .bind(&draft.first_name)

@@ -1,8 +1,7 @@
 //! The change history (`changes`): written by the save, trash and restore paths inside their own
 //! transaction, read newest first by record, by user and kind, or all of it.
 
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use super::sql::{self, Builder, Row};
 
 use super::Db;
 use crate::domain::{Change, ChangeAction, FieldChange, RecordKind};
@@ -19,7 +18,7 @@ fn decode_err(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> sqlx::E
     sqlx::Error::Decode(e.into())
 }
 
-fn change(row: &SqliteRow) -> Result<Change, sqlx::Error> {
+fn change(row: &Row) -> Result<Change, sqlx::Error> {
     let fields: Vec<(String, String, String)> =
         serde_json::from_str(row.try_get("fields")?).map_err(decode_err)?;
     Ok(Change {
@@ -58,7 +57,7 @@ impl Db {
             .iter()
             .map(|f| (f.field.as_str(), f.old.as_str(), f.new.as_str()))
             .collect();
-        sqlx::query(
+        sql::query(
             "INSERT INTO changes (kind, record_id, action, at, by, fields) VALUES (?, ?, ?, ?, ?, ?)",
         )
         .bind(kind.as_str())
@@ -67,7 +66,7 @@ impl Db {
         .bind(at)
         .bind(by)
         .bind(serde_json::to_string(&fields).map_err(|e| sqlx::Error::Encode(e.into()))?)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut self.conn().await?)
         .await?;
         Ok(())
     }
@@ -79,7 +78,7 @@ impl Db {
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<Change>, sqlx::Error> {
-        let mut q = QueryBuilder::<Sqlite>::new(
+        let mut q = Builder::new(
             "SELECT ch.id, ch.kind, ch.record_id, ch.action, ch.at, ch.fields, ch.import_id, \
              coalesce(u.name, '') AS by_name \
              FROM changes ch LEFT JOIN users u ON u.id = ch.by WHERE 1",
@@ -100,7 +99,7 @@ impl Db {
         q.push(" ORDER BY ch.id DESC LIMIT ")
             .push_bind(i64::from(limit));
         q.build()
-            .fetch_all(&mut *self.conn().await?)
+            .fetch_all(&mut self.conn().await?)
             .await?
             .iter()
             .map(change)

@@ -1,5 +1,6 @@
 //! Idempotency keys: the stored outcome of each keyed request, per user.
 
+use super::sql;
 use super::Db;
 
 /// What the store knows about a key when a request with it begins.
@@ -25,7 +26,7 @@ impl Db {
         now: i64,
     ) -> Result<KeyState, sqlx::Error> {
         loop {
-            let inserted = sqlx::query(
+            let inserted = sql::query(
                 "INSERT INTO idempotency (user_id, key, request_hash, created_at)
                  VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             )
@@ -33,18 +34,18 @@ impl Db {
             .bind(key)
             .bind(request_hash)
             .bind(now)
-            .execute(&mut *self.conn().await?)
+            .execute(&mut self.conn().await?)
             .await?
             .rows_affected();
             if inserted == 1 {
                 return Ok(KeyState::Claimed);
             }
-            let seen: Option<(String, Option<String>)> = sqlx::query_as(
+            let seen: Option<(String, Option<String>)> = sql::query_as(
                 "SELECT request_hash, outcome FROM idempotency WHERE user_id = ? AND key = ?",
             )
             .bind(user_id)
             .bind(key)
-            .fetch_optional(&mut *self.conn().await?)
+            .fetch_optional(&mut self.conn().await?)
             .await?;
             // Gone in between (the earlier request failed and let the key go): claim it again.
             if let Some((request_hash, outcome)) = seen {
@@ -63,11 +64,11 @@ impl Db {
         key: &str,
         outcome: &str,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE idempotency SET outcome = ? WHERE user_id = ? AND key = ?")
+        sql::query("UPDATE idempotency SET outcome = ? WHERE user_id = ? AND key = ?")
             .bind(outcome)
             .bind(user_id)
             .bind(key)
-            .execute(&mut *self.conn().await?)
+            .execute(&mut self.conn().await?)
             .await?;
         Ok(())
     }
@@ -78,10 +79,10 @@ impl Db {
         user_id: i64,
         key: &str,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM idempotency WHERE user_id = ? AND key = ? AND outcome IS NULL")
+        sql::query("DELETE FROM idempotency WHERE user_id = ? AND key = ? AND outcome IS NULL")
             .bind(user_id)
             .bind(key)
-            .execute(&mut *self.conn().await?)
+            .execute(&mut self.conn().await?)
             .await?;
         Ok(())
     }
@@ -90,17 +91,17 @@ impl Db {
     /// ran them is gone, and since an effect commits together with its outcome, none of them
     /// changed anything).
     pub async fn release_unfinished_idempotency_keys(&self) -> Result<u64, sqlx::Error> {
-        Ok(sqlx::query("DELETE FROM idempotency WHERE outcome IS NULL")
-            .execute(&mut *self.conn().await?)
+        Ok(sql::query("DELETE FROM idempotency WHERE outcome IS NULL")
+            .execute(&mut self.conn().await?)
             .await?
             .rows_affected())
     }
 
     /// Deletes the keys made before `before` (unix seconds).
     pub async fn prune_idempotency_keys(&self, before: i64) -> Result<u64, sqlx::Error> {
-        Ok(sqlx::query("DELETE FROM idempotency WHERE created_at < ?")
+        Ok(sql::query("DELETE FROM idempotency WHERE created_at < ?")
             .bind(before)
-            .execute(&mut *self.conn().await?)
+            .execute(&mut self.conn().await?)
             .await?
             .rows_affected())
     }

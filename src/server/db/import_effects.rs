@@ -2,7 +2,7 @@
 //! values — and which changes in the history are its: written in each batch's transaction, read
 //! back (and forgotten, record by record) by its undo.
 
-use sqlx::Row;
+use super::sql;
 
 use super::imports::{from_json, json_of};
 use super::Db;
@@ -21,7 +21,7 @@ pub struct Effect {
 impl Db {
     /// Records what a run did to a record (on the batch's transaction).
     pub async fn record_effect(&self, id: i64, effect: &Effect) -> Result<(), sqlx::Error> {
-        sqlx::query(
+        sql::query(
             "INSERT OR REPLACE INTO import_effects (import_id, record_id, created, version, old_values)
              VALUES (?, ?, ?, ?, ?)",
         )
@@ -30,7 +30,7 @@ impl Db {
         .bind(effect.created)
         .bind(effect.version)
         .bind(json_of(&effect.old_values)?)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut self.conn().await?)
         .await?;
         Ok(())
     }
@@ -42,14 +42,14 @@ impl Db {
         after: i64,
         limit: i64,
     ) -> Result<Vec<Effect>, sqlx::Error> {
-        sqlx::query(
+        sql::query(
             "SELECT record_id, created, version, old_values FROM import_effects
              WHERE import_id = ? AND record_id > ? ORDER BY record_id LIMIT ?",
         )
         .bind(id)
         .bind(after)
         .bind(limit)
-        .fetch_all(&mut *self.conn().await?)
+        .fetch_all(&mut self.conn().await?)
         .await?
         .iter()
         .map(|row| {
@@ -66,37 +66,37 @@ impl Db {
     /// How many records a run touched that are not undone yet.
     pub async fn import_effects_left(&self, id: i64) -> Result<u64, sqlx::Error> {
         let left: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM import_effects WHERE import_id = ?")
+            sql::query_scalar("SELECT count(*) FROM import_effects WHERE import_id = ?")
                 .bind(id)
-                .fetch_one(&mut *self.conn().await?)
+                .fetch_one(&mut self.conn().await?)
                 .await?;
         Ok(u64::try_from(left).unwrap_or(0))
     }
 
     /// Forgets what a run did to a record once that is undone (so a second undo passes it by).
     pub async fn forget_effect(&self, id: i64, record_id: i64) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM import_effects WHERE import_id = ? AND record_id = ?")
+        sql::query("DELETE FROM import_effects WHERE import_id = ? AND record_id = ?")
             .bind(id)
             .bind(record_id)
-            .execute(&mut *self.conn().await?)
+            .execute(&mut self.conn().await?)
             .await?;
         Ok(())
     }
 
     /// The id of the newest change (changes written after it in a batch are the import's).
     pub async fn last_change(&self) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM changes")
-            .fetch_one(&mut *self.conn().await?)
+        sql::query_scalar("SELECT coalesce(max(id), 0) FROM changes")
+            .fetch_one(&mut self.conn().await?)
             .await
     }
 
     /// Marks the changes after `after` as made by import `id` (on the batch's transaction, where
     /// no one else writes).
     pub async fn tag_changes(&self, id: i64, after: i64) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE changes SET import_id = ? WHERE id > ?")
+        sql::query("UPDATE changes SET import_id = ? WHERE id > ?")
             .bind(id)
             .bind(after)
-            .execute(&mut *self.conn().await?)
+            .execute(&mut self.conn().await?)
             .await?;
         Ok(())
     }

@@ -1,8 +1,7 @@
 //! Imports: their state and counts, the invalid rows they found, and what their runs did to each
 //! record (for undo). The rows themselves are written through the records' own save path.
 
-use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
+use super::sql::{self, Row};
 
 use super::Db;
 use crate::domain::{ImportCounts, ImportView, OnExisting, RecordKind, UNDO_STOPPED};
@@ -23,11 +22,11 @@ fn decode<T: std::str::FromStr<Err = String>>(text: &str) -> Result<T, sqlx::Err
         .map_err(|e: String| sqlx::Error::Decode(e.into()))
 }
 
-fn count(row: &SqliteRow, column: &str) -> Result<u64, sqlx::Error> {
+fn count(row: &Row, column: &str) -> Result<u64, sqlx::Error> {
     Ok(u64::try_from(row.try_get::<i64, _>(column)?).unwrap_or_default())
 }
 
-fn import_view(row: &SqliteRow) -> Result<ImportView, sqlx::Error> {
+fn import_view(row: &Row) -> Result<ImportView, sqlx::Error> {
     let kind: String = row.try_get("kind")?;
     Ok(ImportView {
         id: row.try_get("id")?,
@@ -73,7 +72,7 @@ impl Db {
         header: &[String],
         mapping: &[Option<&str>],
     ) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar(
+        sql::query_scalar(
             "INSERT INTO imports (kind, file_name, by, created_at, header, mapping)
              VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         )
@@ -83,25 +82,25 @@ impl Db {
         .bind(now)
         .bind(json_of(&header)?)
         .bind(json_of(&mapping)?)
-        .fetch_one(&mut *self.conn().await?)
+        .fetch_one(&mut self.conn().await?)
         .await
     }
 
     /// An import, with its first `problems` invalid rows.
     pub async fn import(&self, id: i64, problems: i64) -> Result<Option<ImportView>, sqlx::Error> {
-        let row = sqlx::query(&format!("SELECT {IMPORT_COLUMNS} WHERE i.id = ?"))
+        let row = sql::query(&format!("SELECT {IMPORT_COLUMNS} WHERE i.id = ?"))
             .bind(id)
-            .fetch_optional(&mut *self.conn().await?)
+            .fetch_optional(&mut self.conn().await?)
             .await?;
         let Some(mut view) = row.as_ref().map(import_view).transpose()? else {
             return Ok(None);
         };
-        let rows = sqlx::query(
+        let rows = sql::query(
             "SELECT line, reason FROM import_problems WHERE import_id = ? ORDER BY line LIMIT ?",
         )
         .bind(id)
         .bind(problems)
-        .fetch_all(&mut *self.conn().await?)
+        .fetch_all(&mut self.conn().await?)
         .await?;
         view.problems = rows
             .iter()
@@ -117,11 +116,11 @@ impl Db {
 
     /// The most recent imports, newest first.
     pub async fn recent_imports(&self, limit: i64) -> Result<Vec<ImportView>, sqlx::Error> {
-        sqlx::query(&format!(
+        sql::query(&format!(
             "SELECT {IMPORT_COLUMNS} ORDER BY i.id DESC LIMIT ?"
         ))
         .bind(limit)
-        .fetch_all(&mut *self.conn().await?)
+        .fetch_all(&mut self.conn().await?)
         .await?
         .iter()
         .map(import_view)
@@ -131,10 +130,10 @@ impl Db {
     /// Imports whose file is needed no more: their run has ended (done, failed, cancelled — a run
     /// is never resumed — or undone).
     pub async fn finished_imports(&self) -> Result<Vec<i64>, sqlx::Error> {
-        sqlx::query_scalar(
+        sql::query_scalar(
             "SELECT id FROM imports WHERE state IN ('done', 'failed', 'cancelled', 'undone')",
         )
-        .fetch_all(&mut *self.conn().await?)
+        .fetch_all(&mut self.conn().await?)
         .await
     }
 
@@ -142,7 +141,7 @@ impl Db {
     /// check or a run, and its message when it starts any work); false when it was not in `from` (someone else moved it first).
     pub async fn move_import(&self, id: i64, from: &str, to: &str) -> Result<bool, sqlx::Error> {
         let restart = matches!(to, "checking" | "running");
-        let done = sqlx::query(
+        let done = sql::query(
             "UPDATE imports SET state = ?1, cancel = 0,
                  message = CASE WHEN ?1 IN ('checking', 'running', 'undone') THEN '' ELSE message END,
                  finished_at = CASE WHEN ?1 IN ('checking', 'running', 'undone') THEN NULL
@@ -158,12 +157,12 @@ impl Db {
         .bind(id)
         .bind(restart)
         .bind(from)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut self.conn().await?)
         .await?;
         if done.rows_affected() == 1 && restart {
-            sqlx::query("DELETE FROM import_problems WHERE import_id = ?")
+            sql::query("DELETE FROM import_problems WHERE import_id = ?")
                 .bind(id)
-                .execute(&mut *self.conn().await?)
+                .execute(&mut self.conn().await?)
                 .await?;
         }
         Ok(done.rows_affected() == 1)
@@ -176,11 +175,11 @@ impl Db {
         mapping: &[Option<&str>],
         on_existing: OnExisting,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE imports SET mapping = ?, on_existing = ? WHERE id = ?")
+        sql::query("UPDATE imports SET mapping = ?, on_existing = ? WHERE id = ?")
             .bind(json_of(&mapping)?)
             .bind(on_existing.as_str())
             .bind(id)
-            .execute(&mut *self.conn().await?)
+            .execute(&mut self.conn().await?)
             .await?;
         Ok(())
     }
@@ -195,7 +194,7 @@ impl Db {
         problems: &[(u64, String)],
     ) -> Result<(), sqlx::Error> {
         let as_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-        sqlx::query(
+        sql::query(
             "UPDATE imports SET rows_done = rows_done + ?, created = created + ?,
                  updated = updated + ?, skipped = skipped + ?, invalid = invalid + ?
              WHERE id = ?",
@@ -206,10 +205,10 @@ impl Db {
         .bind(as_i64(counts.skipped))
         .bind(as_i64(counts.invalid))
         .bind(id)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut self.conn().await?)
         .await?;
         for (line, reason) in problems {
-            sqlx::query(
+            sql::query(
                 "INSERT OR IGNORE INTO import_problems (import_id, line, reason)
                  SELECT ?1, ?2, ?3
                  WHERE (SELECT count(*) FROM import_problems WHERE import_id = ?1) < ?4",
@@ -218,7 +217,7 @@ impl Db {
             .bind(as_i64(*line))
             .bind(reason)
             .bind(PROBLEMS_KEPT)
-            .execute(&mut *self.conn().await?)
+            .execute(&mut self.conn().await?)
             .await?;
         }
         Ok(())
@@ -233,7 +232,7 @@ impl Db {
         message: &str,
         now: i64,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query(
+        sql::query(
             "UPDATE imports SET state = ?, message = ?, finished_at = ?,
                  rows_total = coalesce(?, rows_total)
              WHERE id = ?",
@@ -243,33 +242,33 @@ impl Db {
         .bind(now)
         .bind(rows_total.map(|n| i64::try_from(n).unwrap_or(i64::MAX)))
         .bind(id)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut self.conn().await?)
         .await?;
         Ok(())
     }
 
     /// Asks a check or run under way to stop after its current batch.
     pub async fn cancel_import(&self, id: i64) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query(
+        let done = sql::query(
             "UPDATE imports SET cancel = 1 WHERE id = ? AND state IN ('checking', 'running')",
         )
         .bind(id)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut self.conn().await?)
         .await?;
         Ok(done.rows_affected() == 1)
     }
 
     pub async fn import_cancelled(&self, id: i64) -> Result<bool, sqlx::Error> {
-        let cancel: Option<i64> = sqlx::query_scalar("SELECT cancel FROM imports WHERE id = ?")
+        let cancel: Option<i64> = sql::query_scalar("SELECT cancel FROM imports WHERE id = ?")
             .bind(id)
-            .fetch_optional(&mut *self.conn().await?)
+            .fetch_optional(&mut self.conn().await?)
             .await?;
         Ok(cancel.unwrap_or(1) != 0)
     }
 
     /// Imports a previous process left checking, running or undoing: they stopped with it.
     pub async fn fail_interrupted_imports(&self, now: i64) -> Result<u64, sqlx::Error> {
-        let done = sqlx::query(
+        let done = sql::query(
             "UPDATE imports SET finished_at = ?1,
                  message = 'The server stopped during this ' ||
                      CASE state WHEN 'checking' THEN 'check' ELSE 'import' END ||
@@ -278,7 +277,7 @@ impl Db {
              WHERE state IN ('checking', 'running')",
         )
         .bind(now)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut self.conn().await?)
         .await?;
         let undoing = self.stop_undos(None, now).await?;
         Ok(done.rows_affected() + undoing)
@@ -288,32 +287,32 @@ impl Db {
     /// or every one (at start-up) — go back to `failed`, to be undone again; how many. One that
     /// had finished is left as it is.
     pub async fn stop_undos(&self, id: Option<i64>, now: i64) -> Result<u64, sqlx::Error> {
-        let done = sqlx::query(
+        let done = sql::query(
             "UPDATE imports SET state = 'failed', message = ?, finished_at = ?
              WHERE (?3 IS NULL OR id = ?3) AND state = 'undone' AND message = ''",
         )
         .bind(UNDO_STOPPED)
         .bind(now)
         .bind(id)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut self.conn().await?)
         .await?;
         Ok(done.rows_affected())
     }
 
     /// The live contact with this e-mail, if any.
     pub async fn contact_by_email(&self, email: &str) -> Result<Option<i64>, sqlx::Error> {
-        sqlx::query_scalar(
+        sql::query_scalar(
             "SELECT id FROM contacts WHERE email = ? AND deleted_at IS NULL AND email <> ''",
         )
         .bind(email)
-        .fetch_optional(&mut *self.conn().await?)
+        .fetch_optional(&mut self.conn().await?)
         .await
     }
 
     /// Active users by e-mail (an import's owners are given by e-mail).
     pub async fn active_users_by_email(&self) -> Result<Vec<(String, i64)>, sqlx::Error> {
-        sqlx::query_as("SELECT email, id FROM users WHERE active")
-            .fetch_all(&mut *self.conn().await?)
+        sql::query_as("SELECT email, id FROM users WHERE active")
+            .fetch_all(&mut self.conn().await?)
             .await
     }
 }

@@ -2,9 +2,10 @@
 //! token is stored. A link works while it is unused, unrevoked, unexpired, and its creator is
 //! still an active administrator.
 
-use sqlx::Row;
+use super::sql;
 
 use super::accounts::role_of;
+use super::conn::Tx;
 use super::Db;
 use crate::domain::{InvitationStatus, InvitationView, Role};
 
@@ -35,7 +36,7 @@ impl Db {
         now: i64,
         expires_at: i64,
     ) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar(
+        sql::query_scalar(
             "INSERT INTO invitations (token_hash, role, created_by, created_at, expires_at)
              VALUES (?, ?, ?, ?, ?) RETURNING id",
         )
@@ -44,7 +45,7 @@ impl Db {
         .bind(created_by)
         .bind(now)
         .bind(expires_at)
-        .fetch_one(&mut *self.conn().await?)
+        .fetch_one(&mut self.conn().await?)
         .await
     }
 
@@ -54,13 +55,13 @@ impl Db {
         token_hash: &str,
         now: i64,
     ) -> Result<Option<OpenInvitation>, sqlx::Error> {
-        let row = sqlx::query(&format!(
+        let row = sql::query(&format!(
             "SELECT i.id, i.role, i.expires_at FROM invitations i WHERE i.token_hash = ?1 AND {}",
             usable("?2")
         ))
         .bind(token_hash)
         .bind(now)
-        .fetch_optional(&mut *self.conn().await?)
+        .fetch_optional(&mut self.conn().await?)
         .await?;
         row.map(|row| {
             Ok(OpenInvitation {
@@ -78,7 +79,7 @@ impl Db {
         token_hash: &str,
         now: i64,
     ) -> Result<Option<InvitationStatus>, sqlx::Error> {
-        let row = sqlx::query(&format!(
+        let row = sql::query(&format!(
             "SELECT i.role, i.accepted_at IS NOT NULL AS used, i.expires_at <= ?1 AS expired,
                     {} AS usable
              FROM invitations i WHERE i.token_hash = ?2",
@@ -86,7 +87,7 @@ impl Db {
         ))
         .bind(now)
         .bind(token_hash)
-        .fetch_optional(&mut *self.conn().await?)
+        .fetch_optional(&mut self.conn().await?)
         .await?;
         let Some(row) = row else {
             return Ok(None);
@@ -104,14 +105,14 @@ impl Db {
 
     /// The invitations that can still be accepted, newest first.
     pub async fn open_invitations(&self, now: i64) -> Result<Vec<InvitationView>, sqlx::Error> {
-        let rows = sqlx::query(&format!(
+        let rows = sql::query(&format!(
             "SELECT i.id, i.role, i.created_at, i.expires_at - ?1 AS expires_in,
                     (SELECT name FROM users WHERE id = i.created_by) AS created_by
              FROM invitations i WHERE {} ORDER BY i.id DESC LIMIT 200",
             usable("?1")
         ))
         .bind(now)
-        .fetch_all(&mut *self.conn().await?)
+        .fetch_all(&mut self.conn().await?)
         .await?;
         rows.iter()
             .map(|row| {
@@ -128,13 +129,13 @@ impl Db {
 
     /// Revokes an invitation that has not been used; false if there is no such open invitation.
     pub async fn revoke_invitation(&self, id: i64, now: i64) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query(
+        let done = sql::query(
             "UPDATE invitations SET revoked_at = ?
              WHERE id = ? AND accepted_at IS NULL AND revoked_at IS NULL",
         )
         .bind(now)
         .bind(id)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut self.conn().await?)
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -143,11 +144,11 @@ impl Db {
 /// Revokes the unused invitations `user_id` created (they were deactivated or are no longer an
 /// administrator), inside the transaction making that change.
 pub(super) async fn revoke_invitations_by(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut Tx,
     user_id: i64,
     now: i64,
 ) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
+    let done = sql::query(
         "UPDATE invitations SET revoked_at = ?
          WHERE created_by = ? AND accepted_at IS NULL AND revoked_at IS NULL",
     )
@@ -160,12 +161,12 @@ pub(super) async fn revoke_invitations_by(
 
 /// Marks invitation `id` accepted by `user_id`, if it is still usable.
 pub(super) async fn accept_invitation(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut Tx,
     id: i64,
     user_id: i64,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(&format!(
+    let done = sql::query(&format!(
         "UPDATE invitations AS i SET accepted_at = ?1, accepted_by = ?2 WHERE i.id = ?3 AND {}",
         usable("?1")
     ))

@@ -7,6 +7,7 @@ mod backup;
 mod companies;
 mod conn;
 mod contacts;
+mod dialect;
 mod history;
 mod idempotency;
 mod import_effects;
@@ -19,6 +20,7 @@ pub mod search;
 pub mod seed;
 mod sessions;
 mod sign_ins;
+pub(crate) mod sql;
 mod tasks;
 mod totals;
 mod trash;
@@ -48,13 +50,40 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Connection, Sqlite, Transaction};
+use sqlx::{Connection, Executor, Postgres, Sqlite, Transaction};
 
 use super::config::{ensure_parent_dir, DatabaseSettings};
+use conn::Tx;
 
-/// The migrations in `migrations/`, embedded in the binary.
+/// The SQLite migrations in `migrations/`, embedded in the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// The PostgreSQL migrations in `migrations/postgres/`: the same schema, version for version
+/// from the first one there (a baseline equal to the SQLite migrations up to its version).
+pub static PG_MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// A [`Db`]'s connection pool.
+pub(crate) enum PoolRef<'a> {
+    Sqlite(&'a SqlitePool),
+    Postgres(&'a PgPool),
+}
+
+/// Which database server a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The connections: to the SQLite file, or to the PostgreSQL server (with a second, small pool
+/// whose statements have no deadline, for background upkeep).
+#[derive(Debug, Clone)]
+pub(crate) enum Pool {
+    Lite { pool: SqlitePool, path: Arc<Path> },
+    Pg { pool: PgPool, upkeep: PgPool },
+}
 
 /// A handle on the database: cheap to clone, shared by every request.
 ///
@@ -62,12 +91,13 @@ pub static MIGRATOR: Migrator = sqlx::migrate!();
 /// transaction instead (the effect of an exactly-once request and its stored outcome).
 #[derive(Debug, Clone)]
 pub struct Db {
-    pool: SqlitePool,
+    pool: Pool,
+    /// The data folder's database file (with PostgreSQL, where it would be).
     path: Arc<Path>,
     totals: Arc<totals::Totals>,
     owners: Arc<owners::OwnersCache>,
     turns: Arc<turns::Turns>,
-    scope: Option<Arc<tokio::sync::Mutex<Transaction<'static, Sqlite>>>>,
+    scope: Option<Arc<tokio::sync::Mutex<Tx>>>,
 }
 
 /// Whether the database can serve requests.
@@ -81,8 +111,11 @@ pub enum Readiness {
 impl Db {
     /// Opens (creating if missing) the SQLite database: WAL journal, foreign keys enforced, a busy
     /// timeout, and a pool sized by the settings. Fails with a clear message on an unwritable or
-    /// corrupt file.
+    /// corrupt file. With PostgreSQL settings, connects to that server instead.
     pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<Self> {
+        if settings.postgres.is_some() {
+            return Self::connect_postgres(settings).await;
+        }
         let path = settings.path().to_path_buf();
         let is_memory = settings.connect.get_filename() == Path::new(":memory:");
         if !is_memory {
@@ -122,9 +155,13 @@ impl Db {
             .await
             .map_err(plain)
             .with_context(|| format!("cannot read the database {}", path.display()))?;
+        let path: Arc<Path> = path.into();
         Ok(Self {
-            pool,
-            path: path.into(),
+            pool: Pool::Lite {
+                pool,
+                path: Arc::clone(&path),
+            },
+            path,
             totals: Arc::default(),
             owners: Arc::default(),
             turns: Arc::default(),
@@ -132,20 +169,89 @@ impl Db {
         })
     }
 
+    /// Connects to the PostgreSQL server of `settings`: every connection gets the statement
+    /// deadline (`statement_timeout`) and a lock wait (`lock_timeout`) as SQLite's busy timeout.
+    async fn connect_postgres(settings: &DatabaseSettings) -> anyhow::Result<Self> {
+        let options = settings
+            .postgres
+            .clone()
+            .context("no PostgreSQL settings")?;
+        let open = |max: u32, budget: Option<std::time::Duration>| {
+            let options = options.clone();
+            let busy = settings.busy_timeout;
+            PgPoolOptions::new()
+                .max_connections(max)
+                .min_connections(1)
+                .acquire_timeout(std::time::Duration::from_secs(10))
+                .after_connect(move |conn, _| {
+                    Box::pin(async move {
+                        let budget = budget.map_or(0, |b| b.as_millis());
+                        conn.execute(
+                            format!(
+                                "SET statement_timeout = {budget}; SET lock_timeout = {}; \
+                                 SET idle_in_transaction_session_timeout = 60000",
+                                busy.as_millis()
+                            )
+                            .as_str(),
+                        )
+                        .await
+                        .map(|_| ())
+                    })
+                })
+                .connect_with(options)
+        };
+        let describe = settings.describe();
+        let pool = open(settings.max_connections, settings.statement_timeout)
+            .await
+            .map_err(plain)
+            .with_context(|| format!("cannot connect to the database {describe}"))?;
+        let upkeep = open(2, None)
+            .await
+            .map_err(plain)
+            .with_context(|| format!("cannot connect to the database {describe}"))?;
+        Ok(Self {
+            pool: Pool::Pg { pool, upkeep },
+            path: settings.path().into(),
+            totals: Arc::default(),
+            owners: Arc::default(),
+            turns: Arc::default(),
+            scope: None,
+        })
+    }
+
+    /// Which database server this is.
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Lite { .. } => Backend::Sqlite,
+            Pool::Pg { .. } => Backend::Postgres,
+        }
+    }
+
     /// Applies the embedded migrations; returns how many were applied.
     pub async fn migrate(&self) -> anyhow::Result<usize> {
-        migrate_with(&self.pool, &MIGRATOR).await
+        match &self.pool {
+            Pool::Lite { pool, .. } => migrate_with(pool, &MIGRATOR).await,
+            Pool::Pg { upkeep, .. } => migrate_postgres(upkeep, &PG_MIGRATOR).await,
+        }
+    }
+
+    fn migrator(&self) -> &'static Migrator {
+        match self.backend() {
+            Backend::Sqlite => &MIGRATOR,
+            Backend::Postgres => &PG_MIGRATOR,
+        }
     }
 
     /// Checks that the database answers and every embedded migration has been applied.
     pub async fn readiness(&self) -> Result<Readiness, sqlx::Error> {
-        let (count, latest): (i64, i64) = sqlx::query_as(
+        let (count, latest): (i64, i64) = sql::query_as(
             "SELECT count(*), coalesce(max(version), 0) FROM _sqlx_migrations WHERE success",
         )
-        .fetch_one(&self.pool)
+        .fetch_one(&mut self.conn().await?)
         .await?;
-        let expected_latest = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
-        let expected_count = i64::try_from(MIGRATOR.iter().count()).unwrap_or(i64::MAX);
+        let migrator = self.migrator();
+        let expected_latest = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+        let expected_count = i64::try_from(migrator.iter().count()).unwrap_or(i64::MAX);
         Ok(if count >= expected_count && latest >= expected_latest {
             Readiness::Ready
         } else {
@@ -153,19 +259,88 @@ impl Db {
         })
     }
 
-    /// The database file.
+    /// The database file (with PostgreSQL, where it would be: the data folder is its folder).
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    /// Waits for connections in use to be returned, then closes them all (checkpointing the WAL).
-    pub async fn close(&self) {
-        self.pool.close().await;
+    /// The database for messages: the SQLite file, or the PostgreSQL server.
+    pub fn describe(&self) -> String {
+        match &self.pool {
+            Pool::Lite { path, .. } => path.display().to_string(),
+            Pool::Pg { pool, .. } => {
+                let options = pool.connect_options();
+                format!(
+                    "postgres://{}:{}/{}",
+                    options.get_host(),
+                    options.get_port(),
+                    options.get_database().unwrap_or_default()
+                )
+            }
+        }
     }
 
-    pub(crate) fn pool(&self) -> &SqlitePool {
-        &self.pool
+    /// Waits for connections in use to be returned, then closes them all (checkpointing the WAL).
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Lite { pool, .. } => pool.close().await,
+            Pool::Pg { pool, upkeep } => {
+                pool.close().await;
+                upkeep.close().await;
+            }
+        }
     }
+
+    /// The connection pool, for the libraries that take one (the session store).
+    pub(crate) fn pool_ref(&self) -> PoolRef<'_> {
+        match &self.pool {
+            Pool::Lite { pool, .. } => PoolRef::Sqlite(pool),
+            Pool::Pg { pool, .. } => PoolRef::Postgres(pool),
+        }
+    }
+
+    /// The SQLite pool, if that is the backend.
+    pub(crate) fn sqlite_pool(&self) -> Option<&SqlitePool> {
+        match &self.pool {
+            Pool::Lite { pool, .. } => Some(pool),
+            Pool::Pg { .. } => None,
+        }
+    }
+}
+
+/// Applies `migrator`'s pending PostgreSQL migrations like [`migrate_with`]: all in one
+/// transaction (PostgreSQL's DDL is transactional), so a failure leaves the database as it was.
+/// sqlx's migrator holds an advisory lock meanwhile: instances starting together wait for the
+/// first one's migrations instead of running them twice.
+pub async fn migrate_postgres(pool: &PgPool, migrator: &Migrator) -> anyhow::Result<usize> {
+    let mut tx: Transaction<'_, Postgres> = pool
+        .begin()
+        .await
+        .context("cannot connect to the database")?;
+    let before = pg_applied_count(&mut tx).await?;
+    migrator
+        .run(&mut *tx)
+        .await
+        .context("database migration failed; nothing was changed")?;
+    let after = pg_applied_count(&mut tx).await?;
+    tx.commit()
+        .await
+        .context("cannot commit the database migrations")?;
+    Ok(usize::try_from(after - before).unwrap_or(0))
+}
+
+async fn pg_applied_count(conn: &mut sqlx::PgConnection) -> anyhow::Result<i64> {
+    let exists: bool = sql::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+        .fetch_one(&mut *conn)
+        .await
+        .context("cannot read the database schema")?;
+    if !exists {
+        return Ok(0);
+    }
+    sqlx::query_scalar::<Postgres, i64>("SELECT count(*) FROM _sqlx_migrations WHERE success")
+        .fetch_one(&mut *conn)
+        .await
+        .context("cannot read the applied migrations")
 }
 
 /// Applies `migrator`'s pending migrations all in one transaction: if any fails, none is applied and
@@ -194,7 +369,7 @@ pub async fn migrate_with(pool: &SqlitePool, migrator: &Migrator) -> anyhow::Res
 }
 
 async fn applied_count(tx: &mut Transaction<'_, Sqlite>) -> anyhow::Result<i64> {
-    let exists: bool = sqlx::query_scalar(
+    let exists: bool = sql::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = '_sqlx_migrations')",
     )
     .fetch_one(&mut **tx)
@@ -203,7 +378,7 @@ async fn applied_count(tx: &mut Transaction<'_, Sqlite>) -> anyhow::Result<i64> 
     if !exists {
         return Ok(0);
     }
-    sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
+    sql::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
         .fetch_one(&mut **tx)
         .await
         .context("cannot read the applied migrations")

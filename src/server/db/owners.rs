@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use sqlx::Row;
+use super::sql;
 
 use super::Db;
 
@@ -24,8 +24,8 @@ impl Db {
         if let Some(owners) = self.cached_owners() {
             return Ok(owners);
         }
-        let rows = sqlx::query("SELECT id, name FROM users WHERE active ORDER BY name, id")
-            .fetch_all(&mut *self.conn().await?)
+        let rows = sql::query("SELECT id, name FROM users WHERE active ORDER BY name, id")
+            .fetch_all(&mut self.conn().await?)
             .await?;
         let owners: Owners = rows
             .iter()
@@ -46,9 +46,9 @@ impl Db {
         if self.owners().await?.iter().any(|(owner, _)| *owner == id) {
             return Ok(true);
         }
-        let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM users WHERE id = ? AND active")
+        let found: Option<i64> = sql::query_scalar("SELECT 1 FROM users WHERE id = ? AND active")
             .bind(id)
-            .fetch_optional(&mut *self.conn().await?)
+            .fetch_optional(&mut self.conn().await?)
             .await?;
         Ok(found.is_some())
     }

@@ -1,11 +1,10 @@
 //! Keyset pagination: a page starts after (or ends before) the sort key and id of a row, so every
 //! page costs the same however deep it is, and totals are counted only up to a cap.
 
+use super::sql::{Builder, Row};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::Value;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::Db;
 use crate::domain::{ListQuery, Page, Total, COUNT_LIMIT};
@@ -127,7 +126,7 @@ impl Paging {
         })
     }
 
-    fn cursor_of(&self, row: &SqliteRow) -> Result<Cursor, sqlx::Error> {
+    fn cursor_of(&self, row: &Row) -> Result<Cursor, sqlx::Error> {
         let key = if self.text_key {
             Value::from(row.try_get::<String, _>("sort_key")?)
         } else {
@@ -140,7 +139,7 @@ impl Paging {
     }
 }
 
-fn bind_key(query: &mut QueryBuilder<'_, Sqlite>, key: &Value) {
+fn bind_key(query: &mut Builder<'_>, key: &Value) {
     match key {
         Value::Number(n) => query.push_bind(n.as_i64().unwrap_or_default()),
         Value::String(s) => query.push_bind(s.clone()),
@@ -149,7 +148,7 @@ fn bind_key(query: &mut QueryBuilder<'_, Sqlite>, key: &Value) {
 }
 
 /// Pushes a whole counting query.
-pub type CountQuery<'a> = Box<dyn Fn(&mut QueryBuilder<'_, Sqlite>) + Send + Sync + 'a>;
+pub type CountQuery<'a> = Box<dyn Fn(&mut Builder<'_>) + Send + Sync + 'a>;
 
 /// How many rows match, up to [`COUNT_LIMIT`] + 1.
 pub enum Count<'a> {
@@ -170,10 +169,10 @@ pub enum Count<'a> {
 pub async fn page<T>(
     db: &Db,
     select: &str,
-    from: impl Fn(&mut QueryBuilder<'_, Sqlite>, bool),
+    from: impl Fn(&mut Builder<'_>, bool),
     count: Count<'_>,
     paging: &Paging,
-    map: impl Fn(&SqliteRow) -> Result<T, sqlx::Error>,
+    map: impl Fn(&Row) -> Result<T, sqlx::Error>,
 ) -> Result<Page<T>, sqlx::Error> {
     let cache = match &count {
         Count::Unfiltered(table) => Some((*table, String::new())),
@@ -184,7 +183,7 @@ pub async fn page<T>(
         .as_ref()
         .and_then(|(table, key)| db.cached_total(table, key));
     let skip = matches!(count, Count::Skip);
-    let mut counting = QueryBuilder::new("");
+    let mut counting = Builder::new("");
     match count {
         Count::Rows | Count::Unfiltered(_) => {
             // Ordered like the page, so that an unfiltered count walks the (small, covering)
@@ -207,7 +206,7 @@ pub async fn page<T>(
         None => {
             let total = counting
                 .build_query_scalar()
-                .fetch_one(&mut *db.conn().await?)
+                .fetch_one(&mut db.conn().await?)
                 .await?;
             if let Some((table, key)) = cache {
                 db.store_total(table, key, total);
@@ -220,7 +219,7 @@ pub async fn page<T>(
     let backwards = paging.before.is_some() && paging.after.is_none();
     let reverse = paging.descending != backwards;
     let (cmp, order) = if reverse { ("<", "DESC") } else { (">", "ASC") };
-    let mut query = QueryBuilder::new("SELECT ");
+    let mut query = Builder::new("SELECT ");
     query.push(select);
     query.push(format_args!(
         ", {} AS sort_key, {} AS sort_id",
@@ -240,7 +239,7 @@ pub async fn page<T>(
         paging.id,
         paging.per_page + 1
     ));
-    let mut rows = query.build().fetch_all(&mut *db.conn().await?).await?;
+    let mut rows = query.build().fetch_all(&mut db.conn().await?).await?;
     let more = rows.len() > paging.per_page as usize;
     rows.truncate(paging.per_page as usize);
     if backwards {

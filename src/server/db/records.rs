@@ -2,8 +2,7 @@
 //! the stamp of who saved a record, reading a rare filter value through its own index, telling a
 //! stale write from a missing record, and the owners.
 
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use super::sql::{self, Builder, Row};
 
 use super::paging::{Count, NewestPage};
 use super::Db;
@@ -52,7 +51,7 @@ impl SearchIn {
     /// activities (the list's own `deleted_at` test drops records in the trash).
     pub(super) fn push_filter(
         &self,
-        q: &mut QueryBuilder<'_, Sqlite>,
+        q: &mut Builder<'_>,
         search: &str,
         newest: Option<NewestPage>,
     ) {
@@ -126,7 +125,7 @@ impl SearchIn {
 /// The cells of an export's row, `columns` in order: text as it is, `…_at` times in ISO 8601,
 /// `size` as digits (empty when unknown), `tags` joined by commas as the form takes them; each
 /// neutralised against spreadsheet formulas.
-pub(super) fn export_cells(row: &SqliteRow, columns: &[&str]) -> Result<Vec<String>, sqlx::Error> {
+pub(super) fn export_cells(row: &Row, columns: &[&str]) -> Result<Vec<String>, sqlx::Error> {
     columns
         .iter()
         .map(|&column| {
@@ -155,7 +154,7 @@ const RARE_BELOW: i64 = 2000;
 /// of a million rows still answers at once (its total shows as "10,000+").
 pub(super) const SEARCH_LIMIT: u64 = COUNT_LIMIT + 1;
 
-pub(super) fn stamp(row: &SqliteRow, at: &str, by: &str) -> Result<Stamp, sqlx::Error> {
+pub(super) fn stamp(row: &Row, at: &str, by: &str) -> Result<Stamp, sqlx::Error> {
     Ok(Stamp {
         at: row.try_get(at)?,
         by: row
@@ -167,23 +166,20 @@ pub(super) fn stamp(row: &SqliteRow, at: &str, by: &str) -> Result<Stamp, sqlx::
 impl Db {
     /// Whether fewer than [`RARE_BELOW`] live rows of `table` have `value` in `column` (read
     /// through `index`, at most that many entries).
-    pub(super) async fn is_rare<T>(
+    pub(super) async fn is_rare(
         &self,
         table: &str,
         index: &str,
         column: &str,
-        value: T,
-    ) -> Result<bool, sqlx::Error>
-    where
-        T: for<'e> sqlx::Encode<'e, Sqlite> + sqlx::Type<Sqlite> + Send + 'static,
-    {
+        value: sql::Param<'_>,
+    ) -> Result<bool, sqlx::Error> {
         let sql = format!(
             "SELECT count(*) FROM (SELECT 1 FROM {table} INDEXED BY {index} \
              WHERE {column} = ? AND deleted_at IS NULL LIMIT {RARE_BELOW})"
         );
-        let seen: i64 = sqlx::query_scalar(&sql)
+        let seen: i64 = sql::query_scalar(&sql)
             .bind(value)
-            .fetch_one(&mut *self.conn().await?)
+            .fetch_one(&mut self.conn().await?)
             .await?;
         Ok(seen < RARE_BELOW)
     }
@@ -192,12 +188,12 @@ impl Db {
     /// version, a record gone or in the trash, a unique value taken).
     pub(super) async fn update_versioned(
         &self,
-        query: SqliteQuery<'_>,
+        query: sql::Query<'_>,
         table: &str,
         id: i64,
     ) -> Result<(), WriteError> {
         let updated = query
-            .execute(&mut *self.conn().await?)
+            .execute(&mut self.conn().await?)
             .await
             .map_err(classify)?;
         if updated.rows_affected() == 1 {
@@ -208,11 +204,11 @@ impl Db {
 
     /// After an update that changed nothing: was the record stale, or gone?
     async fn why_not_written(&self, table: &str, id: i64) -> Result<(), WriteError> {
-        let live: Option<i64> = sqlx::query_scalar(&format!(
+        let live: Option<i64> = sql::query_scalar(&format!(
             "SELECT 1 FROM {table} WHERE id = ? AND deleted_at IS NULL"
         ))
         .bind(id)
-        .fetch_optional(&mut *self.conn().await?)
+        .fetch_optional(&mut self.conn().await?)
         .await?;
         Err(if live.is_some() {
             WriteError::Stale
@@ -222,7 +218,6 @@ impl Db {
     }
 }
 
-pub(super) type SqliteQuery<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
 pub(super) fn table_of(kind: RecordKind) -> &'static str {
     match kind {
         RecordKind::Contact => "contacts",

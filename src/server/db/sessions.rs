@@ -1,6 +1,6 @@
 //! Sign-in sessions: the `auth_sessions` row behind a signed-in browser.
 
-use sqlx::Row;
+use super::sql;
 
 use super::accounts::{role_of, CurrentUser, SessionUser};
 use super::Db;
@@ -15,7 +15,7 @@ impl Db {
         ip: &str,
         now: i64,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query(
+        sql::query(
             "INSERT INTO auth_sessions (id, user_id, user_agent, ip, created_at, last_seen_at, role)
              VALUES (?, ?, ?, ?, ?, ?, (SELECT role FROM users WHERE id = ?))",
         )
@@ -26,7 +26,7 @@ impl Db {
         .bind(now)
         .bind(now)
         .bind(user_id)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut self.conn().await?)
         .await?;
         Ok(())
     }
@@ -40,7 +40,7 @@ impl Db {
         idle_secs: i64,
         absolute_secs: i64,
     ) -> Result<Option<SessionUser>, sqlx::Error> {
-        let row = sqlx::query(
+        let row = sql::query(
             "SELECT u.id, u.email, u.name, u.role, s.last_seen_at, s.role AS session_role
              FROM auth_sessions s JOIN users u ON u.id = s.user_id
              WHERE s.id = ? AND u.active AND s.last_seen_at > ? AND s.created_at > ?",
@@ -48,7 +48,7 @@ impl Db {
         .bind(id)
         .bind(now - idle_secs)
         .bind(now - absolute_secs)
-        .fetch_optional(&mut *self.conn().await?)
+        .fetch_optional(&mut self.conn().await?)
         .await?;
         let Some(row) = row else {
             return Ok(None);
@@ -57,10 +57,10 @@ impl Db {
         // About once a minute (more often only with very short idle timeouts).
         let touched = now - last_seen >= (idle_secs / 4).clamp(1, 60);
         if touched {
-            sqlx::query("UPDATE auth_sessions SET last_seen_at = ? WHERE id = ?")
+            sql::query("UPDATE auth_sessions SET last_seen_at = ? WHERE id = ?")
                 .bind(now)
                 .bind(id)
-                .execute(&mut *self.conn().await?)
+                .execute(&mut self.conn().await?)
                 .await?;
         }
         let role: String = row.try_get("role")?;
@@ -80,12 +80,12 @@ impl Db {
 
     /// Records that the session `id` now carries its user's current role.
     pub async fn refresh_session_role(&self, id: &str) -> Result<(), sqlx::Error> {
-        sqlx::query(
+        sql::query(
             "UPDATE auth_sessions SET role = (SELECT role FROM users WHERE id = user_id)
              WHERE id = ?",
         )
         .bind(id)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut self.conn().await?)
         .await?;
         Ok(())
     }
@@ -98,19 +98,19 @@ impl Db {
         absolute_before: i64,
     ) -> Result<u64, sqlx::Error> {
         Ok(
-            sqlx::query("DELETE FROM auth_sessions WHERE last_seen_at <= ? OR created_at <= ?")
+            sql::query("DELETE FROM auth_sessions WHERE last_seen_at <= ? OR created_at <= ?")
                 .bind(idle_before)
                 .bind(absolute_before)
-                .execute(&mut *self.conn().await?)
+                .execute(&mut self.conn().await?)
                 .await?
                 .rows_affected(),
         )
     }
 
     pub async fn delete_auth_session(&self, id: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM auth_sessions WHERE id = ?")
+        sql::query("DELETE FROM auth_sessions WHERE id = ?")
             .bind(id)
-            .execute(&mut *self.conn().await?)
+            .execute(&mut self.conn().await?)
             .await?;
         Ok(())
     }
@@ -121,10 +121,10 @@ impl Db {
         user_id: i64,
         handle: i64,
     ) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query("DELETE FROM auth_sessions WHERE rowid = ? AND user_id = ?")
+        let done = sql::query("DELETE FROM auth_sessions WHERE rowid = ? AND user_id = ?")
             .bind(handle)
             .bind(user_id)
-            .execute(&mut *self.conn().await?)
+            .execute(&mut self.conn().await?)
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -135,10 +135,10 @@ impl Db {
         user_id: i64,
         keep: Option<&str>,
     ) -> Result<u64, sqlx::Error> {
-        let done = sqlx::query("DELETE FROM auth_sessions WHERE user_id = ? AND id IS NOT ?")
+        let done = sql::query("DELETE FROM auth_sessions WHERE user_id = ? AND id IS NOT ?")
             .bind(user_id)
             .bind(keep)
-            .execute(&mut *self.conn().await?)
+            .execute(&mut self.conn().await?)
             .await?;
         Ok(done.rows_affected())
     }
@@ -151,7 +151,7 @@ impl Db {
         idle_secs: i64,
         absolute_secs: i64,
     ) -> Result<Vec<SessionView>, sqlx::Error> {
-        let rows = sqlx::query(
+        let rows = sql::query(
             "SELECT rowid AS handle, id, user_agent, ip, created_at, last_seen_at FROM auth_sessions
              WHERE user_id = ? AND last_seen_at > ? AND created_at > ?
              ORDER BY last_seen_at DESC",
@@ -159,7 +159,7 @@ impl Db {
         .bind(user_id)
         .bind(now - idle_secs)
         .bind(now - absolute_secs)
-        .fetch_all(&mut *self.conn().await?)
+        .fetch_all(&mut self.conn().await?)
         .await?;
         rows.iter()
             .map(|row| {

@@ -1,6 +1,6 @@
 //! Sign-in attempts, counted for throttling.
 
-use sqlx::Row;
+use super::sql;
 
 use super::Db;
 
@@ -37,7 +37,7 @@ impl Db {
         per_pair: i64,
         per_ip: i64,
     ) -> Result<Option<i64>, sqlx::Error> {
-        sqlx::query_scalar(
+        sql::query_scalar(
             "INSERT INTO sign_in_attempts (at, email, ip, succeeded)
              SELECT ?1, ?2, ?3, 0
              WHERE (SELECT count(*) FROM sign_in_attempts
@@ -52,7 +52,7 @@ impl Db {
         .bind(since)
         .bind(per_pair)
         .bind(per_ip)
-        .fetch_optional(&mut *self.conn().await?)
+        .fetch_optional(&mut self.conn().await?)
         .await
     }
 
@@ -68,9 +68,9 @@ impl Db {
             Some(false) => return Ok(()),
             None => "DELETE FROM sign_in_attempts WHERE id = ?",
         };
-        sqlx::query(query)
+        sql::query(query)
             .bind(id)
-            .execute(&mut *self.conn().await?)
+            .execute(&mut self.conn().await?)
             .await?;
         Ok(())
     }
@@ -83,7 +83,7 @@ impl Db {
         ip: &str,
         since: i64,
     ) -> Result<SignInFailures, sqlx::Error> {
-        let row = sqlx::query(
+        let row = sql::query(
             "SELECT
                (SELECT count(*) FROM sign_in_attempts WHERE succeeded = 0 AND email = ?1 AND ip = ?2 AND at > ?3),
                (SELECT min(at)  FROM sign_in_attempts WHERE succeeded = 0 AND email = ?1 AND ip = ?2 AND at > ?3),
@@ -95,7 +95,7 @@ impl Db {
         .bind(email)
         .bind(ip)
         .bind(since)
-        .fetch_one(&mut *self.conn().await?)
+        .fetch_one(&mut self.conn().await?)
         .await?;
         let failures = |i: usize| -> Result<Failures, sqlx::Error> {
             Ok(Failures {
@@ -112,9 +112,9 @@ impl Db {
 
     /// Forgets attempts older than `before` (they no longer count for throttling).
     pub async fn prune_sign_in_attempts(&self, before: i64) -> Result<u64, sqlx::Error> {
-        let done = sqlx::query("DELETE FROM sign_in_attempts WHERE at < ?")
+        let done = sql::query("DELETE FROM sign_in_attempts WHERE at < ?")
             .bind(before)
-            .execute(&mut *self.conn().await?)
+            .execute(&mut self.conn().await?)
             .await?;
         Ok(done.rows_affected())
     }

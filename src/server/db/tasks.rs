@@ -1,8 +1,7 @@
 //! Tasks: `/tasks` (by assignee, open or done, overdue or due this week; in due order, keyset
 //! paged), a record's open tasks, one task, and writes with optimistic locking.
 
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use super::sql::{self, Builder, Row};
 
 use super::records::{classify, stamp, WriteError};
 use super::Db;
@@ -32,7 +31,7 @@ const JOINS: &str = " LEFT JOIN users asg ON asg.id = t.assignee_id \
      LEFT JOIN contacts c ON c.id = t.contact_id AND c.deleted_at IS NULL \
      LEFT JOIN companies co ON co.id = t.company_id AND co.deleted_at IS NULL";
 
-fn task(row: &SqliteRow) -> Result<TaskView, sqlx::Error> {
+fn task(row: &Row) -> Result<TaskView, sqlx::Error> {
     let named = |id: &str, name: Option<String>| -> Result<Option<(i64, String)>, sqlx::Error> {
         Ok(match name {
             Some(name) => Some((row.try_get(id)?, name)),
@@ -77,7 +76,7 @@ impl Db {
         } else {
             "tasks_by_due"
         };
-        let mut q = QueryBuilder::<Sqlite>::new(COLUMNS);
+        let mut q = Builder::new(COLUMNS);
         q.push(format_args!(
             " INDEXED BY {index}{JOINS} WHERE t.deleted_at IS NULL"
         ));
@@ -111,7 +110,7 @@ impl Db {
         q.push(format_args!(" ORDER BY {DUE_KEY}, t.id LIMIT "))
             .push_bind(i64::from(limit));
         q.build()
-            .fetch_all(&mut *self.conn().await?)
+            .fetch_all(&mut self.conn().await?)
             .await?
             .iter()
             .map(task)
@@ -120,11 +119,11 @@ impl Db {
 
     /// A live task.
     pub async fn task(&self, id: i64) -> Result<Option<TaskView>, sqlx::Error> {
-        sqlx::query(&format!(
+        sql::query(&format!(
             "{COLUMNS}{JOINS} WHERE t.id = ? AND t.deleted_at IS NULL"
         ))
         .bind(id)
-        .fetch_optional(&mut *self.conn().await?)
+        .fetch_optional(&mut self.conn().await?)
         .await?
         .map(|row| task(&row))
         .transpose()
@@ -136,7 +135,7 @@ impl Db {
         by: i64,
         now: i64,
     ) -> Result<i64, WriteError> {
-        let row = sqlx::query(
+        let row = sql::query(
             "INSERT INTO tasks (title, due_at, due_time, assignee_id, contact_id, company_id,
                  done_at, done_by, created_by, updated_by, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN ?7 THEN ?9 END, CASE WHEN ?7 THEN ?8 END,
@@ -152,7 +151,7 @@ impl Db {
         .bind(draft.done)
         .bind(by)
         .bind(now)
-        .fetch_one(&mut *self.conn().await?)
+        .fetch_one(&mut self.conn().await?)
         .await
         .map_err(classify)?;
         Ok(row.try_get(0)?)
@@ -167,7 +166,7 @@ impl Db {
         by: i64,
         now: i64,
     ) -> Result<(), WriteError> {
-        let query = sqlx::query(
+        let query = sql::query(
             "UPDATE tasks SET title = ?1, due_at = ?2, due_time = ?3, assignee_id = ?4,
                  contact_id = ?5, company_id = ?6,
                  done_at = CASE WHEN ?7 THEN coalesce(done_at, ?9) END,
@@ -197,7 +196,7 @@ impl Db {
         by: i64,
         now: i64,
     ) -> Result<bool, sqlx::Error> {
-        let updated = sqlx::query(
+        let updated = sql::query(
             "UPDATE tasks SET done_at = CASE WHEN ?1 THEN ?3 END, done_by = CASE WHEN ?1 THEN ?2 END,
                  updated_by = ?2, updated_at = ?3, version = version + 1
              WHERE id = ?4 AND deleted_at IS NULL AND (done_at IS NOT NULL) <> ?1",
@@ -206,7 +205,7 @@ impl Db {
         .bind(by)
         .bind(now)
         .bind(id)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut self.conn().await?)
         .await?;
         Ok(updated.rows_affected() == 1)
     }

@@ -1,6 +1,6 @@
 //! The trash: records deleted within 30 days, restorable, then deleted for good.
 
-use sqlx::Row;
+use super::sql;
 
 use super::records::{classify, table_of, WriteError};
 use super::Db;
@@ -15,7 +15,7 @@ impl Db {
         user_id: i64,
         now: i64,
     ) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query(&format!(
+        let done = sql::query(&format!(
             "UPDATE {} SET deleted_at = ?1, updated_at = ?1, updated_by = ?2, version = version + 1
              WHERE id = ?3 AND deleted_at IS NULL",
             table_of(kind)
@@ -23,7 +23,7 @@ impl Db {
         .bind(now)
         .bind(user_id)
         .bind(id)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut self.conn().await?)
         .await?;
         self.forget_total(table_of(kind));
         self.forget_total("contacts");
@@ -39,7 +39,7 @@ impl Db {
         user_id: i64,
         now: i64,
     ) -> Result<(), WriteError> {
-        let done = sqlx::query(&format!(
+        let done = sql::query(&format!(
             "UPDATE {} SET deleted_at = NULL, updated_at = ?1, updated_by = ?2,
                  version = version + 1
              WHERE id = ?3 AND deleted_at IS NOT NULL",
@@ -48,7 +48,7 @@ impl Db {
         .bind(now)
         .bind(user_id)
         .bind(id)
-        .execute(&mut *self.conn().await?)
+        .execute(&mut self.conn().await?)
         .await
         .map_err(classify)?;
         self.forget_total(table_of(kind));
@@ -70,7 +70,7 @@ impl Db {
         let (at, kind, id) = after.map_or((i64::MAX, "~", i64::MAX), |(at, kind, id)| {
             (at, kind.as_str(), id)
         });
-        let rows = sqlx::query(
+        let rows = sql::query(
             "SELECT * FROM (
                  SELECT 'contact' AS kind, id, trim(first_name || ' ' || last_name) AS name,
                         deleted_at FROM contacts WHERE deleted_at IS NOT NULL AND deleted_at <= ?1
@@ -90,7 +90,7 @@ impl Db {
         .bind(kind)
         .bind(id)
         .bind(limit)
-        .fetch_all(&mut *self.conn().await?)
+        .fetch_all(&mut self.conn().await?)
         .await?;
         rows.iter()
             .map(|row| {
@@ -109,26 +109,25 @@ impl Db {
 
     /// Deletes for good what has been in the trash since before `before`; returns how many.
     pub async fn empty_trash(&self, before: i64) -> Result<u64, sqlx::Error> {
-        let mut conn = self.conn().await?;
-        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        let contacts = sqlx::query("DELETE FROM contacts WHERE deleted_at < ?")
+        let mut tx = self.begin().await?;
+        let contacts = sql::query("DELETE FROM contacts WHERE deleted_at < ?")
             .bind(before)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?
             .rows_affected();
-        let companies = sqlx::query("DELETE FROM companies WHERE deleted_at < ?")
+        let companies = sql::query("DELETE FROM companies WHERE deleted_at < ?")
             .bind(before)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?
             .rows_affected();
-        let activities = sqlx::query("DELETE FROM activities WHERE deleted_at < ?")
+        let activities = sql::query("DELETE FROM activities WHERE deleted_at < ?")
             .bind(before)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?
             .rows_affected();
-        let tasks = sqlx::query("DELETE FROM tasks WHERE deleted_at < ?")
+        let tasks = sql::query("DELETE FROM tasks WHERE deleted_at < ?")
             .bind(before)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?
             .rows_affected();
         tx.commit().await?;

@@ -1,18 +1,18 @@
 //! The workspace row: what this deployment is.
 
-use sqlx::Row;
+use super::sql;
 
 use super::Db;
 use crate::domain::{ContactStatus, Total, WorkspaceSummary, COUNT_LIMIT};
 
 impl Db {
     pub async fn workspace_summary(&self) -> Result<WorkspaceSummary, sqlx::Error> {
-        let (name, created_at, schema_version): (String, String, i64) = sqlx::query_as(
+        let (name, created_at, schema_version): (String, String, i64) = sql::query_as(
             "SELECT w.name, w.created_at,
                     (SELECT coalesce(max(version), 0) FROM _sqlx_migrations WHERE success)
              FROM workspace w WHERE w.id = 1",
         )
-        .fetch_one(&mut *self.conn().await?)
+        .fetch_one(&mut self.conn().await?)
         .await?;
         Ok(WorkspaceSummary {
             name,
@@ -62,8 +62,8 @@ impl Db {
             })
             .collect();
         columns.push(capped("companies WHERE deleted_at IS NULL"));
-        let row = sqlx::query(&format!("SELECT {}", columns.join(", ")))
-            .fetch_one(&mut *self.conn().await?)
+        let row = sql::query(&format!("SELECT {}", columns.join(", ")))
+            .fetch_one(&mut self.conn().await?)
             .await?;
         let counts = (0..=ContactStatus::ALL.len())
             .map(|i| row.try_get::<i64, _>(i))

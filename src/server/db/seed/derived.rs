@@ -91,7 +91,11 @@ pub(super) async fn drop_derived(
 /// Rebuilds what an earlier bulk load dropped, if anything (all of it in one transaction); returns
 /// how many steps ran.
 pub async fn finish_pending(db: &Db, progress: &mut dyn Progress) -> Result<u64, sqlx::Error> {
-    let mut conn = db.pool().acquire().await?;
+    // Only a SQLite bulk load leaves anything to rebuild.
+    let Some(pool) = db.sqlite_pool() else {
+        return Ok(0);
+    };
+    let mut conn = pool.acquire().await?;
     // Index builds over a million rows take as long as they take.
     conn.lock_handle().await?.remove_progress_handler();
     let steps: Vec<String> = sqlx::query_scalar("SELECT sql FROM seed_pending ORDER BY step")

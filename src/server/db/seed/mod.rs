@@ -61,7 +61,12 @@ fn slug(name: &str) -> String {
 pub async fn seed(db: &Db, plan: SeedPlan, progress: &mut dyn Progress) -> anyhow::Result<()> {
     // A load interrupted earlier is finished first.
     finish_pending(db, progress).await?;
-    let mut conn = db.pool().acquire().await?;
+    let Some(pool) = db.sqlite_pool() else {
+        anyhow::bail!(
+            "seed loads SQLite databases only: seed one, then copy it with migrate-to-postgres"
+        );
+    };
+    let mut conn = pool.acquire().await?;
     let conn: &mut SqliteConnection = &mut conn;
     let mut rng = StdRng::seed_from_u64(plan.seed);
     let users: Vec<i64> = sqlx::query_scalar("SELECT id FROM users WHERE active ORDER BY id")
