@@ -20,7 +20,7 @@ export PATH := $(CURDIR)/end2end/node_modules/.bin:$(CARGO_HOME)/bin:$(PATH)
 TARGET_DIR := $(abspath $(or $(CARGO_TARGET_DIR),target))
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup setup-rust setup-node setup-browser setup-bench build run test test-rust test-e2e bench lighthouse soak lint fmt clean
+.PHONY: help setup setup-rust setup-node setup-browser setup-bench build run test test-rust test-postgres test-e2e bench lighthouse soak lint fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -60,6 +60,14 @@ test: setup setup-browser test-rust test-e2e ## Run every test: Rust unit/integr
 
 test-rust:
 	cargo test --locked --features ssr
+
+test-postgres: setup ## The Rust HTTP suite against PostgreSQL (started from Debian's packages in a temporary folder, stopped after; ~3 min)
+	@dir=$$(mktemp -d /tmp/clientele-pg.XXXXXX); \
+	port=$$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+	trap 'tests/services/postgres.sh stop '"$$dir" EXIT; \
+	url=$$(tests/services/postgres.sh start "$$dir" "$$port"); \
+	echo "PostgreSQL at $$url (in $$dir)"; \
+	CLIENTELE_TEST_POSTGRES="$$url" cargo test --locked --features ssr --test api
 
 test-e2e: build
 	cd end2end && CARGO_TARGET_DIR='$(TARGET_DIR)' npx playwright test

@@ -16,15 +16,13 @@
 -- * auth_sessions has an extra last column `rowid` (an identity): SQLite's implicit rowid, which
 --   the code uses as a session's public handle.
 -- * Generated `sort_name` columns are STORED (PostgreSQL has no VIRTUAL ones).
--- * contact_tags.tag has no NOCASE collation: tags are stored as given. Besides the primary key
---   (tag, contact_id) a unique index on (lower(tag), contact_id) keeps one row per tag whatever
---   its case for a contact (as NOCASE did) and serves case-insensitive lookups, which must be
---   written `lower(tag) = lower($1)`.
+-- * contact_tags.tag has no NOCASE collation: tags are stored with their ASCII letters
+--   lower-cased (what NOCASE folds), and the application filters by a tag lower-cased the same way.
 -- * Full-text search: instead of contentless FTS5 tables, contacts_fts, companies_fts and
---   activities_fts hold (id, doc tsvector) with a GIN index, a row per live record, kept by
+--   activities_fts hold (rowid, doc tsvector) with a GIN index, a row per live record, kept by
 --   triggers with the SQLite triggers' semantics (their delete triggers are the foreign keys'
 --   ON DELETE CASCADE). `doc` is built by `fts_doc` (below) with the 'simple' configuration.
---   No accent folding (FTS5 had remove_diacritics 2): "cafe" does not find "café".
+--   Accents are folded with the `unaccent` extension, as FTS5's remove_diacritics did.
 -- * The activities_fts back-fill of 20261201000012 is left out: this schema starts empty.
 
 -- The deployment itself: one row describing this organisation's workspace.
@@ -178,23 +176,24 @@ CREATE INDEX contacts_trash ON contacts (deleted_at) WHERE deleted_at IS NOT NUL
 CREATE INDEX contacts_live_by_status ON contacts (status) WHERE deleted_at IS NULL;
 
 -- One row per tag of a live contact, kept in step with `contacts.tags` by triggers, for filtering.
--- SQLite declares `tag` COLLATE NOCASE; PostgreSQL has no such collation, so tags are stored as
--- given and the primary key is (tag, contact_id). The unique index on (lower(tag), contact_id)
--- makes the triggers' ON CONFLICT DO NOTHING keep one row per tag whatever its case, as NOCASE
--- did, and serves case-insensitive filtering: `WHERE lower(tag) = lower($1)`.
+-- SQLite declares `tag` COLLATE NOCASE; PostgreSQL has no such collation, so tags are stored with
+-- their ASCII letters lower-cased (`ascii_lower`, what NOCASE folds) and the application filters by
+-- a tag folded the same way: one row per tag whatever its case, as with NOCASE.
+CREATE FUNCTION ascii_lower(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT translate($1, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')
+$$;
 CREATE TABLE contact_tags (
     tag        TEXT   NOT NULL,
     contact_id BIGINT NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
     PRIMARY KEY (tag, contact_id)
 );
 CREATE INDEX contact_tags_by_contact ON contact_tags (contact_id);
-CREATE UNIQUE INDEX contact_tags_by_lower_tag ON contact_tags (lower(tag), contact_id);
 
 -- (SQLite's INSERT OR IGNORE also skipped JSON nulls in the array, hence `IS NOT NULL`.)
 CREATE FUNCTION contacts_tags_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO contact_tags (tag, contact_id)
-    SELECT t.value, new.id FROM jsonb_array_elements_text(new.tags::jsonb) AS t (value)
+    SELECT ascii_lower(t.value), new.id FROM jsonb_array_elements_text(new.tags::jsonb) AS t (value)
     WHERE t.value IS NOT NULL
     ON CONFLICT DO NOTHING;
     RETURN NULL;
@@ -208,7 +207,7 @@ BEGIN
     DELETE FROM contact_tags WHERE contact_id = old.id;
     IF new.deleted_at IS NULL THEN
         INSERT INTO contact_tags (tag, contact_id)
-        SELECT t.value, new.id FROM jsonb_array_elements_text(new.tags::jsonb) AS t (value)
+        SELECT ascii_lower(t.value), new.id FROM jsonb_array_elements_text(new.tags::jsonb) AS t (value)
         WHERE t.value IS NOT NULL
         ON CONFLICT DO NOTHING;
     END IF;
@@ -228,9 +227,14 @@ FOR EACH ROW EXECUTE FUNCTION contacts_tags_update();
 -- application makes of a search (`db::search`) are the index's words: a typed
 -- "ann.lee@exa" becomes the tsquery `ann <-> lee <-> exa:*`. (Use a UTF-8 locale: in the C
 -- locale non-ASCII letters are not lower-cased nor non-ASCII punctuation split.)
+-- Accents are folded (FTS5's remove_diacritics): "cafe" finds "café"; searches are folded the
+-- same way (`unaccent` is one of PostgreSQL's own extensions, trusted: a database owner may
+-- create it).
+CREATE EXTENSION IF NOT EXISTS unaccent;
 CREATE FUNCTION fts_doc(VARIADIC fields text[]) RETURNS tsvector
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT to_tsvector('simple', regexp_replace(array_to_string(fields, ' '), '[[:punct:]]+', ' ', 'g'))
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT to_tsvector('simple',
+        regexp_replace(unaccent(array_to_string(fields, ' ')), '[[:punct:]]+', ' ', 'g'))
 $$;
 
 -- What a contact is found by is defined once, by this view: its names, its company's name (while
@@ -243,14 +247,14 @@ FROM contacts c LEFT JOIN companies co ON co.id = c.company_id AND co.deleted_at
 WHERE c.deleted_at IS NULL;
 
 CREATE TABLE contacts_fts (
-    id  BIGINT   PRIMARY KEY REFERENCES contacts (id) ON DELETE CASCADE,
+    rowid BIGINT   PRIMARY KEY REFERENCES contacts (id) ON DELETE CASCADE,
     doc tsvector NOT NULL
 );
 CREATE INDEX contacts_fts_doc ON contacts_fts USING gin (doc);
 
 CREATE FUNCTION contacts_fts_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO contacts_fts (id, doc)
+    INSERT INTO contacts_fts (rowid, doc)
     SELECT s.id, fts_doc(s.name, s.company, s.email, s.phone, s.notes)
     FROM contacts_search s WHERE s.id = new.id;
     RETURN NULL;
@@ -261,8 +265,8 @@ FOR EACH ROW EXECUTE FUNCTION contacts_fts_insert();
 
 CREATE FUNCTION contacts_fts_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    DELETE FROM contacts_fts WHERE id = old.id;
-    INSERT INTO contacts_fts (id, doc)
+    DELETE FROM contacts_fts WHERE rowid = old.id;
+    INSERT INTO contacts_fts (rowid, doc)
     SELECT s.id, fts_doc(s.name, s.company, s.email, s.phone, s.notes)
     FROM contacts_search s WHERE s.id = new.id;
     RETURN NULL;
@@ -276,8 +280,8 @@ ON contacts FOR EACH ROW EXECUTE FUNCTION contacts_fts_update();
 -- A company's new name (or its going to the trash) is seen in its contacts' search too.
 CREATE FUNCTION contacts_fts_company_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    DELETE FROM contacts_fts WHERE id IN (SELECT id FROM contacts WHERE company_id = new.id);
-    INSERT INTO contacts_fts (id, doc)
+    DELETE FROM contacts_fts WHERE rowid IN (SELECT id FROM contacts WHERE company_id = new.id);
+    INSERT INTO contacts_fts (rowid, doc)
     SELECT s.id, fts_doc(s.name, s.company, s.email, s.phone, s.notes)
     FROM contacts_search s
     WHERE s.id IN (SELECT id FROM contacts WHERE company_id = new.id);
@@ -288,14 +292,14 @@ CREATE TRIGGER contacts_fts_company_changed AFTER UPDATE OF name, deleted_at ON 
 FOR EACH ROW EXECUTE FUNCTION contacts_fts_company_changed();
 
 CREATE TABLE companies_fts (
-    id  BIGINT   PRIMARY KEY REFERENCES companies (id) ON DELETE CASCADE,
+    rowid BIGINT   PRIMARY KEY REFERENCES companies (id) ON DELETE CASCADE,
     doc tsvector NOT NULL
 );
 CREATE INDEX companies_fts_doc ON companies_fts USING gin (doc);
 
 CREATE FUNCTION companies_fts_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO companies_fts (id, doc)
+    INSERT INTO companies_fts (rowid, doc)
     VALUES (new.id, fts_doc(new.name, new.domain, new.industry, new.city, new.notes));
     RETURN NULL;
 END
@@ -305,9 +309,9 @@ FOR EACH ROW WHEN (new.deleted_at IS NULL) EXECUTE FUNCTION companies_fts_insert
 
 CREATE FUNCTION companies_fts_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    DELETE FROM companies_fts WHERE id = old.id;
+    DELETE FROM companies_fts WHERE rowid = old.id;
     IF new.deleted_at IS NULL THEN
-        INSERT INTO companies_fts (id, doc)
+        INSERT INTO companies_fts (rowid, doc)
         VALUES (new.id, fts_doc(new.name, new.domain, new.industry, new.city, new.notes));
     END IF;
     RETURN NULL;
@@ -438,16 +442,16 @@ CREATE INDEX activities_company ON activities (company_id);
 
 -- What was written in an activity finds the contact and the company it belongs to: the Search of
 -- the contacts and companies lists also looks here (see `server/db/records.rs`, `SearchIn`). Like
--- the records' indexes, it holds live activities only (id = activity id).
+-- the records' indexes, it holds live activities only (rowid = activity id).
 CREATE TABLE activities_fts (
-    id  BIGINT   PRIMARY KEY REFERENCES activities (id) ON DELETE CASCADE,
+    rowid BIGINT   PRIMARY KEY REFERENCES activities (id) ON DELETE CASCADE,
     doc tsvector NOT NULL
 );
 CREATE INDEX activities_fts_doc ON activities_fts USING gin (doc);
 
 CREATE FUNCTION activities_fts_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO activities_fts (id, doc) VALUES (new.id, fts_doc(new.subject, new.body));
+    INSERT INTO activities_fts (rowid, doc) VALUES (new.id, fts_doc(new.subject, new.body));
     RETURN NULL;
 END
 $$;
@@ -456,9 +460,9 @@ FOR EACH ROW WHEN (new.deleted_at IS NULL) EXECUTE FUNCTION activities_fts_inser
 
 CREATE FUNCTION activities_fts_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    DELETE FROM activities_fts WHERE id = old.id;
+    DELETE FROM activities_fts WHERE rowid = old.id;
     IF new.deleted_at IS NULL THEN
-        INSERT INTO activities_fts (id, doc) VALUES (new.id, fts_doc(new.subject, new.body));
+        INSERT INTO activities_fts (rowid, doc) VALUES (new.id, fts_doc(new.subject, new.body));
     END IF;
     RETURN NULL;
 END

@@ -193,23 +193,13 @@ async fn a_session_ended_by_another_process_loses_access_at_once() {
     assert!(me(&app, &client).await.is_some());
     assert!(me(&app, &client).await.is_some(), "served from the cache");
 
-    let other = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path().display()))
-        .await
-        .unwrap();
-    sqlx::query("DELETE FROM auth_sessions")
-        .execute(&other)
-        .await
-        .unwrap();
+    app.execute("DELETE FROM auth_sessions").await;
     assert!(me(&app, &client).await.is_none(), "ended elsewhere");
 
     app.login_as(&client, "ada@example.com", PASSWORD).await;
     assert!(me(&app, &client).await.is_some());
-    sqlx::query("UPDATE users SET active = 0")
-        .execute(&other)
-        .await
-        .unwrap();
+    app.execute("UPDATE users SET active = FALSE").await;
     assert!(me(&app, &client).await.is_none(), "deactivated elsewhere");
-    other.close().await;
 }
 
 #[tokio::test]

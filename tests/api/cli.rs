@@ -4,11 +4,18 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 pub fn clientele(dir: &Path, args: &[&str]) -> Output {
+    // On PostgreSQL, the database of the data folder the command names (or it runs in).
+    let data_dir = args
+        .iter()
+        .position(|a| *a == "--data-dir")
+        .and_then(|i| args.get(i + 1))
+        .map_or(dir, |d| Path::new(*d));
     Command::new(env!("CARGO_BIN_EXE_clientele"))
         .args(args)
         .current_dir(dir)
         .env("CLIENTELE_LOG_FORMAT", "pretty")
         .env_remove("CLIENTELE_DATABASE_URL")
+        .envs(crate::helpers::database_url_for(data_dir).map(|url| ("CLIENTELE_DATABASE_URL", url)))
         .env_remove("CLIENTELE_DATA_DIR")
         .output()
         .expect("clientele runs")

@@ -185,18 +185,12 @@ async fn a_view_exports_exactly_its_rows_with_every_field() {
 async fn an_export_holds_every_page_of_a_long_list_in_its_order() {
     let (app, admin, viewer, _) = admin_and("viewer").await;
     // More rows than one batch, straight into the database.
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path().display()))
-        .await
-        .unwrap();
-    sqlx::query(
+    app.execute(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2345)
          INSERT INTO contacts (first_name, last_name, email, city, created_at, updated_at)
          SELECT 'P' || i, 'Q', 'p' || i || '@example.com', 'Town ' || (i % 7), 1, 1 FROM n",
     )
-    .execute(&pool)
-    .await
-    .unwrap();
-    pool.close().await;
+    .await;
     let _ = admin;
 
     for (query, list_query) in [

@@ -7,13 +7,15 @@ use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::URL_SAFE;
 use base64::Engine;
-use clientele::server::config::DatabaseSettings;
 use clientele::server::db::{CurrentUser, Db};
 use serde_json::Value;
 
 use crate::admin::{admin_and, invite};
-use crate::helpers::{cookie_client, error_of, form, spawn_app_configured, CONTACT_FIELDS};
+use crate::helpers::{
+    cookie_client, error_of, form, on_postgres, spawn_app_configured, CONTACT_FIELDS,
+};
 use crate::records::{list, saved_id};
+use clientele::server::db::sql;
 
 const PASSWORD: &str = "plum-orchard-sunrise";
 
@@ -203,15 +205,16 @@ async fn an_invitation_token_is_never_in_a_redirect_or_stored() {
     assert!(token.len() >= 40, "{token}");
     let again = admin.get(app.url(&location)).send().await.unwrap();
     assert!(!again.text().await.unwrap().contains(&token));
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path().display()))
-        .await
-        .unwrap();
     // Nowhere in the store: not in the outcome kept for the key, not left in the session.
-    let stored: Vec<Vec<u8>> = sqlx::query_scalar(
+    let db = app.db().await;
+    let stored: Vec<Vec<u8>> = sql::query_scalar(if on_postgres() {
+        "SELECT convert_to(coalesce(outcome, ''), 'UTF8') FROM idempotency
+         UNION ALL SELECT data FROM tower_sessions.session"
+    } else {
         "SELECT CAST(coalesce(outcome, '') AS BLOB) FROM idempotency
-         UNION ALL SELECT data FROM tower_sessions",
-    )
-    .fetch_all(&pool)
+         UNION ALL SELECT data FROM tower_sessions"
+    })
+    .fetch_all(&mut db.conn().await.unwrap())
     .await
     .unwrap();
     assert!(!stored.is_empty());
@@ -309,14 +312,9 @@ async fn two_administrators_demoting_themselves_at_once_leave_one() {
         );
         let statuses = [a.status().as_u16(), b.status().as_u16()];
         assert!(statuses.contains(&409), "{statuses:?}");
-        let pool =
-            sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path().display()))
-                .await
-                .unwrap();
-        let admins: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'admin'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+        let admins = app
+            .scalar("SELECT count(*) FROM users WHERE role = 'admin'")
+            .await;
         assert_eq!(admins, 1);
     }
 }
@@ -324,9 +322,7 @@ async fn two_administrators_demoting_themselves_at_once_leave_one() {
 #[tokio::test]
 async fn an_effect_cancelled_before_it_is_stored_with_its_outcome_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::connect(&DatabaseSettings::new(None, dir.path()).unwrap())
-        .await
-        .unwrap();
+    let db = crate::helpers::db_in(dir.path()).await;
     db.migrate().await.unwrap();
     let email = clientele::domain::Email::parse("ada@example.com").unwrap();
     let id = db
@@ -420,14 +416,13 @@ async fn a_huge_plain_form_post_stores_almost_nothing() {
             .unwrap();
         assert!(response.status().is_redirection(), "{response:?}");
     }
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path().display()))
-        .await
-        .unwrap();
-    let stored: i64 =
-        sqlx::query_scalar("SELECT coalesce(sum(length(data)), 0) FROM tower_sessions")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let stored = app
+        .scalar(if on_postgres() {
+            "SELECT coalesce(sum(length(data)), 0) FROM tower_sessions.session"
+        } else {
+            "SELECT coalesce(sum(length(data)), 0) FROM tower_sessions"
+        })
+        .await;
     assert!(stored < 300_000, "{stored} bytes of sessions");
 }
 
@@ -450,15 +445,9 @@ async fn two_administrators_deactivating_each_other_at_once_leave_one() {
         );
         let statuses = [a.status().as_u16(), b.status().as_u16()];
         assert!(statuses.iter().any(|s| *s != 200), "{statuses:?}");
-        let pool =
-            sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path().display()))
-                .await
-                .unwrap();
-        let admins: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'admin' AND active")
-                .fetch_one(&pool)
-                .await
-                .unwrap();
+        let admins = app
+            .scalar("SELECT count(*) FROM users WHERE role = 'admin' AND active")
+            .await;
         assert_eq!(admins, 1);
     }
 }

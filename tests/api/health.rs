@@ -25,15 +25,10 @@ async fn readyz_is_ready_once_migrations_are_applied() {
 async fn readyz_reports_a_missing_migration() {
     let app = spawn_app().await;
     // Make the database look as if the newest migration had never been applied.
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path().display()))
-        .await
-        .unwrap();
-    sqlx::query(
+    app.execute(
         "DELETE FROM _sqlx_migrations WHERE version = (SELECT max(version) FROM _sqlx_migrations)",
     )
-    .execute(&pool)
-    .await
-    .unwrap();
+    .await;
     let response = app.get("/readyz").await;
     assert_eq!(response.status(), 503);
     assert_eq!(response.text().await.unwrap(), "migrations pending\n");

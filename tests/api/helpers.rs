@@ -13,8 +13,72 @@ pub struct TestApp {
     pub redirect: Option<std::net::SocketAddr>,
     pub client: reqwest::Client,
     pub data_dir: TempDir,
+    /// Its database (a SQLite file in `data_dir`, or a PostgreSQL database of its own).
+    pub database: DatabaseSettings,
     stop: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+/// The PostgreSQL server the tests run against (`make test-postgres` sets it), if any: every
+/// test server then gets a database of its own there instead of a SQLite file.
+pub fn postgres_server() -> Option<String> {
+    std::env::var("CLIENTELE_TEST_POSTGRES")
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
+/// Whether the tests run against PostgreSQL.
+pub fn on_postgres() -> bool {
+    postgres_server().is_some()
+}
+
+/// The database of a test server whose data folder is `data_dir`: its SQLite file, or on
+/// PostgreSQL a new database, named in a file in `data_dir` so that a server started again on
+/// that folder finds the same one.
+pub async fn database_in(data_dir: &std::path::Path) -> DatabaseSettings {
+    use sqlx::Connection;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let Some(server) = postgres_server() else {
+        return DatabaseSettings::new(None, data_dir).expect("database settings");
+    };
+    let named = data_dir.join("postgres-database");
+    let name = match std::fs::read_to_string(&named) {
+        Ok(name) => name,
+        Err(_) => {
+            static NEXT: AtomicU64 = AtomicU64::new(0);
+            let name = format!(
+                "test_{}_{}",
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::Relaxed)
+            );
+            let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres"))
+                .await
+                .expect("the test PostgreSQL server");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .await
+                .expect("a test database");
+            admin.close().await.ok();
+            std::fs::write(&named, &name).expect("database name");
+            name
+        }
+    };
+    DatabaseSettings::new(Some(&format!("{server}/{name}")), data_dir).expect("database settings")
+}
+
+/// The database URL a `clientele` command run on `data_dir` needs (on PostgreSQL: the database
+/// [`database_in`] made for that folder), if any.
+pub fn database_url_for(data_dir: &std::path::Path) -> Option<String> {
+    let server = postgres_server()?;
+    let name = std::fs::read_to_string(data_dir.join("postgres-database")).ok()?;
+    Some(format!("{server}/{name}"))
+}
+
+/// A handle on the database of the data folder `data_dir`.
+pub async fn db_in(data_dir: &std::path::Path) -> clientele::server::db::Db {
+    clientele::server::db::Db::connect(&database_in(data_dir).await)
+        .await
+        .expect("database")
 }
 
 /// Version of the newest embedded migration.
@@ -86,9 +150,10 @@ pub async fn spawn_app_in(
         .site_addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
         .build();
     let settings_tls = http.tls.is_some();
+    let database = database_in(data_dir.path()).await;
     let settings = Settings {
         leptos,
-        database: DatabaseSettings::new(None, data_dir.path()).expect("database settings"),
+        database: database.clone(),
         http,
         auth: {
             let mut auth = AuthSettings::new(None, open_registration).expect("auth settings");
@@ -113,6 +178,7 @@ pub async fn spawn_app_in(
         redirect,
         client,
         data_dir,
+        database,
         stop: Some(stop),
         server: Some(server),
     }
@@ -210,16 +276,52 @@ impl TestApp {
     }
 
     pub async fn count_users(&self) -> i64 {
-        let pool =
-            sqlx::SqlitePool::connect(&format!("sqlite://{}", self.database_path().display()))
-                .await
-                .expect("database");
-        let count = sqlx::query_scalar("SELECT count(*) FROM users")
-            .fetch_one(&pool)
+        self.scalar("SELECT count(*) FROM users").await
+    }
+
+    /// A second handle on the server's database, for looking (or reaching) behind its back.
+    pub async fn db(&self) -> clientele::server::db::Db {
+        clientele::server::db::Db::connect(&self.database)
             .await
-            .expect("count");
-        pool.close().await;
-        count
+            .expect("database")
+    }
+
+    /// The integer `sql` (SQLite's dialect, as the server's statements) selects.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        self.value(sql).await
+    }
+
+    /// The value `sql` selects.
+    pub async fn value<T: clientele::server::db::sql::Owned>(&self, sql: &str) -> T {
+        let db = self.db().await;
+        let value = clientele::server::db::sql::query_scalar(sql)
+            .fetch_one(&mut db.conn().await.expect("connection"))
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        db.close().await;
+        value
+    }
+
+    /// The rows `sql` selects.
+    pub async fn rows<T: clientele::server::db::sql::FromRow>(&self, sql: &str) -> Vec<T> {
+        let db = self.db().await;
+        let rows = clientele::server::db::sql::query_as(sql)
+            .fetch_all(&mut db.conn().await.expect("connection"))
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        db.close().await;
+        rows
+    }
+
+    /// Runs `sql` on the server's database; returns the rows it changed.
+    pub async fn execute(&self, sql: &str) -> u64 {
+        let db = self.db().await;
+        let done = clientele::server::db::sql::query(sql)
+            .execute(&mut db.conn().await.expect("connection"))
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        db.close().await;
+        done.rows_affected()
     }
 
     pub fn database_path(&self) -> PathBuf {

@@ -180,22 +180,12 @@ async fn existing_records_are_skipped_filled_or_overwritten() {
     .await;
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "people.csv", b"Email Address,First Name,City,Job Title\nANN@example.com,Ann,Leeds,CEO\nbob@example.com,Bob,,\n");
-    let city_and_title = |app: &TestApp| {
-        let path = app.database_path();
-        async move {
-            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
-                .await
-                .unwrap();
-            let row: (String, String) = sqlx::query_as(
-                "SELECT city, job_title FROM contacts WHERE email = 'ann@example.com'",
-            )
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-            pool.close().await;
-            row
-        }
-    };
+    async fn city_and_title(app: &TestApp) -> (String, String) {
+        let rows: Vec<(String, String)> = app
+            .rows("SELECT city, job_title FROM contacts WHERE email = 'ann@example.com'")
+            .await;
+        rows.into_iter().next().unwrap()
+    }
     let (ok, out) = import(&app, &["contacts", &file, "--dry-run"]);
     assert!(ok, "{out}");
     assert!(
@@ -309,25 +299,17 @@ async fn files_that_cannot_be_imported_get_a_clear_message() {
         out.contains("line 6: The row has 6 cells but the header names 5 columns."),
         "{out}"
     );
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path().display()))
-        .await
-        .unwrap();
-    let notes: String =
-        sqlx::query_scalar("SELECT notes FROM contacts WHERE email = 'ann@example.com'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let notes: String = app
+        .value("SELECT notes FROM contacts WHERE email = 'ann@example.com'")
+        .await;
     assert_eq!(
         notes, "=SUM(A1)",
         "a formula cell is kept as text, never run"
     );
-    let fay: String =
-        sqlx::query_scalar("SELECT notes FROM contacts WHERE email = 'fay@example.com'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let fay: String = app
+        .value("SELECT notes FROM contacts WHERE email = 'fay@example.com'")
+        .await;
     assert_eq!(fay, "multi\nline");
-    pool.close().await;
 }
 
 #[tokio::test]
@@ -357,17 +339,12 @@ async fn a_contacts_company_is_found_by_domain_or_name_or_created_once() {
     let (ok, out) = import(&app, &["contacts", &file]);
     assert!(ok, "{out}");
     assert!(out.contains("5 rows: 5 were created"), "{out}");
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path().display()))
-        .await
-        .unwrap();
-    let companies: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT co.name, co.domain, count(c.id) FROM companies co
-         LEFT JOIN contacts c ON c.company_id = co.id GROUP BY co.id ORDER BY co.id",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
-    pool.close().await;
+    let companies: Vec<(String, String, i64)> = app
+        .rows(
+            "SELECT co.name, co.domain, count(c.id) FROM companies co
+             LEFT JOIN contacts c ON c.company_id = co.id GROUP BY co.id ORDER BY co.id",
+        )
+        .await;
     assert_eq!(
         companies,
         [

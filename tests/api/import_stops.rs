@@ -131,7 +131,9 @@ async fn an_import_cancelled_part_way_keeps_whole_batches_and_says_where_it_stop
 async fn an_undo_stopped_part_way_can_be_run_again_to_undo_the_rest() {
     let rows = 3_000;
     let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("clientele.db");
+    let database = dir.path().to_owned();
+    crate::helpers::database_in(&database).await;
+    let database_url = crate::helpers::database_url_for(&database);
     let binary = env!("CARGO_BIN_EXE_clientele");
     let cli = |args: &[&str]| {
         let mut command = Command::new(binary);
@@ -141,6 +143,11 @@ async fn an_undo_stopped_part_way_can_be_run_again_to_undo_the_rest() {
             .arg(dir.path())
             .env("CLIENTELE_PASSWORD", PASSWORD)
             .env_remove("CLIENTELE_DATABASE_URL")
+            .envs(
+                database_url
+                    .clone()
+                    .map(|url| ("CLIENTELE_DATABASE_URL", url)),
+            )
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         command
@@ -200,10 +207,10 @@ async fn an_undo_stopped_part_way_can_be_run_again_to_undo_the_rest() {
             rows as i64 - first
         )
     );
-    assert_eq!(scalar(&app.database_path(), trashed).await, rows as i64);
+    assert_eq!(scalar(app.data_dir.path(), trashed).await, rows as i64);
     assert_eq!(
         scalar(
-            &app.database_path(),
+            app.data_dir.path(),
             "SELECT count(*) FROM contacts WHERE deleted_at IS NULL"
         )
         .await,

@@ -329,18 +329,11 @@ async fn the_home_page_shows_my_tasks_due_today_recent_activity_and_counts() {
 #[tokio::test]
 async fn someone_made_active_by_another_process_can_be_assigned_at_once() {
     let (app, admin, member, member_id) = admin_and("member").await;
-    let other = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path().display()))
-        .await
-        .unwrap();
     let set_active = |active: bool| {
-        let other = other.clone();
+        let sql = format!("UPDATE users SET active = {active} WHERE id = {member_id}");
+        let app = &app;
         async move {
-            sqlx::query("UPDATE users SET active = ? WHERE id = ?")
-                .bind(active)
-                .bind(member_id)
-                .execute(&other)
-                .await
-                .unwrap();
+            app.execute(&sql).await;
         }
     };
     // The server's shared list of people is read while Vic is inactive, then Vic is made
@@ -374,5 +367,4 @@ async fn someone_made_active_by_another_process_can_be_assigned_at_once() {
         .unwrap()
         .iter()
         .any(|p| p[0].as_i64() == Some(member_id)));
-    other.close().await;
 }

@@ -36,15 +36,8 @@ async fn login_from(app: &TestApp, address: &str, password: &str) -> reqwest::Re
 
 /// How many failed attempts the server evaluated (checked a password for).
 async fn failures_recorded(app: &TestApp) -> i64 {
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path().display()))
+    app.scalar("SELECT count(*) FROM sign_in_attempts WHERE NOT succeeded")
         .await
-        .unwrap();
-    let count = sqlx::query_scalar("SELECT count(*) FROM sign_in_attempts WHERE succeeded = 0")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    count
 }
 
 #[tokio::test]

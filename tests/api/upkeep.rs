@@ -4,28 +4,27 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use clientele::server::config::{DatabaseSettings, HttpSettings};
-use clientele::server::db::Db;
+use clientele::server::config::HttpSettings;
 
 use crate::helpers::spawn_app_in;
 
 const PASSWORD: &str = "plum-orchard-sunrise";
 
-pub(crate) async fn scalar(path: &std::path::Path, sql: &str) -> i64 {
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+/// The integer `sql` selects in the database of the data folder `dir`.
+pub(crate) async fn scalar(dir: &std::path::Path, sql: &str) -> i64 {
+    let db = crate::helpers::db_in(dir).await;
+    let value = clientele::server::db::sql::query_scalar(sql)
+        .fetch_one(&mut db.conn().await.unwrap())
         .await
         .unwrap();
-    let value = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
-    pool.close().await;
+    db.close().await;
     value
 }
 
 #[tokio::test]
 async fn expired_sign_in_sessions_are_deleted_with_what_they_recorded() {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::connect(&DatabaseSettings::new(None, dir.path()).unwrap())
-        .await
-        .unwrap();
+    let db = crate::helpers::db_in(dir.path()).await;
     db.migrate().await.unwrap();
     let email = clientele::domain::Email::parse("ada@example.com").unwrap();
     let user = db
@@ -47,23 +46,22 @@ async fn expired_sign_in_sessions_are_deleted_with_what_they_recorded() {
     assert_eq!(deleted, 1);
     db.close().await;
     let left = scalar(
-        &dir.path().join("clientele.db"),
+        dir.path(),
         "SELECT count(*) FROM auth_sessions WHERE id = 'fresh'",
     )
     .await;
     assert_eq!(left, 1);
-    let all = scalar(
-        &dir.path().join("clientele.db"),
-        "SELECT count(*) FROM auth_sessions",
-    )
-    .await;
+    let all = scalar(dir.path(), "SELECT count(*) FROM auth_sessions").await;
     assert_eq!(all, 1, "the idle session and its address are gone");
 }
 
 #[tokio::test]
 async fn an_interrupted_seed_is_finished_at_the_next_start() {
+    if crate::helpers::on_postgres() {
+        return; // `seed` loads SQLite databases only.
+    }
     let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("clientele.db");
+    let database = dir.path().to_owned();
     let binary = env!("CARGO_BIN_EXE_clientele");
     let created = Command::new(binary)
         .args([
@@ -107,14 +105,14 @@ async fn an_interrupted_seed_is_finished_at_the_next_start() {
         "the load was not cut short"
     );
     let name: String = {
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", database.display()))
-            .await
-            .unwrap();
-        let name = sqlx::query_scalar("SELECT first_name FROM contacts ORDER BY id LIMIT 1")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
+        let db = crate::helpers::db_in(&database).await;
+        let name = clientele::server::db::sql::query_scalar(
+            "SELECT first_name FROM contacts ORDER BY id LIMIT 1",
+        )
+        .fetch_one(&mut db.conn().await.unwrap())
+        .await
+        .unwrap();
+        db.close().await;
         name
     };
 

@@ -71,7 +71,7 @@ impl Db {
             TimelineOf::Company(_) => "activities_by_company",
             TimelineOf::Everyone => "activities_recent",
         };
-        q.push(format_args!(" INDEXED BY {index}{JOINS} WHERE 1"));
+        q.push(format_args!(" INDEXED BY {index}{JOINS} WHERE TRUE"));
         match of {
             TimelineOf::Contact(id) => {
                 q.push(" AND a.contact_id = ").push_bind(id);

@@ -12,7 +12,7 @@ use super::sql::{Exec, Target};
 use super::{Db, Pool};
 
 /// The connection a statement runs on: one from the pool, or the scope's transaction.
-pub(crate) enum Conn<'a> {
+pub enum Conn<'a> {
     /// Dropping it before its statement finished (the request was cancelled) stops the statement.
     Lite {
         conn: sqlx::pool::PoolConnection<Sqlite>,
@@ -25,7 +25,7 @@ pub(crate) enum Conn<'a> {
 
 /// A transaction on either backend.
 #[derive(Debug)]
-pub(crate) enum Tx {
+pub enum Tx {
     Lite(Transaction<'static, Sqlite>),
     Pg(Transaction<'static, Postgres>),
 }
@@ -62,7 +62,7 @@ impl Tx {
 }
 
 /// Tells the deadline of a connection's current use that its caller has gone.
-pub(crate) struct StopOnDrop(Arc<AtomicBool>);
+pub struct StopOnDrop(Arc<AtomicBool>);
 
 impl Drop for StopOnDrop {
     fn drop(&mut self) {
@@ -108,7 +108,7 @@ impl Scope {
 
 impl Db {
     /// The connection for the next statement.
-    pub(crate) async fn conn(&self) -> Result<Conn<'_>, sqlx::Error> {
+    pub async fn conn(&self) -> Result<Conn<'_>, sqlx::Error> {
         Ok(match &self.scope {
             Some(tx) => Conn::Scoped(tx.lock().await),
             None => match &self.pool {

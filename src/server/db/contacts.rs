@@ -144,7 +144,7 @@ impl Db {
         let common_tag = match &filter.tag {
             Some(tag) => {
                 let seen: i64 = sql::query_scalar(
-                    "SELECT count(*) FROM (SELECT 1 FROM contact_tags WHERE tag = ? LIMIT 2000)",
+                    "SELECT count(*) FROM (SELECT 1 FROM contact_tags WHERE tag = ? LIMIT 2000) AS n",
                 )
                 .bind(tag)
                 .fetch_one(&mut self.conn().await?)
@@ -233,7 +233,7 @@ impl Db {
             Count::Query(Box::new(move |q| {
                 q.push("SELECT count(*) FROM (SELECT 1 FROM contact_tags WHERE tag = ")
                     .push_bind(tag.clone())
-                    .push(format_args!(" LIMIT {SEARCH_LIMIT})"));
+                    .push(format_args!(" LIMIT {SEARCH_LIMIT}) AS n"));
             }))
         } else if filter.search.is_none()
             && filter.status.is_none()

@@ -38,9 +38,15 @@ pub fn postgres(sql: &str) -> Cow<'_, str> {
                     next += 1;
                     next
                 };
-                null_safe(&mut out);
+                let matching = fts_match(&mut out);
+                if !matching {
+                    null_safe(&mut out);
+                }
                 out.push('$');
                 out.push_str(&number.to_string());
+                if matching {
+                    out.push_str("))");
+                }
                 i += 1 + digits;
             }
             b'I' | b'N' if word_at(sql, i) => {
@@ -85,6 +91,23 @@ fn hint_at(rest: &str) -> Option<usize> {
         .next()
         .is_none_or(|b| !b.is_ascii_alphanumeric() && b != b'_');
     ends.then_some("NOT INDEXED".len())
+}
+
+/// Before a parameter: FTS5's `index MATCH ?` is a match of the index table's `tsvector`
+/// (`doc`) with the query (accents folded like the document's); true if `out` ended so.
+fn fts_match(out: &mut String) -> bool {
+    let trimmed = out.trim_end();
+    let Some(before) = trimmed.strip_suffix(" MATCH") else {
+        return false;
+    };
+    let table_start = before
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    let table = before[table_start..].to_owned();
+    out.truncate(table_start);
+    out.push_str(&table);
+    out.push_str(".doc @@ to_tsquery('simple', unaccent(");
+    true
 }
 
 /// Before a parameter: SQLite's `IS` / `IS NOT` (NULL-safe) are PostgreSQL's
@@ -149,5 +172,14 @@ mod tests {
             "SELECT 1 FROM contacts c WHERE NOT INDEXEDX"
         );
         assert_eq!(postgres("SELECT 1"), "SELECT 1");
+    }
+
+    #[test]
+    fn full_text_matches() {
+        assert_eq!(
+            postgres("SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ? AND rowid < ?"),
+            "SELECT rowid FROM contacts_fts WHERE contacts_fts.doc @@ \
+             to_tsquery('simple', unaccent($1)) AND rowid < $2"
+        );
     }
 }

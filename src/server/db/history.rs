@@ -81,7 +81,7 @@ impl Db {
         let mut q = Builder::new(
             "SELECT ch.id, ch.kind, ch.record_id, ch.action, ch.at, ch.fields, ch.import_id, \
              coalesce(u.name, '') AS by_name \
-             FROM changes ch LEFT JOIN users u ON u.id = ch.by WHERE 1",
+             FROM changes ch LEFT JOIN users u ON u.id = ch.by WHERE TRUE",
         );
         if let Some((kind, id)) = filter.record {
             q.push(" AND ch.kind = ").push_bind(kind.as_str());

@@ -22,8 +22,10 @@ impl Db {
     /// Records what a run did to a record (on the batch's transaction).
     pub async fn record_effect(&self, id: i64, effect: &Effect) -> Result<(), sqlx::Error> {
         sql::query(
-            "INSERT OR REPLACE INTO import_effects (import_id, record_id, created, version, old_values)
-             VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO import_effects (import_id, record_id, created, version, old_values)
+             VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (import_id, record_id) DO UPDATE SET created = excluded.created,
+                 version = excluded.version, old_values = excluded.old_values",
         )
         .bind(id)
         .bind(effect.record_id)

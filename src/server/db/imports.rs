@@ -142,7 +142,7 @@ impl Db {
     pub async fn move_import(&self, id: i64, from: &str, to: &str) -> Result<bool, sqlx::Error> {
         let restart = matches!(to, "checking" | "running");
         let done = sql::query(
-            "UPDATE imports SET state = ?1, cancel = 0,
+            "UPDATE imports SET state = ?1, cancel = FALSE,
                  message = CASE WHEN ?1 IN ('checking', 'running', 'undone') THEN '' ELSE message END,
                  finished_at = CASE WHEN ?1 IN ('checking', 'running', 'undone') THEN NULL
                      ELSE finished_at END,
@@ -209,9 +209,10 @@ impl Db {
         .await?;
         for (line, reason) in problems {
             sql::query(
-                "INSERT OR IGNORE INTO import_problems (import_id, line, reason)
+                "INSERT INTO import_problems (import_id, line, reason)
                  SELECT ?1, ?2, ?3
-                 WHERE (SELECT count(*) FROM import_problems WHERE import_id = ?1) < ?4",
+                 WHERE (SELECT count(*) FROM import_problems WHERE import_id = ?1) < ?4
+                 ON CONFLICT DO NOTHING",
             )
             .bind(id)
             .bind(as_i64(*line))
@@ -250,7 +251,7 @@ impl Db {
     /// Asks a check or run under way to stop after its current batch.
     pub async fn cancel_import(&self, id: i64) -> Result<bool, sqlx::Error> {
         let done = sql::query(
-            "UPDATE imports SET cancel = 1 WHERE id = ? AND state IN ('checking', 'running')",
+            "UPDATE imports SET cancel = TRUE WHERE id = ? AND state IN ('checking', 'running')",
         )
         .bind(id)
         .execute(&mut self.conn().await?)
@@ -259,11 +260,11 @@ impl Db {
     }
 
     pub async fn import_cancelled(&self, id: i64) -> Result<bool, sqlx::Error> {
-        let cancel: Option<i64> = sql::query_scalar("SELECT cancel FROM imports WHERE id = ?")
+        let cancel: Option<bool> = sql::query_scalar("SELECT cancel FROM imports WHERE id = ?")
             .bind(id)
             .fetch_optional(&mut self.conn().await?)
             .await?;
-        Ok(cancel.unwrap_or(1) != 0)
+        Ok(cancel.unwrap_or(true))
     }
 
     /// Imports a previous process left checking, running or undoing: they stopped with it.

@@ -191,7 +191,7 @@ pub async fn page<T>(
             counting.push("SELECT count(*) FROM (SELECT 1");
             from(&mut counting, true);
             counting.push(format_args!(
-                " ORDER BY {}, {} LIMIT {})",
+                " ORDER BY {}, {} LIMIT {}) AS n",
                 paging.key,
                 paging.id,
                 COUNT_LIMIT + 1

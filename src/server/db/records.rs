@@ -68,15 +68,15 @@ impl SearchIn {
             " AND {id} IN (SELECT m.id FROM (SELECT id FROM (SELECT rowid AS id FROM {index} \
              WHERE {index} MATCH "
         ))
-        .push_bind(search.to_owned());
+        .push_bind(sql::Param::search(search));
         if let Some(below) = below {
             q.push(" AND rowid < ").push_bind(below);
         }
         q.push(format_args!(
-            " ORDER BY rowid DESC LIMIT {limit}) UNION SELECT a.{column} FROM activities a \
+            " ORDER BY rowid DESC LIMIT {limit}) AS s UNION SELECT a.{column} FROM activities a \
              WHERE a.id IN (SELECT rowid FROM activities_fts WHERE activities_fts MATCH "
         ))
-        .push_bind(search.to_owned())
+        .push_bind(sql::Param::search(search))
         .push(format_args!(
             " ORDER BY rowid DESC LIMIT {SEARCH_LIMIT}) AND a.{column} IS NOT NULL"
         ));
@@ -110,13 +110,13 @@ impl SearchIn {
                     "SELECT CASE WHEN (SELECT count(*) FROM (SELECT 1 FROM activities_fts \
                      WHERE activities_fts MATCH "
                 ))
-                .push_bind(search.clone())
+                .push_bind(sql::Param::search(&search))
                 .push(format_args!(
-                    " LIMIT {SEARCH_LIMIT})) >= {SEARCH_LIMIT} THEN {SEARCH_LIMIT} ELSE \
+                    " LIMIT {SEARCH_LIMIT}) AS n) >= {SEARCH_LIMIT} THEN {SEARCH_LIMIT} ELSE \
                      (SELECT count(*) FROM (SELECT 1 FROM {table} {alias} WHERE {alias}.deleted_at IS NULL"
                 ));
                 self.push_filter(q, &search, None);
-                q.push(format_args!(" LIMIT {SEARCH_LIMIT})) END"));
+                q.push(format_args!(" LIMIT {SEARCH_LIMIT}) AS n) END"));
             }),
         )
     }
@@ -175,7 +175,7 @@ impl Db {
     ) -> Result<bool, sqlx::Error> {
         let sql = format!(
             "SELECT count(*) FROM (SELECT 1 FROM {table} INDEXED BY {index} \
-             WHERE {column} = ? AND deleted_at IS NULL LIMIT {RARE_BELOW})"
+             WHERE {column} = ? AND deleted_at IS NULL LIMIT {RARE_BELOW}) AS n"
         );
         let seen: i64 = sql::query_scalar(&sql)
             .bind(value)

@@ -80,9 +80,62 @@ fn text_query(input: &str) -> Option<String> {
     (!phrases.is_empty()).then(|| phrases.join(" "))
 }
 
+/// A query of [`fts_query`] as the text of a PostgreSQL `tsquery` (`to_tsquery('simple', …)`):
+/// a phrase's words follow each other (`<->`), a prefix is `:*`, words are ANDed (`&`) and
+/// alternatives ORed (`|`). Its words hold letters and digits only (no tsquery syntax).
+pub fn tsquery(fts: &str) -> String {
+    let mut out = String::with_capacity(fts.len() + 16);
+    for (i, alternative) in fts.split(" OR ").enumerate() {
+        if i > 0 {
+            out.push_str(" | ");
+        }
+        let mut phrases = 0;
+        let mut rest = alternative.trim();
+        while let Some(start) = rest.find('"') {
+            let Some(len) = rest[start + 1..].find('"') else {
+                break;
+            };
+            let words = &rest[start + 1..start + 1 + len];
+            rest = &rest[start + 2 + len..];
+            let prefix = rest.starts_with('*');
+            if prefix {
+                rest = &rest[1..];
+            }
+            let words: Vec<&str> = words.split_whitespace().collect();
+            if words.is_empty() {
+                continue;
+            }
+            if phrases > 0 {
+                out.push_str(" & ");
+            }
+            phrases += 1;
+            out.push('(');
+            out.push_str(&words.join(" <-> "));
+            if prefix {
+                out.push_str(":*");
+            }
+            out.push(')');
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fts_queries_become_tsqueries() {
+        let q = |input: &str| tsquery(&fts_query(input).unwrap());
+        assert_eq!(q("Ann"), "(ann:*)");
+        assert_eq!(q("ann.lee@exa  acme"), "(ann <-> lee <-> exa:*) & (acme:*)");
+        assert_eq!(q("ann l"), "(ann:*) & (l)");
+        assert_eq!(
+            q("020 7946-0958"),
+            "(02079460958:*) | (r8590649702:*) | (r859064970:*) | (r85906497:*) | (r8590649:*)"
+        );
+        assert_eq!(q("\"ann\" OR NOT (x)"), "(ann:*) & (or:*) & (not:*) & (x)");
+    }
 
     #[test]
     fn words_become_prefix_phrases() {

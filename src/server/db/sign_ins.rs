@@ -39,11 +39,11 @@ impl Db {
     ) -> Result<Option<i64>, sqlx::Error> {
         sql::query_scalar(
             "INSERT INTO sign_in_attempts (at, email, ip, succeeded)
-             SELECT ?1, ?2, ?3, 0
+             SELECT ?1, ?2, ?3, FALSE
              WHERE (SELECT count(*) FROM sign_in_attempts
-                    WHERE succeeded = 0 AND email = ?2 AND ip = ?3 AND at > ?4) < ?5
+                    WHERE NOT succeeded AND email = ?2 AND ip = ?3 AND at > ?4) < ?5
                AND (SELECT count(*) FROM sign_in_attempts
-                    WHERE succeeded = 0 AND ip = ?3 AND at > ?4) < ?6
+                    WHERE NOT succeeded AND ip = ?3 AND at > ?4) < ?6
              RETURNING id",
         )
         .bind(now)
@@ -64,7 +64,7 @@ impl Db {
         succeeded: Option<bool>,
     ) -> Result<(), sqlx::Error> {
         let query = match succeeded {
-            Some(true) => "UPDATE sign_in_attempts SET succeeded = 1 WHERE id = ?",
+            Some(true) => "UPDATE sign_in_attempts SET succeeded = TRUE WHERE id = ?",
             Some(false) => return Ok(()),
             None => "DELETE FROM sign_in_attempts WHERE id = ?",
         };
@@ -85,12 +85,12 @@ impl Db {
     ) -> Result<SignInFailures, sqlx::Error> {
         let row = sql::query(
             "SELECT
-               (SELECT count(*) FROM sign_in_attempts WHERE succeeded = 0 AND email = ?1 AND ip = ?2 AND at > ?3),
-               (SELECT min(at)  FROM sign_in_attempts WHERE succeeded = 0 AND email = ?1 AND ip = ?2 AND at > ?3),
-               (SELECT count(*) FROM sign_in_attempts WHERE succeeded = 0 AND ip = ?2 AND at > ?3),
-               (SELECT min(at)  FROM sign_in_attempts WHERE succeeded = 0 AND ip = ?2 AND at > ?3),
-               (SELECT count(*) FROM sign_in_attempts WHERE succeeded = 0 AND email = ?1 AND at > ?3),
-               (SELECT min(at)  FROM sign_in_attempts WHERE succeeded = 0 AND email = ?1 AND at > ?3)",
+               (SELECT count(*) FROM sign_in_attempts WHERE NOT succeeded AND email = ?1 AND ip = ?2 AND at > ?3),
+               (SELECT min(at)  FROM sign_in_attempts WHERE NOT succeeded AND email = ?1 AND ip = ?2 AND at > ?3),
+               (SELECT count(*) FROM sign_in_attempts WHERE NOT succeeded AND ip = ?2 AND at > ?3),
+               (SELECT min(at)  FROM sign_in_attempts WHERE NOT succeeded AND ip = ?2 AND at > ?3),
+               (SELECT count(*) FROM sign_in_attempts WHERE NOT succeeded AND email = ?1 AND at > ?3),
+               (SELECT min(at)  FROM sign_in_attempts WHERE NOT succeeded AND email = ?1 AND at > ?3)",
         )
         .bind(email)
         .bind(ip)

@@ -18,13 +18,13 @@ use sqlx::{ColumnIndex, Decode, Row as _, TypeInfo, ValueRef};
 use super::dialect;
 
 /// The connection a statement runs on.
-pub(crate) enum Target<'c> {
+pub enum Target<'c> {
     Lite(&'c mut SqliteConnection),
     Pg(&'c mut PgConnection),
 }
 
 /// Anything a statement can run on: a pooled connection ([`super::Db::conn`]), a transaction's.
-pub(crate) trait Exec: Send {
+pub trait Exec: Send {
     fn target(&mut self) -> Target<'_>;
 }
 
@@ -48,6 +48,16 @@ pub enum Param<'q> {
     Bool(Option<bool>),
     Text(Option<Cow<'q, str>>),
     Bytes(Option<Cow<'q, [u8]>>),
+    /// A full-text query in FTS5's syntax as [`super::search::fts_query`] writes it (for
+    /// PostgreSQL turned into a `tsquery`'s text, see [`super::search::tsquery`]).
+    Search(String),
+}
+
+impl Param<'_> {
+    /// A full-text query for `MATCH ?`.
+    pub fn search(fts: &str) -> Param<'static> {
+        Param::Search(fts.to_owned())
+    }
 }
 
 macro_rules! param_from {
@@ -343,7 +353,7 @@ pub fn query_as<T: FromRow>(sql: &str) -> As<'_, T> {
 }
 
 macro_rules! bind_all {
-    ($q:expr, $params:expr) => {{
+    ($q:expr, $params:expr, $search:expr) => {{
         let mut q = $q;
         for param in $params {
             q = match param {
@@ -352,10 +362,17 @@ macro_rules! bind_all {
                 Param::Bool(v) => q.bind(*v),
                 Param::Text(v) => q.bind(v.as_deref()),
                 Param::Bytes(v) => q.bind(v.as_deref()),
+                #[allow(clippy::redundant_closure_call)]
+                Param::Search(fts) => q.bind(($search)(fts)),
             };
         }
         q
     }};
+}
+
+/// How each backend takes a full-text query.
+fn fts5(fts: &str) -> String {
+    fts.to_owned()
 }
 
 impl<'q> Query<'q> {
@@ -366,16 +383,20 @@ impl<'q> Query<'q> {
 
     pub async fn execute<E: Exec + ?Sized>(self, on: &mut E) -> Result<Done, sqlx::Error> {
         let rows = match on.target() {
-            Target::Lite(conn) => bind_all!(sqlx::query::<Sqlite>(&self.sql), &self.params)
+            Target::Lite(conn) => bind_all!(sqlx::query::<Sqlite>(&self.sql), &self.params, fts5)
                 .execute(conn)
                 .await?
                 .rows_affected(),
             Target::Pg(conn) => {
                 let sql = dialect::postgres(&self.sql);
-                bind_all!(sqlx::query::<Postgres>(&sql), &self.params)
-                    .execute(conn)
-                    .await?
-                    .rows_affected()
+                bind_all!(
+                    sqlx::query::<Postgres>(&sql),
+                    &self.params,
+                    super::search::tsquery
+                )
+                .execute(conn)
+                .await?
+                .rows_affected()
             }
         };
         Ok(Done { rows })
@@ -383,7 +404,7 @@ impl<'q> Query<'q> {
 
     pub async fn fetch_all<E: Exec + ?Sized>(self, on: &mut E) -> Result<Vec<Row>, sqlx::Error> {
         Ok(match on.target() {
-            Target::Lite(conn) => bind_all!(sqlx::query::<Sqlite>(&self.sql), &self.params)
+            Target::Lite(conn) => bind_all!(sqlx::query::<Sqlite>(&self.sql), &self.params, fts5)
                 .fetch_all(conn)
                 .await?
                 .into_iter()
@@ -391,12 +412,16 @@ impl<'q> Query<'q> {
                 .collect(),
             Target::Pg(conn) => {
                 let sql = dialect::postgres(&self.sql);
-                bind_all!(sqlx::query::<Postgres>(&sql), &self.params)
-                    .fetch_all(conn)
-                    .await?
-                    .into_iter()
-                    .map(Row::Pg)
-                    .collect()
+                bind_all!(
+                    sqlx::query::<Postgres>(&sql),
+                    &self.params,
+                    super::search::tsquery
+                )
+                .fetch_all(conn)
+                .await?
+                .into_iter()
+                .map(Row::Pg)
+                .collect()
             }
         })
     }
@@ -406,16 +431,20 @@ impl<'q> Query<'q> {
         on: &mut E,
     ) -> Result<Option<Row>, sqlx::Error> {
         Ok(match on.target() {
-            Target::Lite(conn) => bind_all!(sqlx::query::<Sqlite>(&self.sql), &self.params)
+            Target::Lite(conn) => bind_all!(sqlx::query::<Sqlite>(&self.sql), &self.params, fts5)
                 .fetch_optional(conn)
                 .await?
                 .map(Row::Lite),
             Target::Pg(conn) => {
                 let sql = dialect::postgres(&self.sql);
-                bind_all!(sqlx::query::<Postgres>(&sql), &self.params)
-                    .fetch_optional(conn)
-                    .await?
-                    .map(Row::Pg)
+                bind_all!(
+                    sqlx::query::<Postgres>(&sql),
+                    &self.params,
+                    super::search::tsquery
+                )
+                .fetch_optional(conn)
+                .await?
+                .map(Row::Pg)
             }
         })
     }

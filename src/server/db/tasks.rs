@@ -90,9 +90,9 @@ impl Db {
             q.push(" AND t.company_id = ").push_bind(id);
         }
         q.push(if filter.open {
-            " AND (t.done_at IS NOT NULL) = 0"
+            " AND (t.done_at IS NOT NULL) = FALSE"
         } else {
-            " AND (t.done_at IS NOT NULL) = 1"
+            " AND (t.done_at IS NOT NULL) = TRUE"
         });
         if let Some(before) = filter.due_before {
             q.push(" AND t.due_at < ").push_bind(before);

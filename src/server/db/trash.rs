@@ -82,7 +82,7 @@ impl Db {
                  WHERE deleted_at IS NOT NULL AND deleted_at <= ?1
                  UNION ALL
                  SELECT 'task', id, title, deleted_at FROM tasks
-                 WHERE deleted_at IS NOT NULL AND deleted_at <= ?1)
+                 WHERE deleted_at IS NOT NULL AND deleted_at <= ?1) AS trashed
              WHERE (deleted_at, kind, id) < (?1, ?2, ?3)
              ORDER BY deleted_at DESC, kind DESC, id DESC LIMIT ?4",
         )

@@ -48,8 +48,9 @@ impl Db {
     /// The capped counts of live contacts by status, then of live companies; remembered.
     async fn count_records(&self) -> Result<Vec<i64>, sqlx::Error> {
         let limit = COUNT_LIMIT + 1;
-        let capped =
-            |from: &str| format!("(SELECT count(*) FROM (SELECT 1 FROM {from} LIMIT {limit}))");
+        let capped = |from: &str| {
+            format!("(SELECT count(*) FROM (SELECT 1 FROM {from} LIMIT {limit}) AS n)")
+        };
         // One statement: a capped count per status (through its index), then the companies.
         let mut columns: Vec<String> = ContactStatus::ALL
             .iter()

@@ -58,7 +58,8 @@ pub fn contact_filter(query: &ListQuery) -> ContactFilter {
     ContactFilter {
         search: search::fts_query(&query.q),
         status: query.status.parse().ok(),
-        tag: non_empty(&query.tag),
+        // Tags match whatever the case of their ASCII letters (SQLite's NOCASE).
+        tag: non_empty(&query.tag).map(|tag| tag.to_ascii_lowercase()),
         owner: id_param(&query.owner),
         company: id_param(&query.company),
     }
