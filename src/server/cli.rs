@@ -21,6 +21,7 @@ mod backup;
 mod commands;
 mod export;
 mod import;
+mod migrate;
 mod progress;
 mod users;
 
@@ -365,6 +366,11 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             backup::backup(database, file).await
         }
         Command::Restore { file, check } => backup::restore(cli.database()?, file, *check).await,
+        Command::MigrateToPostgres {
+            from,
+            to,
+            keep_sessions,
+        } => migrate::to_postgres(from, to, &cli.data_dir, *keep_sessions).await,
         Command::UndoImport { id, user } => {
             let db = Db::connect(&cli.database()?).await?;
             db.migrate().await?;

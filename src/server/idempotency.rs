@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 
 use super::auth::session;
 use super::context;
-use super::db::{CurrentUser, Db, KeyState};
+use super::db::{Backend, CurrentUser, Db, KeyState};
 use crate::domain::IdempotencyKey;
 use crate::error::AppError;
 
@@ -78,6 +78,9 @@ where
         return effect(db.clone(), checked).await;
     };
     let hash = fingerprint(&context::endpoint(), request)?;
+    if db.backend() == Backend::Postgres {
+        return once_in_transaction(db, user, &key, &hash, check, effect).await;
+    }
     if let Some(outcome) = claim(db, user.id, &key, &hash).await? {
         tracing::info!(
             user = user.id,
@@ -119,6 +122,80 @@ where
         }
     }
     result
+}
+
+/// [`once_checked`] where several instances share the database (PostgreSQL): the key is claimed
+/// inside the effect's own transaction, so a claim never outlives the request that made it — an
+/// instance that dies mid-effect leaves no claim behind, and the retry that a load balancer sends
+/// to another instance runs afresh at once. Write transactions take turns there (the writers'
+/// lock), so a key found taken belongs to a committed request, whose outcome is returned. A
+/// repeat finds that outcome before running `check`.
+async fn once_in_transaction<C, T, FutC, Fut>(
+    db: &Db,
+    user: &CurrentUser,
+    key: &IdempotencyKey,
+    hash: &str,
+    check: impl FnOnce() -> FutC,
+    effect: impl FnOnce(Db, C) -> Fut,
+) -> Result<T, AppError>
+where
+    T: Serialize + DeserializeOwned,
+    FutC: Future<Output = Result<C, AppError>>,
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    let seen = |state: KeyState| -> Result<Option<T>, AppError> {
+        match state {
+            KeyState::Claimed => Ok(None),
+            KeyState::Seen { request_hash, .. } if request_hash != hash => Err(AppError::Conflict(
+                "This form was already sent with other values. Reload the page to send it again."
+                    .to_owned(),
+            )),
+            KeyState::Seen {
+                outcome: Some(outcome),
+                ..
+            } => {
+                tracing::info!(
+                    user = user.id,
+                    "repeated request answered with its first outcome"
+                );
+                serde_json::from_str(&outcome)
+                    .map(Some)
+                    .map_err(context::internal)
+            }
+            KeyState::Seen { outcome: None, .. } => Err(AppError::Conflict(
+                "This form is still being processed. Wait a moment, then reload the page."
+                    .to_owned(),
+            )),
+        }
+    };
+    if let Some(state) = db
+        .idempotency_key_state(user.id, key.as_str())
+        .await
+        .map_err(context::internal)?
+    {
+        if let Some(outcome) = seen(state)? {
+            return Ok(outcome);
+        }
+    }
+    let checked = check().await?;
+    let scope = db.in_transaction().await.map_err(context::internal)?;
+    let state = scope
+        .db()
+        .claim_idempotency_key(user.id, key.as_str(), hash, session::now())
+        .await
+        .map_err(context::internal)?;
+    if let Some(outcome) = seen(state)? {
+        return Ok(outcome);
+    }
+    let value = effect(scope.db(), checked).await?;
+    let outcome = serde_json::to_string(&value).map_err(context::internal)?;
+    scope
+        .db()
+        .store_idempotent_outcome(user.id, key.as_str(), &outcome)
+        .await
+        .map_err(context::internal)?;
+    scope.commit().await.map_err(context::internal)?;
+    Ok(value)
 }
 
 /// Claims the key; if an earlier request holds it, waits for and returns its outcome.

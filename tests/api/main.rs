@@ -16,6 +16,7 @@ mod import;
 mod import_stops;
 mod import_web;
 mod metrics;
+mod migrate_postgres;
 mod migrations;
 mod pages;
 mod records;

@@ -39,7 +39,11 @@ async fn save_contact(
     .await
 }
 
-async fn new_contact(app: &TestApp, client: &reqwest::Client, given: &[(&str, &str)]) -> i64 {
+pub(crate) async fn new_contact(
+    app: &TestApp,
+    client: &reqwest::Client,
+    given: &[(&str, &str)],
+) -> i64 {
     let response = save_contact(app, client, given).await;
     assert!(response.status().is_success(), "{response:?}");
     saved_id(&response)

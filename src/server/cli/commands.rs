@@ -84,6 +84,21 @@ pub(super) enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Copy the whole workspace from a SQLite database into a PostgreSQL one (migrated first):
+    /// accounts, records, trash, history, imports, with a progress bar; the counts are checked
+    /// and the copy is one transaction. Running it again brings the copy up to date. Stop the
+    /// server first (or copy a backup) so that nothing changes after the copy.
+    MigrateToPostgres {
+        /// The SQLite database, `sqlite://PATH`.
+        #[arg(long)]
+        from: String,
+        /// The PostgreSQL database, `postgres://USER:PASSWORD@HOST:PORT/NAME`.
+        #[arg(long)]
+        to: String,
+        /// Copy the sign-in sessions too, so nobody has to sign in again.
+        #[arg(long)]
+        keep_sessions: bool,
+    },
     /// Undo import ID (as listed at /import): the records it created go to the trash and the
     /// fields it changed get their old values back, unless edited since. An undo that stopped
     /// part-way can be run again to undo the rest.

@@ -57,6 +57,25 @@ impl Db {
         }
     }
 
+    /// What the store knows of `key` (a committed claim), without claiming it.
+    pub async fn idempotency_key_state(
+        &self,
+        user_id: i64,
+        key: &str,
+    ) -> Result<Option<KeyState>, sqlx::Error> {
+        let seen: Option<(String, Option<String>)> = sql::query_as(
+            "SELECT request_hash, outcome FROM idempotency WHERE user_id = ? AND key = ?",
+        )
+        .bind(user_id)
+        .bind(key)
+        .fetch_optional(&mut self.conn().await?)
+        .await?;
+        Ok(seen.map(|(request_hash, outcome)| KeyState::Seen {
+            request_hash,
+            outcome,
+        }))
+    }
+
     /// Stores the outcome of the request that claimed `key`.
     pub async fn store_idempotent_outcome(
         &self,

@@ -1,0 +1,158 @@
+//! `clientele migrate-to-postgres`: a SQLite workspace moves to PostgreSQL whole (it runs in
+//! `make test-postgres`, where there is a PostgreSQL server to copy into).
+
+use std::process::{Command, Output};
+
+use clientele::server::config::HttpSettings;
+
+use crate::admin::PASSWORD;
+use crate::helpers::{cookie_client, database_in, database_url_for, on_postgres, spawn_app_in};
+use crate::import_web::{settled, step};
+use crate::records::{list, names, new_contact};
+
+/// `clientele ARGS` on the SQLite database of `dir` (whatever the suite's backend).
+fn on_sqlite(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_clientele"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .env("CLIENTELE_PASSWORD", PASSWORD)
+        .env_remove("CLIENTELE_DATABASE_URL")
+        .output()
+        .expect("clientele runs")
+}
+
+fn succeeded(output: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stderr}");
+    stderr
+}
+
+#[tokio::test]
+async fn a_sqlite_workspace_moves_to_postgres_whole_and_a_second_run_changes_nothing() {
+    if !on_postgres() {
+        return; // Needs a PostgreSQL server: `make test-postgres`.
+    }
+    // A SQLite workspace: an admin, 300 contacts imported (with their tags and companies,
+    // the import and its history), one of them in the trash.
+    let sqlite = tempfile::tempdir().unwrap();
+    let admin = [
+        "user",
+        "create",
+        "--email",
+        "ada@example.com",
+        "--role",
+        "admin",
+    ];
+    succeeded(&on_sqlite(sqlite.path(), &admin));
+    let file = sqlite.path().join("people.csv");
+    let mut csv = String::from("First name,Last name,E-mail,Company,Tags\n");
+    for i in 1..=300 {
+        csv.push_str(&format!(
+            "Person,Número {i},p{i}@example.com,Firm {},\"vip,n{}\"\n",
+            i % 7,
+            i % 3
+        ));
+    }
+    std::fs::write(&file, csv).unwrap();
+    succeeded(&on_sqlite(
+        sqlite.path(),
+        &["import", "contacts", file.to_str().unwrap()],
+    ));
+
+    // Copied into a new PostgreSQL database.
+    let postgres = tempfile::tempdir().unwrap();
+    database_in(postgres.path()).await;
+    let url = database_url_for(postgres.path()).unwrap();
+    let from = format!("sqlite://{}", sqlite.path().join("clientele.db").display());
+    let copy = ["migrate-to-postgres", "--from", &from, "--to", &url];
+    let report = succeeded(&on_sqlite(sqlite.path(), &copy));
+    assert!(report.contains("the counts match"), "{report}");
+    assert!(report.contains("contacts"), "{report}");
+
+    // A server on it has everything: sign-in, the list, search (accents folded), tags,
+    // companies, the import (which can be undone), and new records get new ids.
+    let app = spawn_app_in(postgres, HttpSettings::default(), false, |_| {}).await;
+    let ada = cookie_client();
+    assert_eq!(
+        app.login_as(&ada, "ada@example.com", PASSWORD)
+            .await
+            .status(),
+        200
+    );
+    let all = list(&app, &ada, &[]).await;
+    assert_eq!(all["page"]["total"], serde_json::json!({"Exact": 300}));
+    let found = list(&app, &ada, &[("q", "numero 42")]).await;
+    assert_eq!(names(&found), ["Person Número 42"]);
+    let tagged = list(&app, &ada, &[("tag", "VIP"), ("per", "100")]).await;
+    assert_eq!(tagged["page"]["total"], serde_json::json!({"Exact": 300}));
+    assert_eq!(app.scalar("SELECT count(*) FROM companies").await, 7);
+    assert!(
+        app.scalar("SELECT count(*) FROM changes WHERE import_id = 1")
+            .await
+            >= 300
+    );
+    let rerun = succeeded(&on_sqlite(sqlite.path(), &copy));
+    assert!(rerun.contains("the counts match"), "{rerun}");
+    let id = new_contact(
+        &app,
+        &ada,
+        &[("first_name", "After"), ("email", "after@example.com")],
+    )
+    .await;
+    assert!(id > 300, "{id}");
+
+    // Copying again changes nothing while the two agree, and refuses (changing nothing) once
+    // PostgreSQL has rows SQLite does not.
+    let again = on_sqlite(sqlite.path(), &copy);
+    assert!(!again.status.success());
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        stderr.contains("contacts has 301 rows in PostgreSQL but 300 in SQLite"),
+        "{stderr}"
+    );
+    assert_eq!(app.scalar("SELECT count(*) FROM contacts").await, 301);
+    let undone = step(&app, &ada, "1", &[("step", "undo")]).await;
+    assert!(undone.status().is_success() || undone.status().is_redirection());
+    let import = settled(&app, &ada, "1").await;
+    assert_eq!(import["state"], "Undone", "{import}");
+}
+
+#[tokio::test]
+async fn copying_twice_into_the_same_database_is_safe() {
+    if !on_postgres() {
+        return; // Needs a PostgreSQL server: `make test-postgres`.
+    }
+    let sqlite = tempfile::tempdir().unwrap();
+    let admin = [
+        "user",
+        "create",
+        "--email",
+        "ada@example.com",
+        "--role",
+        "admin",
+    ];
+    succeeded(&on_sqlite(sqlite.path(), &admin));
+    let postgres = tempfile::tempdir().unwrap();
+    database_in(postgres.path()).await;
+    let url = database_url_for(postgres.path()).unwrap();
+    let from = format!("sqlite://{}", sqlite.path().join("clientele.db").display());
+    let copy = [
+        "migrate-to-postgres",
+        "--from",
+        &from,
+        "--to",
+        &url,
+        "--keep-sessions",
+    ];
+    succeeded(&on_sqlite(sqlite.path(), &copy));
+    let second = succeeded(&on_sqlite(sqlite.path(), &copy));
+    assert!(second.contains("the counts match"), "{second}");
+    // Not from SQLite, or not into PostgreSQL: refused.
+    let wrong = on_sqlite(
+        sqlite.path(),
+        &["migrate-to-postgres", "--from", &url, "--to", &url],
+    );
+    assert!(!wrong.status.success());
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("--from must name"));
+}
