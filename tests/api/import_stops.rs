@@ -217,3 +217,72 @@ async fn an_undo_stopped_part_way_can_be_run_again_to_undo_the_rest() {
         0
     );
 }
+
+#[tokio::test]
+async fn another_instance_starting_on_the_same_database_leaves_a_running_import_alone() {
+    if !crate::helpers::on_postgres() {
+        return; // Instances share a database only on PostgreSQL.
+    }
+    let rows = 10_000;
+    let (app, _admin, member, _) = admin_and("member").await;
+    let uploaded = upload(
+        &app,
+        &member,
+        "contact",
+        "many.csv",
+        people(rows).as_bytes(),
+    )
+    .await;
+    let id = location(&uploaded)
+        .trim_start_matches("/import/")
+        .to_owned();
+    let mapping = [
+        ("mapping[0]", "first_name"),
+        ("mapping[1]", "last_name"),
+        ("mapping[2]", "email"),
+    ];
+    let mut check = vec![("step", "check")];
+    check.extend_from_slice(&mapping);
+    assert!(step(&app, &member, &id, &check).await.status().is_success());
+    settled(&app, &member, &id).await;
+    assert!(step(&app, &member, &id, &[("step", "run")])
+        .await
+        .status()
+        .is_success());
+
+    // A second instance (its own data folder, the same database) starts meanwhile: it stops
+    // only what it was running itself, which is nothing.
+    let other = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        app.data_dir.path().join("postgres-database"),
+        other.path().join("postgres-database"),
+    )
+    .unwrap();
+    let second = spawn_app_in(other, HttpSettings::default(), false, |_| {}).await;
+    let during: serde_json::Value = app
+        .post_form(&member, "/api/import/get", &[("id", &id)], &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        during["imports"][0]["state"], "Running",
+        "the import ended too soon: {during}"
+    );
+    let import = settled(&app, &member, &id).await;
+    assert_eq!(import["state"], "Done", "{import}");
+    assert_eq!(import["counts"]["created"], rows, "{import}");
+    // And it serves the same data.
+    let vic = cookie_client();
+    assert_eq!(
+        second
+            .login_as(&vic, "vic@example.com", PASSWORD)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        crate::records::list(&second, &vic, &[]).await["page"]["total"],
+        serde_json::json!({"Exact": rows})
+    );
+}

@@ -144,6 +144,7 @@ impl Db {
         let done = sql::query(
             "UPDATE imports SET state = ?1, cancel = FALSE,
                  message = CASE WHEN ?1 IN ('checking', 'running', 'undone') THEN '' ELSE message END,
+                 runner = CASE WHEN ?1 IN ('checking', 'running', 'undone') THEN ?5 ELSE runner END,
                  finished_at = CASE WHEN ?1 IN ('checking', 'running', 'undone') THEN NULL
                      ELSE finished_at END,
                  rows_done = CASE WHEN ?3 THEN 0 ELSE rows_done END,
@@ -157,6 +158,7 @@ impl Db {
         .bind(id)
         .bind(restart)
         .bind(from)
+        .bind(self.runner())
         .execute(&mut self.conn().await?)
         .await?;
         if done.rows_affected() == 1 && restart {
@@ -275,9 +277,10 @@ impl Db {
                      CASE state WHEN 'checking' THEN 'check' ELSE 'import' END ||
                      ', after row ' || rows_done || '.',
                  state = CASE state WHEN 'checking' THEN 'uploaded' ELSE 'failed' END
-             WHERE state IN ('checking', 'running')",
+             WHERE state IN ('checking', 'running') AND (runner IS NULL OR runner = ?2)",
         )
         .bind(now)
+        .bind(self.runner())
         .execute(&mut self.conn().await?)
         .await?;
         let undoing = self.stop_undos(None, now).await?;
@@ -285,16 +288,18 @@ impl Db {
     }
 
     /// Undos under way (their import `undone` with no message yet) that stopped — import `id`'s,
-    /// or every one (at start-up) — go back to `failed`, to be undone again; how many. One that
-    /// had finished is left as it is.
+    /// or at start-up every one this server ran — go back to `failed`, to be undone again; how
+    /// many. One that had finished is left as it is.
     pub async fn stop_undos(&self, id: Option<i64>, now: i64) -> Result<u64, sqlx::Error> {
         let done = sql::query(
             "UPDATE imports SET state = 'failed', message = ?, finished_at = ?
-             WHERE (?3 IS NULL OR id = ?3) AND state = 'undone' AND message = ''",
+             WHERE (?3 IS NULL AND (runner IS NULL OR runner = ?4) OR id = ?3)
+               AND state = 'undone' AND message = ''",
         )
         .bind(UNDO_STOPPED)
         .bind(now)
         .bind(id)
+        .bind(self.runner())
         .execute(&mut self.conn().await?)
         .await?;
         Ok(done.rows_affected())

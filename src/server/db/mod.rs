@@ -99,6 +99,8 @@ pub struct Db {
     totals: Arc<totals::Totals>,
     owners: Arc<owners::OwnersCache>,
     turns: Arc<turns::Turns>,
+    /// This server's name among those sharing the database (see [`Db::runner`]).
+    runner: Arc<std::sync::OnceLock<String>>,
     scope: Option<Arc<tokio::sync::Mutex<Tx>>>,
 }
 
@@ -167,6 +169,7 @@ impl Db {
             totals: Arc::default(),
             owners: Arc::default(),
             turns: Arc::default(),
+            runner: Arc::default(),
             scope: None,
         })
     }
@@ -217,7 +220,27 @@ impl Db {
             totals: Arc::default(),
             owners: Arc::default(),
             turns: Arc::default(),
+            runner: Arc::default(),
             scope: None,
+        })
+    }
+
+    /// This server's name among the instances sharing the database: kept in the data folder's
+    /// `instance-id` file (made at first use), so the same server keeps it across restarts and
+    /// the command line run on that folder shares it.
+    pub fn runner(&self) -> &str {
+        self.runner.get_or_init(|| {
+            let file = self.path.parent().unwrap_or(Path::new(".")).join("instance-id");
+            if let Ok(id) = std::fs::read_to_string(&file) {
+                if !id.trim().is_empty() {
+                    return id.trim().to_owned();
+                }
+            }
+            let id = uuid::Uuid::new_v4().to_string();
+            if let Err(error) = std::fs::write(&file, &id) {
+                tracing::warn!(%error, file = %file.display(), "cannot keep this server's instance id");
+            }
+            id
         })
     }
 
