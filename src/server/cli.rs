@@ -47,8 +47,14 @@ pub struct Cli {
     )]
     data_dir: PathBuf,
 
-    /// SQLite database URL, e.g. sqlite:///var/lib/clientele/crm.db (default: DATA_DIR/clientele.db).
-    #[arg(long, env = "CLIENTELE_DATABASE_URL", global = true)]
+    /// Database URL: SQLite, e.g. sqlite:///var/lib/clientele/crm.db (default:
+    /// DATA_DIR/clientele.db), or PostgreSQL, postgres://USER:PASSWORD@HOST:PORT/NAME.
+    #[arg(
+        long,
+        env = "CLIENTELE_DATABASE_URL",
+        hide_env_values = true,
+        global = true
+    )]
     database_url: Option<String>,
 
     /// Address and port to listen on (default: site-addr from Leptos.toml, 127.0.0.1:3000).

@@ -141,18 +141,25 @@ impl DatabaseSettings {
     /// `data_dir/clientele.db` without one.
     pub fn new(url: Option<&str>, data_dir: &Path) -> anyhow::Result<Self> {
         let in_data_dir = || SqliteConnectOptions::new().filename(data_dir.join(DATABASE_FILE));
-        let (connect, postgres) = match url {
-            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+        let scheme = url
+            .and_then(|u| u.split_once(':'))
+            .map(|(s, _)| s.to_ascii_lowercase());
+        let (connect, postgres) = match (url, scheme.as_deref()) {
+            (Some(url), Some("postgres" | "postgresql")) => {
                 let options = PgConnectOptions::from_str(url)
-                    .map_err(|e| anyhow::anyhow!("invalid database URL: {e}"))?;
+                    .map_err(|e| anyhow::anyhow!("invalid PostgreSQL database URL: {e}"))?;
                 (in_data_dir(), Some(options))
             }
-            Some(url) => (
+            (Some(url), Some("sqlite")) => (
                 SqliteConnectOptions::from_str(url)
                     .with_context(|| format!("invalid database URL {url:?}"))?,
                 None,
             ),
-            None => (in_data_dir(), None),
+            // Never echoed: it may hold a password.
+            (Some(_), _) => anyhow::bail!(
+                "the database URL must start with sqlite:// or postgres:// (or postgresql://)"
+            ),
+            (None, _) => (in_data_dir(), None),
         };
         Ok(Self {
             connect,

@@ -304,8 +304,17 @@ async fn two_administrators_demoting_themselves_at_once_leave_one() {
             .unwrap();
         let my_id = me["id"].to_string();
         let other_id = other_id.to_string();
-        let mine = [("user_id", my_id.as_str()), ("role", "member")];
-        let theirs = [("user_id", other_id.as_str()), ("role", "member")];
+        // With the idempotency keys the forms carry: the change runs inside the key's transaction.
+        let mine = [
+            ("user_id", my_id.as_str()),
+            ("role", "member"),
+            ("idempotency_key", "5d0c9a6e-1b2f-4e3a-8c7d-0a1b2c3d4e5f"),
+        ];
+        let theirs = [
+            ("user_id", other_id.as_str()),
+            ("role", "member"),
+            ("idempotency_key", "6e1dab7f-2c3a-4f4b-9d8e-1b2c3d4e5f60"),
+        ];
         let (a, b) = tokio::join!(
             app.post_form(&admin, "/api/admin/users/role", &mine, &[]),
             app.post_form(&other, "/api/admin/users/role", &theirs, &[]),
@@ -437,8 +446,16 @@ async fn two_administrators_deactivating_each_other_at_once_leave_one() {
             .await
             .unwrap();
         let (my_id, other_id) = (me["id"].to_string(), other_id.to_string());
-        let mine = [("user_id", other_id.as_str()), ("active", "false")];
-        let theirs = [("user_id", my_id.as_str()), ("active", "false")];
+        let mine = [
+            ("user_id", other_id.as_str()),
+            ("active", "false"),
+            ("idempotency_key", "7f2ebc80-3d4b-4a5c-8e9f-2c3d4e5f6071"),
+        ];
+        let theirs = [
+            ("user_id", my_id.as_str()),
+            ("active", "false"),
+            ("idempotency_key", "80f3cd91-4e5c-4b6d-9fa0-3d4e5f607182"),
+        ];
         let (a, b) = tokio::join!(
             app.post_form(&admin, "/api/admin/users/active", &mine, &[]),
             app.post_form(&other, "/api/admin/users/active", &theirs, &[]),

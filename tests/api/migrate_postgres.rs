@@ -22,6 +22,25 @@ fn on_sqlite(dir: &std::path::Path, args: &[&str]) -> Output {
         .expect("clientele runs")
 }
 
+/// A SQLite data folder with an admin, and a new PostgreSQL database: their URLs.
+async fn sqlite_and_postgres() -> (tempfile::TempDir, tempfile::TempDir, String, String) {
+    let sqlite = tempfile::tempdir().unwrap();
+    let admin = [
+        "user",
+        "create",
+        "--email",
+        "ada@example.com",
+        "--role",
+        "admin",
+    ];
+    succeeded(&on_sqlite(sqlite.path(), &admin));
+    let postgres = tempfile::tempdir().unwrap();
+    database_in(postgres.path()).await;
+    let to = database_url_for(postgres.path()).unwrap();
+    let from = format!("sqlite://{}", sqlite.path().join("clientele.db").display());
+    (sqlite, postgres, from, to)
+}
+
 fn succeeded(output: &Output) -> String {
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(output.status.success(), "{stderr}");
@@ -34,17 +53,8 @@ async fn a_sqlite_workspace_moves_to_postgres_whole_and_a_second_run_changes_not
         return; // Needs a PostgreSQL server: `make test-postgres`.
     }
     // A SQLite workspace: an admin, 300 contacts imported (with their tags and companies,
-    // the import and its history), one of them in the trash.
-    let sqlite = tempfile::tempdir().unwrap();
-    let admin = [
-        "user",
-        "create",
-        "--email",
-        "ada@example.com",
-        "--role",
-        "admin",
-    ];
-    succeeded(&on_sqlite(sqlite.path(), &admin));
+    // the import and its history).
+    let (sqlite, postgres, from, url) = sqlite_and_postgres().await;
     let file = sqlite.path().join("people.csv");
     let mut csv = String::from("First name,Last name,E-mail,Company,Tags\n");
     for i in 1..=300 {
@@ -60,11 +70,7 @@ async fn a_sqlite_workspace_moves_to_postgres_whole_and_a_second_run_changes_not
         &["import", "contacts", file.to_str().unwrap()],
     ));
 
-    // Copied into a new PostgreSQL database.
-    let postgres = tempfile::tempdir().unwrap();
-    database_in(postgres.path()).await;
-    let url = database_url_for(postgres.path()).unwrap();
-    let from = format!("sqlite://{}", sqlite.path().join("clientele.db").display());
+    // Copied into the new PostgreSQL database.
     let copy = ["migrate-to-postgres", "--from", &from, "--to", &url];
     let report = succeeded(&on_sqlite(sqlite.path(), &copy));
     assert!(report.contains("the counts match"), "{report}");
@@ -123,20 +129,7 @@ async fn copying_twice_into_the_same_database_is_safe() {
     if !on_postgres() {
         return; // Needs a PostgreSQL server: `make test-postgres`.
     }
-    let sqlite = tempfile::tempdir().unwrap();
-    let admin = [
-        "user",
-        "create",
-        "--email",
-        "ada@example.com",
-        "--role",
-        "admin",
-    ];
-    succeeded(&on_sqlite(sqlite.path(), &admin));
-    let postgres = tempfile::tempdir().unwrap();
-    database_in(postgres.path()).await;
-    let url = database_url_for(postgres.path()).unwrap();
-    let from = format!("sqlite://{}", sqlite.path().join("clientele.db").display());
+    let (sqlite, _postgres, from, url) = sqlite_and_postgres().await;
     let copy = [
         "migrate-to-postgres",
         "--from",

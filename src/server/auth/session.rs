@@ -74,8 +74,43 @@ impl SessionSettings {
 /// Most browser sessions whose record is kept in memory (about 200 bytes each).
 const SESSIONS_CACHED: u64 = 10_000;
 
-/// The store of browser sessions: the application's database, read through an in-memory cache.
-pub type Store = CachingSessionStore<MokaStore, DbStore>;
+/// The store of browser sessions: the application's database, read through an in-memory cache
+/// when this process is its only server (SQLite). Instances sharing a PostgreSQL database read
+/// every session from it: what one wrote (a form's flash after a failed post, say) the next
+/// request may read on another.
+#[derive(Debug, Clone)]
+pub enum Store {
+    Cached(CachingSessionStore<MokaStore, DbStore>),
+    Shared(DbStore),
+}
+
+#[async_trait::async_trait]
+impl tower_sessions::SessionStore for Store {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        match self {
+            Self::Cached(store) => store.create(record).await,
+            Self::Shared(store) => store.create(record).await,
+        }
+    }
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        match self {
+            Self::Cached(store) => store.save(record).await,
+            Self::Shared(store) => store.save(record).await,
+        }
+    }
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        match self {
+            Self::Cached(store) => store.load(id).await,
+            Self::Shared(store) => store.load(id).await,
+        }
+    }
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        match self {
+            Self::Cached(store) => store.delete(id).await,
+            Self::Shared(store) => store.delete(id).await,
+        }
+    }
+}
 
 /// tower-sessions' store in the application's database, whichever it is.
 #[derive(Debug, Clone)]
@@ -137,7 +172,13 @@ impl ExpiredDeletion for DbStore {
 /// session ended anywhere (another process included) loses access on its next request.
 pub fn layer(db: &Db, settings: &SessionSettings) -> SessionManagerLayer<Store> {
     let idle = tower_sessions::cookie::time::Duration::seconds(settings.idle_secs());
-    let store = CachingSessionStore::new(MokaStore::new(Some(SESSIONS_CACHED)), DbStore::new(db));
+    let store = match db.pool_ref() {
+        PoolRef::Sqlite(_) => Store::Cached(CachingSessionStore::new(
+            MokaStore::new(Some(SESSIONS_CACHED)),
+            DbStore::new(db),
+        )),
+        PoolRef::Postgres(_) => Store::Shared(DbStore::new(db)),
+    };
     SessionManagerLayer::new(store)
         .with_name(settings.cookie_name())
         .with_http_only(true)

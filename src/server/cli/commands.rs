@@ -92,8 +92,9 @@ pub(super) enum Command {
         /// The SQLite database, `sqlite://PATH`.
         #[arg(long)]
         from: String,
-        /// The PostgreSQL database, `postgres://USER:PASSWORD@HOST:PORT/NAME`.
-        #[arg(long)]
+        /// The PostgreSQL database, `postgres://USER:PASSWORD@HOST:PORT/NAME` (better given in
+        /// the environment, out of the shell's history).
+        #[arg(long, env = "CLIENTELE_MIGRATE_TO", hide_env_values = true)]
         to: String,
         /// Copy the sign-in sessions too, so nobody has to sign in again.
         #[arg(long)]

@@ -2,7 +2,6 @@
 
 use super::sql::{self, Row};
 
-use super::conn::Tx;
 use super::Db;
 use crate::domain::{Email, Role, UserView};
 
@@ -73,10 +72,10 @@ const LEAVES_AN_ADMIN: &str = "role <> 'admin' OR NOT active
 
 /// Why a guarded change of user `id` changed nothing: no such user, or it would have left no
 /// active administrator.
-async fn refused(tx: &mut Tx, id: i64) -> Result<RoleChange, sqlx::Error> {
+async fn refused(db: &Db, id: i64) -> Result<RoleChange, sqlx::Error> {
     let exists: bool = sql::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE id = ?)")
         .bind(id)
-        .fetch_one(tx)
+        .fetch_one(&mut db.conn().await?)
         .await?;
     Ok(if exists {
         RoleChange::LastAdmin
@@ -130,28 +129,36 @@ impl Db {
         invitation: Option<i64>,
         now: i64,
     ) -> Result<Option<i64>, WriteUserError> {
-        let mut tx = self.begin().await?;
-        let id: i64 = sql::query_scalar(
-            "INSERT INTO users (email, name, password_hash, role, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(email.as_str())
-        .bind(name)
-        .bind(password_hash)
-        .bind(role.as_str())
-        .bind(now)
-        .bind(now)
-        .fetch_one(&mut tx)
-        .await
-        .map_err(classify)?;
-        if let Some(invitation) = invitation {
-            if !super::invitations::accept_invitation(&mut tx, invitation, id, now).await? {
-                return Ok(None);
-            }
-        }
-        tx.commit().await?;
+        let created = self
+            .atomically(|db| async move {
+                let id: i64 = sql::query_scalar(
+                    "INSERT INTO users (email, name, password_hash, role, created_at, updated_at)
+                     VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                )
+                .bind(email.as_str())
+                .bind(name)
+                .bind(password_hash)
+                .bind(role.as_str())
+                .bind(now)
+                .bind(now)
+                .fetch_one(&mut db.conn().await?)
+                .await
+                .map_err(classify)?;
+                if let Some(invitation) = invitation {
+                    if !super::invitations::accept_invitation(&db, invitation, id, now).await? {
+                        // Used meanwhile: no account (its row goes again, in this transaction).
+                        sql::query("DELETE FROM users WHERE id = ?")
+                            .bind(id)
+                            .execute(&mut db.conn().await?)
+                            .await?;
+                        return Ok(None);
+                    }
+                }
+                Ok::<_, WriteUserError>(Some(id))
+            })
+            .await?;
         self.forget_owners();
-        Ok(Some(id))
+        Ok(created)
     }
 
     /// Creates the first user, only while there is none (the check and the insert are atomic).
@@ -162,19 +169,24 @@ impl Db {
         password_hash: &str,
         now: i64,
     ) -> Result<Option<i64>, WriteUserError> {
-        let id = sql::query_scalar(
-            "INSERT INTO users (email, name, password_hash, role, created_at, updated_at)
-             SELECT ?, ?, ?, 'admin', ?, ? WHERE NOT EXISTS (SELECT 1 FROM users)
-             RETURNING id",
-        )
-        .bind(email.as_str())
-        .bind(name)
-        .bind(password_hash)
-        .bind(now)
-        .bind(now)
-        .fetch_optional(&mut self.conn().await?)
-        .await
-        .map_err(classify)?;
+        // In a write transaction: on PostgreSQL too, two first sign-ups cannot both pass the check.
+        let id = self
+            .atomically(|db| async move {
+                sql::query_scalar(
+                    "INSERT INTO users (email, name, password_hash, role, created_at, updated_at)
+                     SELECT ?, ?, ?, 'admin', ?, ? WHERE NOT EXISTS (SELECT 1 FROM users)
+                     RETURNING id",
+                )
+                .bind(email.as_str())
+                .bind(name)
+                .bind(password_hash)
+                .bind(now)
+                .bind(now)
+                .fetch_optional(&mut db.conn().await?)
+                .await
+                .map_err(classify)
+            })
+            .await?;
         self.forget_owners();
         Ok(id)
     }
@@ -254,24 +266,25 @@ impl Db {
     /// same moment cannot both succeed. A user who stops being an administrator loses the
     /// invitations they created.
     pub async fn set_role(&self, id: i64, role: Role, now: i64) -> Result<RoleChange, sqlx::Error> {
-        let mut tx = self.begin().await?;
-        let done = sql::query(&format!(
-            "UPDATE users SET role = ?1, updated_at = ?2 WHERE id = ?3 AND (?1 = 'admin' OR {})",
-            LEAVES_AN_ADMIN
-        ))
-        .bind(role.as_str())
-        .bind(now)
-        .bind(id)
-        .execute(&mut tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return refused(&mut tx, id).await;
-        }
-        if role != Role::Admin {
-            super::invitations::revoke_invitations_by(&mut tx, id, now).await?;
-        }
-        tx.commit().await?;
-        Ok(RoleChange::Changed)
+        self.atomically(|db| async move {
+            let done = sql::query(&format!(
+                "UPDATE users SET role = ?1, updated_at = ?2 WHERE id = ?3 AND (?1 = 'admin' OR {})",
+                LEAVES_AN_ADMIN
+            ))
+            .bind(role.as_str())
+            .bind(now)
+            .bind(id)
+            .execute(&mut db.conn().await?)
+            .await?;
+            if done.rows_affected() == 0 {
+                return refused(&db, id).await;
+            }
+            if role != Role::Admin {
+                super::invitations::revoke_invitations_by(&db, id, now).await?;
+            }
+            Ok(RoleChange::Changed)
+        })
+        .await
     }
 
     /// Activates or deactivates a user; deactivating also ends all of the user's sessions.
@@ -281,30 +294,33 @@ impl Db {
         active: bool,
         now: i64,
     ) -> Result<RoleChange, sqlx::Error> {
-        let mut tx = self.begin().await?;
-        // Like a demotion, never the last active administrator (one statement: two admins
-        // deactivating each other at once cannot both succeed).
-        let done = sql::query(&format!(
-            "UPDATE users SET active = ?1, updated_at = ?2 WHERE id = ?3 AND (?1 OR {})",
-            LEAVES_AN_ADMIN
-        ))
-        .bind(active)
-        .bind(now)
-        .bind(id)
-        .execute(&mut tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return refused(&mut tx, id).await;
-        }
-        if !active {
-            sql::query("DELETE FROM auth_sessions WHERE user_id = ?")
+        let changed = self
+            .atomically(|db| async move {
+                // Like a demotion, never the last active administrator (one statement: two
+                // admins deactivating each other at once cannot both succeed).
+                let done = sql::query(&format!(
+                    "UPDATE users SET active = ?1, updated_at = ?2 WHERE id = ?3 AND (?1 OR {})",
+                    LEAVES_AN_ADMIN
+                ))
+                .bind(active)
+                .bind(now)
                 .bind(id)
-                .execute(&mut tx)
+                .execute(&mut db.conn().await?)
                 .await?;
-            super::invitations::revoke_invitations_by(&mut tx, id, now).await?;
-        }
-        tx.commit().await?;
+                if done.rows_affected() == 0 {
+                    return refused(&db, id).await;
+                }
+                if !active {
+                    sql::query("DELETE FROM auth_sessions WHERE user_id = ?")
+                        .bind(id)
+                        .execute(&mut db.conn().await?)
+                        .await?;
+                    super::invitations::revoke_invitations_by(&db, id, now).await?;
+                }
+                Ok(RoleChange::Changed)
+            })
+            .await?;
         self.forget_owners();
-        Ok(RoleChange::Changed)
+        Ok(changed)
     }
 }

@@ -120,15 +120,7 @@ impl Db {
                         _stop: StopOnDrop(gone),
                     }
                 }
-                Pool::Pg { pool, upkeep } => {
-                    // Upkeep's connections have no statement timeout.
-                    let pool = if NO_DEADLINE.try_with(|()| ()).is_ok() {
-                        upkeep
-                    } else {
-                        pool
-                    };
-                    Conn::Pg(pool.acquire().await?)
-                }
+                Pool::Pg { pool, upkeep } => Conn::Pg(pg_pool(pool, upkeep).acquire().await?),
             },
         })
     }
@@ -170,14 +162,7 @@ impl Db {
                     .scope(Arc::clone(&gone), pool.begin_with("BEGIN IMMEDIATE"))
                     .await?,
             ),
-            Pool::Pg { pool, .. } => {
-                let mut tx = pool.begin().await?;
-                sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                    .bind(WRITERS_LOCK)
-                    .execute(&mut *tx)
-                    .await?;
-                Tx::Pg(tx)
-            }
+            Pool::Pg { pool, upkeep } => Tx::Pg(begin_writing(pg_pool(pool, upkeep)).await?),
         };
         Ok(Scope {
             db: Self {
@@ -189,12 +174,13 @@ impl Db {
     }
 
     /// Starts a transaction on a connection of its own (SQLite's deferred `BEGIN`; on
-    /// PostgreSQL one holding the writers' lock, as [`Db::in_transaction`]'s): for a few
-    /// statements that must be applied together, which use it directly.
+    /// PostgreSQL one holding the writers' lock, as [`Db::in_transaction`]'s): for bulk work that
+    /// uses it directly (upkeep, copies). Never on a scoped handle, whose transaction holds
+    /// the write lock this one would wait for: use [`Db::atomically`] there.
     pub(crate) async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match &self.pool {
             Pool::Lite { pool, .. } => Tx::Lite(pool.begin().await?),
-            Pool::Pg { pool, .. } => Tx::Pg(begin_writing(pool).await?),
+            Pool::Pg { pool, upkeep } => Tx::Pg(begin_writing(pg_pool(pool, upkeep)).await?),
         })
     }
 
@@ -219,6 +205,16 @@ impl Db {
 
 /// The PostgreSQL advisory lock every write transaction holds ("clientel" in ASCII).
 const WRITERS_LOCK: i64 = 0x636c_6965_6e74_656c;
+
+/// The PostgreSQL pool for the next use: upkeep's (no statement timeout) within
+/// [`without_deadline`], else the requests'.
+fn pg_pool<'p>(pool: &'p sqlx::PgPool, upkeep: &'p sqlx::PgPool) -> &'p sqlx::PgPool {
+    if NO_DEADLINE.try_with(|()| ()).is_ok() {
+        upkeep
+    } else {
+        pool
+    }
+}
 
 /// A PostgreSQL transaction holding the writers' lock.
 async fn begin_writing(pool: &sqlx::PgPool) -> Result<Transaction<'static, Postgres>, sqlx::Error> {

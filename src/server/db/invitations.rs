@@ -5,7 +5,6 @@
 use super::sql;
 
 use super::accounts::role_of;
-use super::conn::Tx;
 use super::Db;
 use crate::domain::{InvitationStatus, InvitationView, Role};
 
@@ -144,7 +143,7 @@ impl Db {
 /// Revokes the unused invitations `user_id` created (they were deactivated or are no longer an
 /// administrator), inside the transaction making that change.
 pub(super) async fn revoke_invitations_by(
-    tx: &mut Tx,
+    db: &Db,
     user_id: i64,
     now: i64,
 ) -> Result<u64, sqlx::Error> {
@@ -154,14 +153,14 @@ pub(super) async fn revoke_invitations_by(
     )
     .bind(now)
     .bind(user_id)
-    .execute(tx)
+    .execute(&mut db.conn().await?)
     .await?;
     Ok(done.rows_affected())
 }
 
 /// Marks invitation `id` accepted by `user_id`, if it is still usable.
 pub(super) async fn accept_invitation(
-    tx: &mut Tx,
+    db: &Db,
     id: i64,
     user_id: i64,
     now: i64,
@@ -173,7 +172,7 @@ pub(super) async fn accept_invitation(
     .bind(now)
     .bind(user_id)
     .bind(id)
-    .execute(tx)
+    .execute(&mut db.conn().await?)
     .await?;
     Ok(done.rows_affected() == 1)
 }

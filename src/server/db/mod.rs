@@ -333,15 +333,29 @@ impl Db {
     }
 }
 
+/// The advisory lock a PostgreSQL migration holds ("clientmi" in ASCII).
+const MIGRATIONS_LOCK: i64 = 0x636c_6965_6e74_6d69;
+
 /// Applies `migrator`'s pending PostgreSQL migrations like [`migrate_with`]: all in one
 /// transaction (PostgreSQL's DDL is transactional), so a failure leaves the database as it was.
-/// sqlx's migrator holds an advisory lock meanwhile: instances starting together wait for the
-/// first one's migrations instead of running them twice.
+/// An advisory lock held until the commit makes instances starting together wait for the first
+/// one's migrations instead of running them twice.
 pub async fn migrate_postgres(pool: &PgPool, migrator: &Migrator) -> anyhow::Result<usize> {
     let mut tx: Transaction<'_, Postgres> = pool
         .begin()
         .await
         .context("cannot connect to the database")?;
+    // sqlx's own lock is released before this transaction commits: instances starting together
+    // queue on this one, held until the commit, and see each other's migrations applied.
+    sqlx::query("SET LOCAL lock_timeout = 0")
+        .execute(&mut *tx)
+        .await
+        .context("cannot start migrating")?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(MIGRATIONS_LOCK)
+        .execute(&mut *tx)
+        .await
+        .context("cannot start migrating")?;
     let before = pg_applied_count(&mut tx).await?;
     migrator
         .run(&mut *tx)

@@ -71,8 +71,10 @@ impl Sorts {
                 query.descending()
             },
             per_page: query.per_page(),
-            after: Cursor::decode(&query.after),
-            before: Cursor::decode(&query.before),
+            // A cursor whose key is not of this order's type (edited, or from another order)
+            // starts the list over: PostgreSQL would refuse to compare them.
+            after: Cursor::decode(&query.after).filter(|c| c.key.is_string() == key.text_key),
+            before: Cursor::decode(&query.before).filter(|c| c.key.is_string() == key.text_key),
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::sql;
 
-use super::Db;
+use super::{Backend, Db};
 
 /// Counts of recent failed sign-ins, with the time of the oldest one in the window.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -25,9 +25,11 @@ pub struct SignInFailures {
 impl Db {
     /// Reserves a sign-in attempt, counted as a failure until [`Db::settle_sign_in`] says it
     /// succeeded, unless `email` has `per_pair` failures from `ip` since `since`, or `ip` has
-    /// `per_ip` failures: then nothing is stored and `None` comes back. One statement, so
-    /// attempts arriving together are counted one after another: however many arrive at once,
-    /// at most the limit is ever evaluated.
+    /// `per_ip` failures: then nothing is stored and `None` comes back. Attempts arriving
+    /// together are counted one after another — one statement on SQLite (one writer), a write
+    /// transaction on PostgreSQL (whose concurrent statements would not see each other's rows) —
+    /// so however many arrive at once, on however many instances, at most the limit is ever
+    /// evaluated.
     pub async fn reserve_sign_in(
         &self,
         email: &str,
@@ -37,23 +39,29 @@ impl Db {
         per_pair: i64,
         per_ip: i64,
     ) -> Result<Option<i64>, sqlx::Error> {
-        sql::query_scalar(
-            "INSERT INTO sign_in_attempts (at, email, ip, succeeded)
+        let reserve = |db: Db| async move {
+            sql::query_scalar(
+                "INSERT INTO sign_in_attempts (at, email, ip, succeeded)
              SELECT ?1, ?2, ?3, FALSE
              WHERE (SELECT count(*) FROM sign_in_attempts
                     WHERE NOT succeeded AND email = ?2 AND ip = ?3 AND at > ?4) < ?5
                AND (SELECT count(*) FROM sign_in_attempts
                     WHERE NOT succeeded AND ip = ?3 AND at > ?4) < ?6
              RETURNING id",
-        )
-        .bind(now)
-        .bind(email)
-        .bind(ip)
-        .bind(since)
-        .bind(per_pair)
-        .bind(per_ip)
-        .fetch_optional(&mut self.conn().await?)
-        .await
+            )
+            .bind(now)
+            .bind(email)
+            .bind(ip)
+            .bind(since)
+            .bind(per_pair)
+            .bind(per_ip)
+            .fetch_optional(&mut db.conn().await?)
+            .await
+        };
+        match self.backend() {
+            Backend::Sqlite => reserve(self.clone()).await,
+            Backend::Postgres => self.atomically(reserve).await,
+        }
     }
 
     /// Records how a reserved attempt ended: a success no longer counts as a failure, and an

@@ -111,21 +111,26 @@ pub trait Value<'r>: Sized + Send {
 pub trait Owned: for<'r> Value<'r> {}
 impl<T: for<'r> Value<'r>> Owned for T {}
 
+/// A NULL where a value must be is an error (sqlx's decoders would read it as 0 or "").
+fn present<'r, V: ValueRef<'r>>(value: &V) -> Result<(), BoxDynError> {
+    if value.is_null() {
+        Err(Box::new(sqlx::error::UnexpectedNullError))
+    } else {
+        Ok(())
+    }
+}
+
 fn unexpected(type_name: &str, wanted: &str) -> BoxDynError {
     format!("a {type_name} column cannot be read as {wanted}").into()
 }
 
 impl<'r> Value<'r> for i64 {
     fn lite(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
-        if value.is_null() {
-            return Err(Box::new(sqlx::error::UnexpectedNullError));
-        }
+        present(&value)?;
         <i64 as Decode<Sqlite>>::decode(value)
     }
     fn pg(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
-        if value.is_null() {
-            return Err(Box::new(sqlx::error::UnexpectedNullError));
-        }
+        present(&value)?;
         let name = value.type_info().name().to_owned();
         match name.as_str() {
             "INT8" => <i64 as Decode<Postgres>>::decode(value),
@@ -157,9 +162,7 @@ impl<'r> Value<'r> for bool {
         Ok(i64::lite(value)? != 0)
     }
     fn pg(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
-        if value.is_null() {
-            return Err(Box::new(sqlx::error::UnexpectedNullError));
-        }
+        present(&value)?;
         if value.type_info().name() == "BOOL" {
             <bool as Decode<Postgres>>::decode(value)
         } else {
@@ -170,15 +173,11 @@ impl<'r> Value<'r> for bool {
 
 impl<'r> Value<'r> for f64 {
     fn lite(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
-        if value.is_null() {
-            return Err(Box::new(sqlx::error::UnexpectedNullError));
-        }
+        present(&value)?;
         <f64 as Decode<Sqlite>>::decode(value)
     }
     fn pg(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
-        if value.is_null() {
-            return Err(Box::new(sqlx::error::UnexpectedNullError));
-        }
+        present(&value)?;
         let name = value.type_info().name().to_owned();
         match name.as_str() {
             "FLOAT8" => <f64 as Decode<Postgres>>::decode(value),
@@ -191,15 +190,11 @@ impl<'r> Value<'r> for f64 {
 
 impl<'r> Value<'r> for String {
     fn lite(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
-        if value.is_null() {
-            return Err(Box::new(sqlx::error::UnexpectedNullError));
-        }
+        present(&value)?;
         <String as Decode<Sqlite>>::decode(value)
     }
     fn pg(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
-        if value.is_null() {
-            return Err(Box::new(sqlx::error::UnexpectedNullError));
-        }
+        present(&value)?;
         let name = value.type_info().name().to_owned();
         match name.as_str() {
             "TEXT" | "VARCHAR" | "NAME" | "BPCHAR" | "UNKNOWN" => {
@@ -212,15 +207,11 @@ impl<'r> Value<'r> for String {
 
 impl<'r> Value<'r> for &'r str {
     fn lite(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
-        if value.is_null() {
-            return Err(Box::new(sqlx::error::UnexpectedNullError));
-        }
+        present(&value)?;
         <&str as Decode<Sqlite>>::decode(value)
     }
     fn pg(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
-        if value.is_null() {
-            return Err(Box::new(sqlx::error::UnexpectedNullError));
-        }
+        present(&value)?;
         let name = value.type_info().name().to_owned();
         match name.as_str() {
             "TEXT" | "VARCHAR" | "NAME" | "BPCHAR" | "UNKNOWN" => {
@@ -233,15 +224,11 @@ impl<'r> Value<'r> for &'r str {
 
 impl<'r> Value<'r> for Vec<u8> {
     fn lite(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
-        if value.is_null() {
-            return Err(Box::new(sqlx::error::UnexpectedNullError));
-        }
+        present(&value)?;
         <Vec<u8> as Decode<Sqlite>>::decode(value)
     }
     fn pg(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
-        if value.is_null() {
-            return Err(Box::new(sqlx::error::UnexpectedNullError));
-        }
+        present(&value)?;
         <Vec<u8> as Decode<Postgres>>::decode(value)
     }
 }
