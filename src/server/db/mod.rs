@@ -16,6 +16,7 @@ mod imports;
 mod invitations;
 mod owners;
 mod paging;
+mod postgres;
 mod records;
 pub mod search;
 pub mod seed;
@@ -42,6 +43,7 @@ pub use import_effects::Effect;
 pub use imports::PROBLEMS_KEPT;
 pub use invitations::OpenInvitation;
 pub use paging::{Cursor, Paging};
+pub use postgres::migrate_postgres;
 pub use records::WriteError;
 pub use sign_ins::{Failures, SignInFailures};
 pub use tasks::TaskFilter;
@@ -52,9 +54,9 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::PgPool;
 use sqlx::sqlite::{SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Connection, Executor, Postgres, Sqlite, Transaction};
+use sqlx::{Connection, Sqlite, Transaction};
 
 use super::config::{ensure_parent_dir, DatabaseSettings};
 use conn::Tx;
@@ -174,57 +176,6 @@ impl Db {
         })
     }
 
-    /// Connects to the PostgreSQL server of `settings`: every connection gets the statement
-    /// deadline (`statement_timeout`) and a lock wait (`lock_timeout`) as SQLite's busy timeout.
-    async fn connect_postgres(settings: &DatabaseSettings) -> anyhow::Result<Self> {
-        let options = settings
-            .postgres
-            .clone()
-            .context("no PostgreSQL settings")?;
-        let open = |max: u32, budget: Option<std::time::Duration>| {
-            let options = options.clone();
-            let busy = settings.busy_timeout;
-            PgPoolOptions::new()
-                .max_connections(max)
-                .min_connections(1)
-                .acquire_timeout(std::time::Duration::from_secs(10))
-                .after_connect(move |conn, _| {
-                    Box::pin(async move {
-                        let budget = budget.map_or(0, |b| b.as_millis());
-                        conn.execute(
-                            format!(
-                                "SET statement_timeout = {budget}; SET lock_timeout = {}; \
-                                 SET idle_in_transaction_session_timeout = 60000",
-                                busy.as_millis()
-                            )
-                            .as_str(),
-                        )
-                        .await
-                        .map(|_| ())
-                    })
-                })
-                .connect_with(options)
-        };
-        let describe = settings.describe();
-        let pool = open(settings.max_connections, settings.statement_timeout)
-            .await
-            .map_err(plain)
-            .with_context(|| format!("cannot connect to the database {describe}"))?;
-        let upkeep = open(2, None)
-            .await
-            .map_err(plain)
-            .with_context(|| format!("cannot connect to the database {describe}"))?;
-        Ok(Self {
-            pool: Pool::Pg { pool, upkeep },
-            path: settings.path().into(),
-            totals: Arc::default(),
-            owners: Arc::default(),
-            turns: Arc::default(),
-            runner: Arc::default(),
-            scope: None,
-        })
-    }
-
     /// This server's name among the instances sharing the database: kept in the data folder's
     /// `instance-id` file (made at first use), so the same server keeps it across restarts and
     /// the command line run on that folder shares it.
@@ -331,55 +282,6 @@ impl Db {
             Pool::Pg { .. } => None,
         }
     }
-}
-
-/// The advisory lock a PostgreSQL migration holds ("clientmi" in ASCII).
-const MIGRATIONS_LOCK: i64 = 0x636c_6965_6e74_6d69;
-
-/// Applies `migrator`'s pending PostgreSQL migrations like [`migrate_with`]: all in one
-/// transaction (PostgreSQL's DDL is transactional), so a failure leaves the database as it was.
-/// An advisory lock held until the commit makes instances starting together wait for the first
-/// one's migrations instead of running them twice.
-pub async fn migrate_postgres(pool: &PgPool, migrator: &Migrator) -> anyhow::Result<usize> {
-    let mut tx: Transaction<'_, Postgres> = pool
-        .begin()
-        .await
-        .context("cannot connect to the database")?;
-    // sqlx's own lock is released before this transaction commits: instances starting together
-    // queue on this one, held until the commit, and see each other's migrations applied.
-    sqlx::query("SET LOCAL lock_timeout = 0")
-        .execute(&mut *tx)
-        .await
-        .context("cannot start migrating")?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(MIGRATIONS_LOCK)
-        .execute(&mut *tx)
-        .await
-        .context("cannot start migrating")?;
-    let before = pg_applied_count(&mut tx).await?;
-    migrator
-        .run(&mut *tx)
-        .await
-        .context("database migration failed; nothing was changed")?;
-    let after = pg_applied_count(&mut tx).await?;
-    tx.commit()
-        .await
-        .context("cannot commit the database migrations")?;
-    Ok(usize::try_from(after - before).unwrap_or(0))
-}
-
-async fn pg_applied_count(conn: &mut sqlx::PgConnection) -> anyhow::Result<i64> {
-    let exists: bool = sql::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
-        .fetch_one(&mut *conn)
-        .await
-        .context("cannot read the database schema")?;
-    if !exists {
-        return Ok(0);
-    }
-    sqlx::query_scalar::<Postgres, i64>("SELECT count(*) FROM _sqlx_migrations WHERE success")
-        .fetch_one(&mut *conn)
-        .await
-        .context("cannot read the applied migrations")
 }
 
 /// Applies `migrator`'s pending migrations all in one transaction: if any fails, none is applied and
