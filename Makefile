@@ -20,7 +20,7 @@ export PATH := $(CURDIR)/end2end/node_modules/.bin:$(CARGO_HOME)/bin:$(PATH)
 TARGET_DIR := $(abspath $(or $(CARGO_TARGET_DIR),target))
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup setup-rust setup-node setup-browser setup-bench build run test test-rust test-postgres test-e2e bench lighthouse soak lint fmt clean
+.PHONY: help setup setup-rust setup-node setup-browser setup-bench build run test test-rust test-postgres test-e2e bench lighthouse soak cluster-test lint fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -83,6 +83,9 @@ lighthouse: setup setup-browser build ## Release build, Lighthouse (mobile) on f
 
 soak: setup build ## Release build, then load and SIGKILL crash tests on loopback (bench/soak.py, ~2 min)
 	CARGO_TARGET_DIR='$(TARGET_DIR)' python3 bench/soak.py
+
+cluster-test: setup setup-browser build ## Two instances on PostgreSQL behind nginx (HTTPS): Playwright through it, SIGKILL failover under load, 1 vs 2 throughput (tests/cluster/run.py, ~6 min)
+	CARGO_TARGET_DIR='$(TARGET_DIR)' python3 tests/cluster/run.py
 
 lint: ## Formatting and clippy for both targets
 	cargo fmt --check

@@ -15,6 +15,12 @@ const siteRoot = process.env.LEPTOS_SITE_ROOT ?? path.join(root, 'target', 'site
 process.env.E2E_RUN_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), 'clientele-e2e-'));
 const runDir = process.env.E2E_RUN_DIR;
 const basePort = Number(process.env.E2E_PORT ?? 3100);
+// External server (`make cluster-test`, tests/cluster/run.py): with CLIENTELE_BASE_URL set, every
+// project runs against that URL (nginx over HTTPS with a self-signed certificate, hence
+// ignoreHTTPSErrors) and no server is started here. The tests' `clientele user create` then
+// reaches that server's database through CLIENTELE_DATABASE_URL, which the caller sets too, and
+// the first administrator (ADMIN in tests/fixtures.ts) is the caller's to make.
+const externalURL = process.env.CLIENTELE_BASE_URL;
 
 const modes = [
   { name: 'js', use: {} },
@@ -33,10 +39,13 @@ const projects: PlaywrightTestConfig<Options>['projects'] = servers.flatMap((ser
   const use = {
     ...devices['Desktop Chrome'],
     ...server.use,
-    baseURL: `http://127.0.0.1:${server.port}`,
+    baseURL: externalURL ?? `http://127.0.0.1:${server.port}`,
+    ...(externalURL ? { ignoreHTTPSErrors: true } : {}),
     dataDir: server.dataDir,
     clientele: binary,
   };
+  // An external server has its first administrator already (the caller made it): no setup project.
+  if (externalURL) return [{ name: server.name, use }];
   return [
     // Registers the first administrator through the browser, before the project's other tests.
     { name: `${server.name}-setup`, testMatch: /.*\.setup\.ts/, use },
@@ -68,7 +77,7 @@ export default defineConfig<Options>({
     },
   },
   projects,
-  webServer: servers.map((server) => ({
+  webServer: externalURL ? undefined : servers.map((server) => ({
     command: `"${binary}" serve --listen 127.0.0.1:${server.port} --data-dir "${server.dataDir}"`,
     url: `http://127.0.0.1:${server.port}/readyz`,
     cwd: root,

@@ -42,6 +42,8 @@ impl Db {
                 })
                 .connect_with(options)
         };
+        // The data folder holds this server's uploads and its instance id.
+        crate::server::config::ensure_parent_dir(settings.path())?;
         let describe = settings.describe();
         let pool = open(settings.max_connections, settings.statement_timeout)
             .await
