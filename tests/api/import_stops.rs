@@ -22,25 +22,20 @@ fn people(n: usize) -> String {
     csv
 }
 
-#[tokio::test]
-async fn an_import_cancelled_part_way_keeps_whole_batches_and_says_where_it_stopped() {
-    let rows = 5_000;
-    let (app, admin, member, _) = admin_and("member").await;
-    let uploaded = upload(
-        &app,
-        &member,
-        "contact",
-        "many.csv",
-        people(rows).as_bytes(),
-    )
-    .await;
+/// `rows` people uploaded by `member` and checked (every row would be created); the import's id.
+async fn checked_import(
+    app: &crate::helpers::TestApp,
+    member: &reqwest::Client,
+    rows: usize,
+) -> String {
+    let uploaded = upload(app, member, "contact", "many.csv", people(rows).as_bytes()).await;
     assert_eq!(uploaded.status(), 303, "{uploaded:?}");
     let id = location(&uploaded)
         .trim_start_matches("/import/")
         .to_owned();
     let checked = step(
-        &app,
-        &member,
+        app,
+        member,
         &id,
         &[
             ("step", "check"),
@@ -51,8 +46,16 @@ async fn an_import_cancelled_part_way_keeps_whole_batches_and_says_where_it_stop
     )
     .await;
     assert!(checked.status().is_success(), "{checked:?}");
-    let import = settled(&app, &member, &id).await;
+    let import = settled(app, member, &id).await;
     assert_eq!(import["counts"]["created"], rows, "{import}");
+    id
+}
+
+#[tokio::test]
+async fn an_import_cancelled_part_way_keeps_whole_batches_and_says_where_it_stopped() {
+    let rows = 5_000;
+    let (app, admin, member, _) = admin_and("member").await;
+    let id = checked_import(&app, &member, rows).await;
     let file = app
         .database_path()
         .parent()
@@ -225,26 +228,7 @@ async fn another_instance_starting_on_the_same_database_leaves_a_running_import_
     }
     let rows = 10_000;
     let (app, _admin, member, _) = admin_and("member").await;
-    let uploaded = upload(
-        &app,
-        &member,
-        "contact",
-        "many.csv",
-        people(rows).as_bytes(),
-    )
-    .await;
-    let id = location(&uploaded)
-        .trim_start_matches("/import/")
-        .to_owned();
-    let mapping = [
-        ("mapping[0]", "first_name"),
-        ("mapping[1]", "last_name"),
-        ("mapping[2]", "email"),
-    ];
-    let mut check = vec![("step", "check")];
-    check.extend_from_slice(&mapping);
-    assert!(step(&app, &member, &id, &check).await.status().is_success());
-    settled(&app, &member, &id).await;
+    let id = checked_import(&app, &member, rows).await;
     assert!(step(&app, &member, &id, &[("step", "run")])
         .await
         .status()

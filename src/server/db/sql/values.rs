@@ -89,6 +89,21 @@ fn present<'r, V: ValueRef<'r>>(value: &V) -> Result<(), BoxDynError> {
     }
 }
 
+/// A PostgreSQL value's type name, without allocating (once per cell read): one of the types
+/// values are read from, else "other" (the error then names the real type).
+fn pg_type(value: &PgValueRef<'_>) -> &'static str {
+    const KNOWN: &[&str] = &[
+        "INT8", "INT4", "INT2", "BOOL", "FLOAT8", "FLOAT4", "TEXT", "VARCHAR", "NAME", "BPCHAR",
+        "UNKNOWN",
+    ];
+    let info = value.type_info();
+    KNOWN
+        .iter()
+        .find(|known| **known == info.name())
+        .copied()
+        .unwrap_or("other")
+}
+
 fn unexpected(type_name: &str, wanted: &str) -> BoxDynError {
     format!("a {type_name} column cannot be read as {wanted}").into()
 }
@@ -100,13 +115,12 @@ impl<'r> Value<'r> for i64 {
     }
     fn pg(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
         present(&value)?;
-        let name = value.type_info().name().to_owned();
-        match name.as_str() {
+        match pg_type(&value) {
             "INT8" => <i64 as Decode<Postgres>>::decode(value),
             "INT4" => <i32 as Decode<Postgres>>::decode(value).map(i64::from),
             "INT2" => <i16 as Decode<Postgres>>::decode(value).map(i64::from),
             "BOOL" => <bool as Decode<Postgres>>::decode(value).map(i64::from),
-            other => Err(unexpected(other, "an integer")),
+            _ => Err(unexpected(value.type_info().name(), "an integer")),
         }
     }
 }
@@ -132,7 +146,7 @@ impl<'r> Value<'r> for bool {
     }
     fn pg(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
         present(&value)?;
-        if value.type_info().name() == "BOOL" {
+        if pg_type(&value) == "BOOL" {
             <bool as Decode<Postgres>>::decode(value)
         } else {
             Ok(i64::pg(value)? != 0)
@@ -147,12 +161,11 @@ impl<'r> Value<'r> for f64 {
     }
     fn pg(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
         present(&value)?;
-        let name = value.type_info().name().to_owned();
-        match name.as_str() {
+        match pg_type(&value) {
             "FLOAT8" => <f64 as Decode<Postgres>>::decode(value),
             "FLOAT4" => <f32 as Decode<Postgres>>::decode(value).map(f64::from),
             "INT8" | "INT4" | "INT2" => Ok(i64::pg(value)? as f64),
-            other => Err(unexpected(other, "a number")),
+            _ => Err(unexpected(value.type_info().name(), "a number")),
         }
     }
 }
@@ -164,12 +177,11 @@ impl<'r> Value<'r> for String {
     }
     fn pg(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
         present(&value)?;
-        let name = value.type_info().name().to_owned();
-        match name.as_str() {
+        match pg_type(&value) {
             "TEXT" | "VARCHAR" | "NAME" | "BPCHAR" | "UNKNOWN" => {
                 <String as Decode<Postgres>>::decode(value)
             }
-            other => Err(unexpected(other, "text")),
+            _ => Err(unexpected(value.type_info().name(), "text")),
         }
     }
 }
@@ -181,12 +193,11 @@ impl<'r> Value<'r> for &'r str {
     }
     fn pg(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
         present(&value)?;
-        let name = value.type_info().name().to_owned();
-        match name.as_str() {
+        match pg_type(&value) {
             "TEXT" | "VARCHAR" | "NAME" | "BPCHAR" | "UNKNOWN" => {
                 <&str as Decode<Postgres>>::decode(value)
             }
-            other => Err(unexpected(other, "text")),
+            _ => Err(unexpected(value.type_info().name(), "text")),
         }
     }
 }
