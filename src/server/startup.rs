@@ -78,7 +78,7 @@ impl Application {
         if stopped > 0 {
             tracing::warn!(stopped, "imports under way at the last stop were stopped");
         }
-        let removed = super::import::upload::remove_finished_files(&db)
+        let removed = super::import::file::remove_finished(&db)
             .await
             .context("cannot clean up the imports' files")?;
         if removed > 0 {
@@ -103,12 +103,20 @@ impl Application {
         let listener = TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
+        let mut registration = settings.auth.registration;
+        registration.local_setup &= settings.http.trusted_proxies.is_empty();
         if db
             .count_users()
             .await
             .context("cannot count the accounts")?
             == 0
         {
+            // Every instance sharing the database prints, and accepts, the same token.
+            registration.setup_token = db
+                .setup_token(&registration.setup_token)
+                .await
+                .context("cannot keep the setup token")?
+                .into();
             let scheme = if settings.http.tls.is_some() {
                 "https"
             } else {
@@ -117,7 +125,7 @@ impl Application {
             tracing::warn!(
                 "No account exists yet. Create the first (administrator) account from this machine at \
                  {scheme}://{addr}/register, or from elsewhere at /register?setup={}",
-                settings.auth.registration.setup_token
+                registration.setup_token
             );
         }
         let mut sessions = settings.auth.sessions;
@@ -143,8 +151,6 @@ impl Application {
             }
             None => None,
         };
-        let mut registration = settings.auth.registration;
-        registration.local_setup &= settings.http.trusted_proxies.is_empty();
         let state = AppState {
             leptos_options: settings.leptos,
             db: db.clone(),
@@ -239,7 +245,7 @@ impl Application {
         });
         let (stop_cleanup, cleanup_stopped) = tokio::sync::oneshot::channel::<()>();
         // Upkeep is not a request: its bulk deletes run without the statement deadline.
-        let cleanup = tokio::spawn(super::db::without_deadline(remove_expired(
+        let cleanup = tokio::spawn(super::db::without_deadline(upkeep(
             self.db.clone(),
             self.sessions,
             cleanup_stopped,
@@ -263,22 +269,34 @@ impl Application {
     }
 }
 
-/// Every few minutes, deletes expired sessions (the cookie store's and the sign-in sessions with
-/// their recorded address and browser), sign-in attempts too old to matter, and records that have
-/// been in the trash for 30 days.
-async fn remove_expired(
-    db: Db,
-    sessions: SessionSettings,
-    mut stop: tokio::sync::oneshot::Receiver<()>,
-) {
+/// How long an import's step may show no sign of life before another server stops it.
+const QUIET_IMPORT_SECS: i64 = 120;
+
+/// Every minute, stops the imports of a server that was lost (see [`Db::stop_quiet_imports`]);
+/// every five, deletes expired sessions (the cookie store's and the sign-in sessions with their
+/// recorded address and browser), sign-in attempts too old to matter, and records that have been
+/// in the trash for 30 days.
+async fn upkeep(db: Db, sessions: SessionSettings, mut stop: tokio::sync::oneshot::Receiver<()>) {
     use tower_sessions::session_store::ExpiredDeletion;
     let store = super::auth::session::DbStore::new(&db);
-    let period = Duration::from_secs(300);
+    let period = Duration::from_secs(60);
     let mut every = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
-    loop {
+    for minute in 1u64.. {
         tokio::select! {
             _ = every.tick() => {}
             _ = &mut stop => return,
+        }
+        let now = super::auth::session::now();
+        match db.stop_quiet_imports(now, now - QUIET_IMPORT_SECS).await {
+            Ok(0) => {}
+            Ok(stopped) => tracing::warn!(
+                stopped,
+                "imports of a server that stopped answering were stopped"
+            ),
+            Err(error) => tracing::warn!(%error, "cannot check the imports under way"),
+        }
+        if minute % 5 != 0 {
+            continue;
         }
         if let Err(error) = store.delete_expired().await {
             tracing::warn!(%error, "cannot delete expired sessions");

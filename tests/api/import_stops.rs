@@ -14,7 +14,7 @@ use clientele::server::config::HttpSettings;
 const BATCH: i64 = 250;
 
 /// A contacts file of `n` people, p1@example.com onwards.
-fn people(n: usize) -> String {
+pub(crate) fn people(n: usize) -> String {
     let mut csv = String::from("First name,Last name,E-mail\n");
     for i in 1..=n {
         csv.push_str(&format!("Person,Number {i},p{i}@example.com\n"));
@@ -22,8 +22,23 @@ fn people(n: usize) -> String {
     csv
 }
 
+/// Whether import `id`'s file is kept: in the data folder (SQLite) or in the database, where
+/// every instance finds it (PostgreSQL).
+pub(crate) async fn file_kept(app: &crate::helpers::TestApp, id: &str) -> bool {
+    if crate::helpers::on_postgres() {
+        let parts = app
+            .scalar(&format!(
+                "SELECT count(*) FROM import_files WHERE import_id = {id}"
+            ))
+            .await;
+        return parts > 0;
+    }
+    let folder = app.database_path().parent().unwrap().join("imports");
+    folder.join(format!("{id}.csv")).exists()
+}
+
 /// `rows` people uploaded by `member` and checked (every row would be created); the import's id.
-async fn checked_import(
+pub(crate) async fn checked_import(
     app: &crate::helpers::TestApp,
     member: &reqwest::Client,
     rows: usize,
@@ -56,12 +71,10 @@ async fn an_import_cancelled_part_way_keeps_whole_batches_and_says_where_it_stop
     let rows = 5_000;
     let (app, admin, member, _) = admin_and("member").await;
     let id = checked_import(&app, &member, rows).await;
-    let file = app
-        .database_path()
-        .parent()
-        .unwrap()
-        .join(format!("imports/{id}.csv"));
-    assert!(file.exists(), "the file is kept until it is imported");
+    assert!(
+        file_kept(&app, &id).await,
+        "the file is kept until it is imported"
+    );
 
     // Cancelled as soon as it starts: it stops at the end of the batch under way.
     assert!(step(&app, &member, &id, &[("step", "run")])
@@ -79,13 +92,13 @@ async fn an_import_cancelled_part_way_keeps_whole_batches_and_says_where_it_stop
     assert_eq!(import["state"], "Cancelled", "{import}");
     // Removed by the background task right after it records the end.
     for _ in 0..500 {
-        if !file.exists() {
+        if !file_kept(&app, &id).await {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(
-        !file.exists(),
+        !file_kept(&app, &id).await,
         "a run that has ended needs its file no more"
     );
     let stopped = app.get_as(&member, &format!("/import/{id}")).await;
@@ -236,13 +249,7 @@ async fn another_instance_starting_on_the_same_database_leaves_a_running_import_
 
     // A second instance (its own data folder, the same database) starts meanwhile: it stops
     // only what it was running itself, which is nothing.
-    let other = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        app.data_dir.path().join("postgres-database"),
-        other.path().join("postgres-database"),
-    )
-    .unwrap();
-    let second = spawn_app_in(other, HttpSettings::default(), false, |_| {}).await;
+    let second = crate::instances::another_instance(&app, |_| {}).await;
     let during: serde_json::Value = app
         .post_form(&member, "/api/import/get", &[("id", &id)], &[])
         .await

@@ -15,6 +15,7 @@ mod idempotency;
 mod import;
 mod import_stops;
 mod import_web;
+mod instances;
 mod metrics;
 mod migrate_postgres;
 mod migrations;

@@ -41,6 +41,26 @@ async fn sqlite_and_postgres() -> (tempfile::TempDir, tempfile::TempDir, String,
     (sqlite, postgres, from, to)
 }
 
+/// Import 2 in the SQLite workspace of `dir`: a file of two people uploaded, not yet checked.
+async fn upload_waiting(dir: &std::path::Path) {
+    let settings = clientele::server::config::DatabaseSettings::new(None, dir).unwrap();
+    let db = clientele::server::db::Db::connect(&settings).await.unwrap();
+    clientele::server::db::sql::query(
+        "INSERT INTO imports (id, kind, file_name, by, created_at, header, mapping)
+         VALUES (2, 'contact', 'later.csv', 1, 0, '[\"Name\",\"E-mail\"]', '[null,null]')",
+    )
+    .execute(&mut db.conn().await.unwrap())
+    .await
+    .unwrap();
+    db.close().await;
+    std::fs::create_dir_all(dir.join("imports")).unwrap();
+    std::fs::write(
+        dir.join("imports/2.csv"),
+        "Name,E-mail\nLater One,one@later.example\nLater Two,two@later.example\n",
+    )
+    .unwrap();
+}
+
 fn succeeded(output: &Output) -> String {
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(output.status.success(), "{stderr}");
@@ -70,11 +90,18 @@ async fn a_sqlite_workspace_moves_to_postgres_whole_and_a_second_run_changes_not
         &["import", "contacts", file.to_str().unwrap()],
     ));
 
+    // And a file uploaded but not yet checked (as the `/import` page leaves it).
+    upload_waiting(sqlite.path()).await;
+
     // Copied into the new PostgreSQL database.
     let copy = ["migrate-to-postgres", "--from", &from, "--to", &url];
     let report = succeeded(&on_sqlite(sqlite.path(), &copy));
     assert!(report.contains("the counts match"), "{report}");
     assert!(report.contains("contacts"), "{report}");
+    assert!(
+        report.contains("1 files of imports not yet run"),
+        "{report}"
+    );
 
     // A server on it has everything: sign-in, the list, search (accents folded), tags,
     // companies, the import (which can be undone), and new records get new ids.
@@ -100,13 +127,32 @@ async fn a_sqlite_workspace_moves_to_postgres_whole_and_a_second_run_changes_not
     );
     let rerun = succeeded(&on_sqlite(sqlite.path(), &copy));
     assert!(rerun.contains("the counts match"), "{rerun}");
+    assert!(!rerun.contains("files of imports"), "copied twice: {rerun}");
+    // The upload waiting in SQLite's folder is checked and imported on PostgreSQL.
+    let check = [
+        ("step", "check"),
+        ("mapping[0]", "name"),
+        ("mapping[1]", "email"),
+    ];
+    assert!(step(&app, &ada, "2", &check).await.status().is_success());
+    assert_eq!(settled(&app, &ada, "2").await["state"], "Checked");
+    assert!(step(&app, &ada, "2", &[("step", "run")])
+        .await
+        .status()
+        .is_success());
+    let waiting = settled(&app, &ada, "2").await;
+    assert_eq!(waiting["counts"]["created"], 2, "{waiting}");
+    let later = list(&app, &ada, &[("q", "later")]).await;
+    let mut later = names(&later);
+    later.sort();
+    assert_eq!(later, ["Later One", "Later Two"]);
     let id = new_contact(
         &app,
         &ada,
         &[("first_name", "After"), ("email", "after@example.com")],
     )
     .await;
-    assert!(id > 300, "{id}");
+    assert!(id > 302, "{id}");
 
     // Copying again changes nothing while the two agree, and refuses (changing nothing) once
     // PostgreSQL has rows SQLite does not.
@@ -114,10 +160,10 @@ async fn a_sqlite_workspace_moves_to_postgres_whole_and_a_second_run_changes_not
     assert!(!again.status.success());
     let stderr = String::from_utf8_lossy(&again.stderr);
     assert!(
-        stderr.contains("contacts has 301 rows in PostgreSQL but 300 in SQLite"),
+        stderr.contains("contacts has 303 rows in PostgreSQL but 300 in SQLite"),
         "{stderr}"
     );
-    assert_eq!(app.scalar("SELECT count(*) FROM contacts").await, 301);
+    assert_eq!(app.scalar("SELECT count(*) FROM contacts").await, 303);
     let undone = step(&app, &ada, "1", &[("step", "undo")]).await;
     assert!(undone.status().is_success() || undone.status().is_redirection());
     let import = settled(&app, &ada, "1").await;

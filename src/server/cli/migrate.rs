@@ -41,11 +41,25 @@ pub(super) async fn to_postgres(
         .copy_to(&target, keep_sessions, &mut |rows| bar.inc(rows))
         .await;
     bar.finish_and_clear();
+    // The files of imports not yet run go into the database, where every instance finds them.
+    let files = match &result {
+        Ok(_) => crate::server::import::file::copy_waiting(&source, &target)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot copy the files of the imports not yet run: {e}")),
+        Err(_) => Ok(0),
+    };
     source.close().await;
     target.close().await;
     let copied = result?;
+    let files = files?;
     for table in &copied {
         eprintln!("  {:<16} {:>10} rows", table.table, table.target);
+    }
+    if files > 0 {
+        eprintln!(
+            "  {:<16} {:>10} files of imports not yet run",
+            "import_files", files
+        );
     }
     eprintln!(
         "Copied {} into {} in {:.1} s; the counts match. Start the servers with --database-url {}",

@@ -118,6 +118,20 @@ impl Db {
             .await
     }
 
+    /// The token for creating the first account, the same for every instance sharing the
+    /// database: the one kept already, else `candidate`, kept from now on (until that account
+    /// exists).
+    pub async fn setup_token(&self, candidate: &str) -> Result<String, sqlx::Error> {
+        let mut conn = self.conn().await?;
+        sql::query("INSERT INTO setup (id, token) VALUES (1, ?) ON CONFLICT DO NOTHING")
+            .bind(candidate)
+            .execute(&mut conn)
+            .await?;
+        sql::query_scalar("SELECT token FROM setup WHERE id = 1")
+            .fetch_one(&mut conn)
+            .await
+    }
+
     /// Creates a user; when `invitation` is given it is marked accepted in the same transaction
     /// (and the user is not created if it was accepted meanwhile).
     pub async fn create_user(
@@ -172,7 +186,7 @@ impl Db {
         // In a write transaction: on PostgreSQL too, two first sign-ups cannot both pass the check.
         let id = self
             .atomically(|db| async move {
-                sql::query_scalar(
+                let id: Option<i64> = sql::query_scalar(
                     "INSERT INTO users (email, name, password_hash, role, created_at, updated_at)
                      SELECT ?, ?, ?, 'admin', ?, ? WHERE NOT EXISTS (SELECT 1 FROM users)
                      RETURNING id",
@@ -184,7 +198,12 @@ impl Db {
                 .bind(now)
                 .fetch_optional(&mut db.conn().await?)
                 .await
-                .map_err(classify)
+                .map_err(classify)?;
+                // The setup token has done its work.
+                sql::query("DELETE FROM setup")
+                    .execute(&mut db.conn().await?)
+                    .await?;
+                Ok::<_, WriteUserError>(id)
             })
             .await?;
         self.forget_owners();

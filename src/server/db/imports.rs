@@ -145,6 +145,7 @@ impl Db {
             "UPDATE imports SET state = ?1, cancel = FALSE,
                  message = CASE WHEN ?1 IN ('checking', 'running', 'undone') THEN '' ELSE message END,
                  runner = CASE WHEN ?1 IN ('checking', 'running', 'undone') THEN ?5 ELSE runner END,
+                 beat_at = CASE WHEN ?1 IN ('checking', 'running', 'undone') THEN ?6 ELSE beat_at END,
                  finished_at = CASE WHEN ?1 IN ('checking', 'running', 'undone') THEN NULL
                      ELSE finished_at END,
                  rows_done = CASE WHEN ?3 THEN 0 ELSE rows_done END,
@@ -159,6 +160,7 @@ impl Db {
         .bind(restart)
         .bind(from)
         .bind(self.runner())
+        .bind(crate::server::auth::session::now())
         .execute(&mut self.conn().await?)
         .await?;
         if done.rows_affected() == 1 && restart {
@@ -198,7 +200,7 @@ impl Db {
         let as_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
         sql::query(
             "UPDATE imports SET rows_done = rows_done + ?, created = created + ?,
-                 updated = updated + ?, skipped = skipped + ?, invalid = invalid + ?
+                 updated = updated + ?, skipped = skipped + ?, invalid = invalid + ?, beat_at = ?
              WHERE id = ?",
         )
         .bind(as_i64(rows))
@@ -206,6 +208,7 @@ impl Db {
         .bind(as_i64(counts.updated))
         .bind(as_i64(counts.skipped))
         .bind(as_i64(counts.invalid))
+        .bind(crate::server::auth::session::now())
         .bind(id)
         .execute(&mut self.conn().await?)
         .await?;
@@ -261,11 +264,15 @@ impl Db {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Whether a check or run under way should stop: asked to, or stopped by another instance
+    /// that found it quiet (see [`Db::stop_quiet_imports`]).
     pub async fn import_cancelled(&self, id: i64) -> Result<bool, sqlx::Error> {
-        let cancel: Option<bool> = sql::query_scalar("SELECT cancel FROM imports WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut self.conn().await?)
-            .await?;
+        let cancel: Option<bool> = sql::query_scalar(
+            "SELECT cancel OR state NOT IN ('checking', 'running') FROM imports WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&mut self.conn().await?)
+        .await?;
         Ok(cancel.unwrap_or(true))
     }
 
@@ -285,6 +292,47 @@ impl Db {
         .await?;
         let undoing = self.stop_undos(None, now).await?;
         Ok(done.rows_affected() + undoing)
+    }
+
+    /// Checks, runs and undos that another server runs but that have shown no sign of life since
+    /// `quiet_since` (it records one each batch): that server was lost, so they are stopped as
+    /// if it had stopped, to be started (or undone) again; how many.
+    pub async fn stop_quiet_imports(&self, now: i64, quiet_since: i64) -> Result<u64, sqlx::Error> {
+        let quiet = "(runner IS NULL OR runner <> ?3) AND coalesce(beat_at, 0) < ?2";
+        let done = sql::query(&format!(
+            "UPDATE imports SET finished_at = ?1,
+                 message = 'The server running this ' ||
+                     CASE state WHEN 'checking' THEN 'check' ELSE 'import' END ||
+                     ' stopped answering, after row ' || rows_done || '.',
+                 state = CASE state WHEN 'checking' THEN 'uploaded' ELSE 'failed' END
+             WHERE state IN ('checking', 'running') AND {quiet}"
+        ))
+        .bind(now)
+        .bind(quiet_since)
+        .bind(self.runner())
+        .execute(&mut self.conn().await?)
+        .await?;
+        let undos = sql::query(&format!(
+            "UPDATE imports SET state = 'failed', message = ?4, finished_at = ?1
+             WHERE state = 'undone' AND message = '' AND {quiet}"
+        ))
+        .bind(now)
+        .bind(quiet_since)
+        .bind(self.runner())
+        .bind(UNDO_STOPPED)
+        .execute(&mut self.conn().await?)
+        .await?;
+        Ok(done.rows_affected() + undos.rows_affected())
+    }
+
+    /// Records that the server running import `id`'s step is alive (each batch).
+    pub async fn import_beat(&self, id: i64, now: i64) -> Result<(), sqlx::Error> {
+        sql::query("UPDATE imports SET beat_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(id)
+            .execute(&mut self.conn().await?)
+            .await?;
+        Ok(())
     }
 
     /// Undos under way (their import `undone` with no message yet) that stopped — import `id`'s,

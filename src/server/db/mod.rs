@@ -12,6 +12,7 @@ mod dialect;
 mod history;
 mod idempotency;
 mod import_effects;
+mod import_files;
 mod imports;
 mod invitations;
 mod owners;

@@ -4,6 +4,7 @@
 //! record, so that an import stopped part-way leaves no half-written batch, says where it
 //! stopped, and can be undone as one unit.
 
+pub mod file;
 mod rows;
 pub mod run;
 pub mod sample;
@@ -27,18 +28,26 @@ pub fn spawn(db: Db, id: i64, user: CurrentUser, step: String) {
             "run" => "run",
             _ => "undo",
         });
-        let file = upload::file_of(&db, id);
         let result = match step.as_str() {
-            "check" => check(&db, id, &file, &mut Silent).await.map(drop),
-            "run" => import(&db, id, &user, &file, &mut Silent).await.map(drop),
+            "check" => match file::local(&db, id).await {
+                Ok(file) => check(&db, id, file.path(), &mut Silent).await.map(drop),
+                Err(error) => Err(error),
+            },
+            "run" => {
+                let result = match file::local(&db, id).await {
+                    Ok(file) => import(&db, id, &user, file.path(), &mut Silent)
+                        .await
+                        .map(drop),
+                    Err(error) => Err(error),
+                };
+                // The run has ended, however: its file is needed no more.
+                if let Err(error) = file::remove(&db, id).await {
+                    tracing::warn!(%error, import = id, "cannot remove an import's file");
+                }
+                result
+            }
             _ => undo(&db, id, &user, &mut Silent).await.map(drop),
         };
-        if step == "run" {
-            // The run has ended, however: its file is needed no more.
-            if let Err(error) = std::fs::remove_file(&file) {
-                tracing::warn!(%error, import = id, "cannot remove an import's file");
-            }
-        }
         if let Err(error) = result {
             tracing::error!(%error, import = id, step, "import step failed");
             let recorded = match step.as_str() {

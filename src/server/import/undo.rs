@@ -107,6 +107,7 @@ pub async fn undo<P: Progress + Send + ?Sized>(
                     outcomes.push(outcome);
                 }
                 db.tag_changes(id, before).await?;
+                db.import_beat(id, at).await?;
                 Ok::<_, AppError>(outcomes)
             })
             .await?;

@@ -1,9 +1,10 @@
 //! `POST /import/upload`: a CSV file from the `/import` form (multipart, no JavaScript needed),
-//! streamed to the data folder's `imports/` as it arrives, so memory stays flat whatever its size;
+//! streamed to the data folder's `imports/` as it arrives, so memory stays flat whatever its size
+//! (then kept as `file` says);
 //! then its header is read, the columns are mapped from it, and the user goes to the import's
 //! page. Whatever is wrong goes back to `/import` as a message.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use axum::extract::{Multipart, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -18,31 +19,6 @@ use crate::server::auth::session::{now, Auth};
 use crate::server::db::{CurrentUser, Db};
 use crate::server::http::flash::leave_notes;
 use crate::server::startup::AppState;
-
-/// The folder of uploaded files, beside the database.
-pub fn folder(db: &Db) -> PathBuf {
-    db.path()
-        .parent()
-        .map_or_else(|| PathBuf::from("imports"), |dir| dir.join("imports"))
-}
-
-/// Where import `id`'s file is kept.
-pub fn file_of(db: &Db, id: i64) -> PathBuf {
-    folder(db).join(format!("{id}.csv"))
-}
-
-/// Deletes the files of the imports whose run has ended (an undo needs no file); how many.
-pub async fn remove_finished_files(db: &Db) -> Result<usize, sqlx::Error> {
-    let mut removed = 0;
-    for id in db.finished_imports().await? {
-        match std::fs::remove_file(file_of(db, id)) {
-            Ok(()) => removed += 1,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-            Err(error) => tracing::warn!(%error, import = id, "cannot remove an import's file"),
-        }
-    }
-    Ok(removed)
-}
 
 pub async fn upload(
     State(state): State<AppState>,
@@ -81,7 +57,7 @@ pub async fn upload(
 
 /// Stores the file and records the import; the error is what to tell the user.
 async fn receive(db: &Db, user: &CurrentUser, mut multipart: Multipart) -> Result<i64, String> {
-    let folder = folder(db);
+    let folder = super::file::folder(db);
     tokio::fs::create_dir_all(&folder)
         .await
         .map_err(|e| internal("cannot create the imports folder", e))?;
@@ -165,9 +141,12 @@ async fn store(
         .create_import(kind, name, user.id, now(), &header, &mapping)
         .await
         .map_err(|e| internal("cannot record an import", e))?;
-    tokio::fs::rename(partial, file_of(db, id))
-        .await
-        .map_err(|e| internal("cannot store an upload", e))?;
+    if let Err(error) = super::file::keep(db, id, partial).await {
+        if let Err(error) = db.remove_uploaded_import(id).await {
+            tracing::error!(%error, import = id, "cannot remove an import whose file was not kept");
+        }
+        return Err(internal("cannot store an upload", error));
+    }
     tracing::info!(user = user.id, import = id, "file uploaded for import");
     Ok(id)
 }
