@@ -18,8 +18,8 @@ const basePort = Number(process.env.E2E_PORT ?? 3100);
 // External server (`make cluster-test`, tests/cluster/run.py): with CLIENTELE_BASE_URL set, every
 // project runs against that URL (nginx over HTTPS with a self-signed certificate, hence
 // ignoreHTTPSErrors) and no server is started here. The tests' `clientele user create` then
-// reaches that server's database through CLIENTELE_DATABASE_URL, which the caller sets too, and
-// the first administrator (ADMIN in tests/fixtures.ts) is the caller's to make.
+// reaches that server's database through CLIENTELE_DATABASE_URL, which the caller sets too, with
+// the setup token the server printed (CLIENTELE_SETUP_TOKEN).
 const externalURL = process.env.CLIENTELE_BASE_URL;
 
 const modes = [
@@ -44,14 +44,19 @@ const projects: PlaywrightTestConfig<Options>['projects'] = servers.flatMap((ser
     dataDir: server.dataDir,
     clientele: binary,
   };
-  // An external server has its first administrator already (the caller made it): no setup project.
-  if (externalURL) return [{ name: server.name, use }];
+  // An external server is one workspace for every project: one setup project registers its
+  // first administrator (with the setup link, CLIENTELE_SETUP_TOKEN), before every project.
+  if (externalURL) return [{ name: server.name, use, dependencies: ['setup'] }];
   return [
     // Registers the first administrator through the browser, before the project's other tests.
     { name: `${server.name}-setup`, testMatch: /.*\.setup\.ts/, use },
     { name: server.name, use, dependencies: [`${server.name}-setup`] },
   ];
 });
+
+if (externalURL && projects) {
+  projects.unshift({ name: 'setup', testMatch: /.*\.setup\.ts/, use: projects[0].use });
+}
 
 export default defineConfig<Options>({
   testDir: './tests',

@@ -13,8 +13,10 @@ deleted at the end (pass or fail, Ctrl-C or timeout):
   a.     The Playwright journeys (end2end/) through nginx over HTTPS: CLIENTELE_BASE_URL makes
          end2end/playwright.config.ts use it for every project instead of starting servers, and
          CLIENTELE_DATABASE_URL sends the tests' `clientele user create` to the cluster's
-         database. Journeys that cannot work behind a load balancer are left out (SKIPPED_JOURNEYS,
-         with the reason; printed).
+         database. Its one setup project registers the first administrator in the browser with
+         the setup link both instances printed (CLIENTELE_SETUP_TOKEN; the run fails when they
+         printed different tokens). Journeys that cannot work behind a load balancer are left out
+         (SKIPPED_JOURNEYS, with the reason; printed).
   b.     Failover under mixed load: CLUSTER_CLIENTS signed-in clients (threads; http.client over
          TLS, certificate not verified, keep-alive, each with its own session cookie) read list
          pages, searches and record pages and create contacts through the contact form's endpoint
@@ -92,19 +94,9 @@ CONTACT_FIELDS = ["id", "version", "first_name", "last_name", "email", "phone", 
 NET_ERRORS = (OSError, http.client.HTTPException)
 WINDOW_AFTER = 5.0  # the failover window ends this long after A is ready again
 
-# Journeys left out of the Playwright run: (project, title, how, why). "config":
-# end2end/playwright.config.ts defines no setup projects with CLIENTELE_BASE_URL; "grep": left out
-# with --grep-invert (of that project only, unless the project is "*").
+# Journeys left out of the Playwright run: (project, title, how, why). "grep": left out with
+# --grep-invert (of that project only, unless the project is "*").
 SKIPPED_JOURNEYS = [
-    ("js-setup, nojs-setup", "register the first administrator", "config",
-     "the first account can be made behind a proxy only with the setup link, and each instance "
-     "makes its own setup token at start (a random token per process), so the link one instance "
-     "prints is refused by the other; the harness creates this administrator with `clientele "
-     "user create` instead"),
-    ("*", "a spreadsheet is uploaded, mapped, checked, imported, exported and undone", "grep",
-     "an uploaded CSV is kept in the data folder of the instance that received it "
-     "(<data dir>/imports/<id>.csv) and the import's later steps (check, run) read it there, but "
-     "nginx sends them to either instance"),
     ("nojs", "create a company, add two contacts, find them by e-mail fragment and phone, "
              "edit one", "grep",
      "the projects share the cluster's one database here, and its search by phone number finds "
@@ -580,7 +572,16 @@ def seed_contacts(database_url, folder, n, rng):
     return time.perf_counter() - started
 
 
-def run_playwright(folder, base_url, database_url):
+def setup_token(instance):
+    """The setup token `instance` printed at start (while no account exists), if any."""
+    for line in instance.log_tail(50, grep=["/register?setup="]):
+        found = re.search(r"/register\?setup=([A-Za-z0-9_-]+)", line)
+        if found:
+            return found.group(1)
+    return None
+
+
+def run_playwright(folder, base_url, database_url, token):
     """`npx playwright test` in end2end/ through nginx; returns a summary dict."""
     report = os.path.join(folder, "playwright.json")
     # --grep-invert is matched against "<project> <file> <describe…> <title>".
@@ -588,6 +589,7 @@ def run_playwright(folder, base_url, database_url):
                            + re.escape(title)
                            for project, title, how, _ in SKIPPED_JOURNEYS if how == "grep")
     env = dict(os.environ, CLIENTELE_BASE_URL=base_url, CLIENTELE_DATABASE_URL=database_url,
+               CLIENTELE_SETUP_TOKEN=token,
                CLIENTELE_BIN=BINARY, LEPTOS_SITE_ROOT=SITE, E2E_RUN_DIR=os.path.join(folder, "e2e"),
                PLAYWRIGHT_JSON_OUTPUT_FILE=report, PLAYWRIGHT_JSON_OUTPUT_NAME=report)
     env.pop("CI", None)
@@ -1054,25 +1056,32 @@ def main():
         nginx.start()
         log(f"{version} at {base_url}, running as {nginx.user or 'the caller'}")
 
+        # Both instances print the one setup token the database keeps while no account exists.
+        tokens = [setup_token(instance) for instance in instances]
+        log(f"setup tokens printed by A and B: {'the same' if len(set(tokens)) == 1 else tokens}")
+        if tokens[0] is None or len(set(tokens)) != 1:
+            failed.append(f"the instances printed setup tokens {tokens}, not one token")
         email, name, password = E2E_ADMIN
-        cli(database_url, tmp, "user", "create", "--email", email, "--name", name,
-            "--role", "admin", password=password)
-        for i, member in enumerate(MEMBERS):
-            cli(database_url, tmp, "user", "create", "--email", member, "--name",
-                f"Member {i}", "--role", "member")
-        log("accounts created with `clientele user create`")
 
-        # a. Playwright through nginx.
+        # a. Playwright through nginx; its setup project registers the first administrator in
+        # the browser with the setup link.
         if SKIP_E2E:
             e2e = None
-            log("Playwright journeys left out (CLUSTER_SKIP_E2E)")
+            cli(database_url, tmp, "user", "create", "--email", email, "--name", name,
+                "--role", "admin", password=password)
+            log("Playwright journeys left out (CLUSTER_SKIP_E2E); administrator created with "
+                "`clientele user create`")
         else:
             log("Playwright journeys through nginx (left out: "
                 + "; ".join(f"[{p}] '{t}'" for p, t, _, _ in SKIPPED_JOURNEYS) + ")")
-            e2e = run_playwright(tmp, base_url, database_url)
+            e2e = run_playwright(tmp, base_url, database_url, tokens[0] or "")
             log(f"Playwright: {len(e2e['passed'])} passed, {len(e2e['failed'])} failed, "
                 f"{len(e2e['flaky'])} flaky, {len(e2e['skipped'])} skipped by the specs, in "
                 f"{e2e['seconds']:.0f} s (exit status {e2e['code']})")
+        for i, member in enumerate(MEMBERS):
+            cli(database_url, tmp, "user", "create", "--email", member, "--name",
+                f"Member {i}", "--role", "member")
+        log("members for the load created with `clientele user create`")
 
         # Realistic lists.
         seconds = seed_contacts(database_url, tmp, CONTACTS, random.Random(SEED))
