@@ -35,9 +35,11 @@ test('create a company, add two contacts, find them by e-mail fragment and phone
   await expect(page.getByRole('heading', { level: 1, name: `Globex ${p}` })).toBeVisible();
   await expect(page.getByText('1,200 employees')).toBeVisible();
 
+  // Phone numbers of each project's own (the projects share one database behind a load balancer).
+  const d = ['js', 'nojs', 'slow-wasm'].indexOf(p) + 1;
   const people = [
-    { first: 'Hank', last: 'Scorpio', email: `hank.scorpio@globex-${p}.example`, phone: '+1 (555) 010-4477' },
-    { first: 'Frank', last: 'Grimes', email: `frank.grimes@globex-${p}.example`, phone: '555 010 9999' },
+    { first: 'Hank', last: 'Scorpio', email: `hank.scorpio@globex-${p}.example`, phone: `+1 (555) 01${d}-4477` },
+    { first: 'Frank', last: 'Grimes', email: `frank.grimes@globex-${p}.example`, phone: `555 01${d} 9999` },
   ];
   for (const person of people) {
     await page.getByRole('link', { name: 'Add contact' }).click();
@@ -62,10 +64,10 @@ test('create a company, add two contacts, find them by e-mail fragment and phone
   await expect(rows(page).nth(1)).toContainText('Hank Scorpio');
   await expect(page.getByText(/^1 contact\b/)).toBeVisible();
   // The same phone typed another way, without the country code.
-  await search(page, '555.010.4477');
+  await search(page, `555.01${d}.4477`);
   await expect(rows(page)).toHaveCount(2);
   await expect(rows(page).nth(1)).toContainText('Hank Scorpio');
-  await search(page, '+1 555 010 9999');
+  await search(page, `+1 555 01${d} 9999`);
   await expect(rows(page).nth(1)).toContainText('Frank Grimes');
 
   // Edit: the form starts with the contact's values; saving shows them.
