@@ -9,6 +9,7 @@ use crate::components::layout::Layout;
 use crate::domain::RecordKind;
 use crate::pages::activities::{ActivitiesPage, ActivityPage, EditActivityPage};
 use crate::pages::admin::UsersPage;
+use crate::pages::api_docs::ApiDocsPage;
 use crate::pages::auth::{provide_auth, LoginPage, RegisterPage};
 use crate::pages::companies::{CompaniesPage, CompanyPage, EditCompanyPage, NewCompanyPage};
 use crate::pages::contacts::{ContactPage, ContactsPage, EditContactPage, NewContactPage};
@@ -17,6 +18,7 @@ use crate::pages::import::{ImportPage, ImportRunPage};
 use crate::pages::record::DeleteRecordPage;
 use crate::pages::settings::{SessionsPage, SettingsPage};
 use crate::pages::tasks::{EditTaskPage, TaskPage, TasksPage};
+use crate::pages::tokens::TokensPage;
 use crate::pages::trash::TrashPage;
 use crate::pages::{home::HomePage, not_found::NotFoundPage};
 
@@ -50,6 +52,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/settings/sessions") view=SessionsPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings/tokens") view=TokensPage ssr=SsrMode::Async />
+                    <Route path=path!("/api/docs") view=ApiDocsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/history") view=HistoryAdminPage ssr=SsrMode::Async />
                     <Route path=path!("/contacts") view=ContactsPage ssr=SsrMode::Async />

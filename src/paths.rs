@@ -8,6 +8,7 @@ pub const LOGIN: &str = "/login";
 pub const REGISTER: &str = "/register";
 pub const SETTINGS: &str = "/settings";
 pub const SESSIONS: &str = "/settings/sessions";
+pub const TOKENS: &str = "/settings/tokens";
 pub const ADMIN_USERS: &str = "/admin/users";
 pub const ADMIN_HISTORY: &str = "/admin/history";
 pub const TRASH: &str = "/trash";

@@ -5,6 +5,7 @@
 
 mod account;
 mod activity;
+mod api_reference;
 mod columns;
 mod exchange;
 mod flash;
@@ -17,6 +18,7 @@ mod listing;
 mod paging;
 mod records;
 mod task;
+mod tokens;
 mod trash;
 mod users;
 mod values;
@@ -27,6 +29,7 @@ pub use activity::{
     moment_field, parse_timeline_cursor, ActivityDraft, ActivityInput, ActivityKind, ActivityView,
     Timeline, TIMELINE_PAGE,
 };
+pub use api_reference::{ApiField, ApiOperation, ApiReference, ApiResponse, ApiSchema};
 pub use columns::{
     detect_delimiter, guess_field, guess_mapping, import_fields, COMPANY_IMPORT_FIELDS,
     CONTACT_IMPORT_FIELDS,
@@ -48,6 +51,10 @@ pub use records::{
     ContactRow, ContactStatus, ContactView, Stamp, NOTES_MAX_CHARS,
 };
 pub use task::{Due, TaskDraft, TaskInput, TaskList, TaskQuery, TaskState, TaskView, TASKS_PAGE};
+pub use tokens::{
+    token_expiry_days, TokenName, TokenState, TokenView, TOKEN_EXPIRY_DAYS, TOKEN_NAME_MAX_CHARS,
+    TOKEN_PREFIX,
+};
 pub use trash::{TrashItem, TrashPage, TRASH_DAYS, TRASH_PAGE};
 pub use users::{
     ago, describe_user_agent, full_time, iso_time, within, InvitationStatus, InvitationView,

@@ -2,6 +2,7 @@
 
 pub mod activities;
 pub mod admin;
+pub mod api_docs;
 pub mod auth;
 pub mod companies;
 pub mod contacts;
@@ -12,6 +13,7 @@ pub mod not_found;
 pub mod record;
 pub mod settings;
 pub mod tasks;
+pub mod tokens;
 pub mod trash;
 
 /// Where to go after signing in: a local path from the `next` parameter, or the home page. Anything

@@ -227,6 +227,8 @@ pub fn SettingsPage() -> impl IntoView {
         <h1>"Settings"</h1>
         <p>
             <a href="/settings/sessions">"Active sessions"</a>
+            " · "
+            <a href=crate::paths::TOKENS>"Access tokens"</a>
         </p>
         {move || {
             saved()

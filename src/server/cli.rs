@@ -91,6 +91,15 @@ pub struct Cli {
     #[arg(long, env = "CLIENTELE_MAX_IMPORT_BYTES", default_value_t = 256 * 1024 * 1024, global = true)]
     max_import_bytes: usize,
 
+    /// Requests per minute each API access token may send (a tenth of them at once); more get 429.
+    #[arg(
+        long,
+        env = "CLIENTELE_API_REQUESTS_PER_MINUTE",
+        default_value_t = 600,
+        global = true
+    )]
+    api_requests_per_minute: u32,
+
     /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C.
     #[arg(
         long,
@@ -212,6 +221,7 @@ impl Cli {
                 request_timeout: Duration::from_secs(self.request_timeout.max(1)),
                 max_body_bytes: self.max_body_bytes,
                 max_import_bytes: self.max_import_bytes,
+                api_requests_per_minute: self.api_requests_per_minute,
                 shutdown_grace: Duration::from_secs(self.shutdown_grace),
                 trusted_proxies: self.trusted_proxies.clone(),
                 forwarded_header: self.forwarded_header,

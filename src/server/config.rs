@@ -119,6 +119,8 @@ pub struct HttpSettings {
     pub metrics: crate::server::metrics::MetricsAccess,
     /// HTTPS without a proxy.
     pub tls: Option<crate::server::tls::TlsSettings>,
+    /// Requests per minute each API token may send.
+    pub api_requests_per_minute: u32,
 }
 
 impl Default for HttpSettings {
@@ -132,6 +134,7 @@ impl Default for HttpSettings {
             forwarded_header: Default::default(),
             metrics: Default::default(),
             tls: None,
+            api_requests_per_minute: 600,
         }
     }
 }

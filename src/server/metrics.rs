@@ -144,6 +144,17 @@ pub fn sign_in_throttled(reason: &'static str) {
     metrics::counter!("clientele_sign_in_throttled_total", "reason" => reason).increment(1);
 }
 
+/// An API request whose bearer token does not work (unknown, revoked, expired, or its owner
+/// deactivated).
+pub fn api_token_refused() {
+    metrics::counter!("clientele_api_tokens_refused_total").increment(1);
+}
+
+/// An API request refused for its token's rate.
+pub fn api_rate_limited() {
+    metrics::counter!("clientele_api_rate_limited_total").increment(1);
+}
+
 /// A background job (an import's check, run or undo) under way until dropped.
 pub struct Job(&'static str);
 

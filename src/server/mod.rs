@@ -1,6 +1,7 @@
 //! Everything that runs only on the server. Nothing outside this module names sqlx, axum's server
 //! machinery, tower or tracing-subscriber.
 
+pub mod api;
 pub mod auth;
 pub mod cli;
 pub mod config;

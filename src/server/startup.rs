@@ -37,6 +37,8 @@ pub struct AppState {
     pub max_import_bytes: usize,
     /// Who may read `/metrics`.
     pub metrics: Arc<super::metrics::MetricsAccess>,
+    /// Each API token's requests per minute.
+    pub api_limiter: Arc<super::api::Limiter>,
 }
 
 pub struct Application {
@@ -161,6 +163,7 @@ impl Application {
             forwarded_header: settings.http.forwarded_header,
             max_import_bytes: settings.http.max_import_bytes,
             metrics: Arc::new(settings.http.metrics.clone()),
+            api_limiter: super::api::Limiter::new(settings.http.api_requests_per_minute),
         };
         if settings.http.metrics.enabled() {
             super::metrics::install();

@@ -32,6 +32,8 @@ const TABLE: &[(&str, Args, [u16; 5])] = &[
     ("auth/registration", &[("invitation", "{open}")], [200, 200, 200, 200, 200]),
     ("settings/me", &[], [401, 200, 200, 200, 401]),
     ("settings/sessions", &[], [401, 200, 200, 200, 401]),
+    ("settings/tokens", &[], [401, 200, 200, 200, 401]),
+    ("api-reference", &[], [200, 200, 200, 200, 200]),
     ("contacts/list", &[("query[q]", "")], [401, 200, 200, 200, 401]),
     ("contacts/get", &[("id", "{contact}")], [401, 200, 200, 200, 401]),
     ("companies/list", &[("query[q]", "")], [401, 200, 200, 200, 401]),
@@ -74,6 +76,8 @@ const TABLE: &[(&str, Args, [u16; 5])] = &[
     ("/metrics", &[], [404, 404, 404, 404, 404]),
     ("/settings", &[], [303, 200, 200, 200, 303]),
     ("/settings/sessions", &[], [303, 200, 200, 200, 303]),
+    ("/settings/tokens", &[], [303, 200, 200, 200, 303]),
+    ("/api/docs", &[], [200, 200, 200, 200, 200]),
     ("/admin/users", &[], [303, 403, 403, 200, 303]),
     ("/admin/history", &[], [303, 403, 403, 200, 303]),
     ("/contacts", &[], [303, 200, 200, 200, 303]),
@@ -96,6 +100,9 @@ const TABLE: &[(&str, Args, [u16; 5])] = &[
     // The admin's second session: someone else's for everyone else.
     ("settings/sessions/end", &[("handle", "{handle}")], [401, 404, 404, A, 401]),
     ("settings/sessions/end-others", &[], [401, A, A, A, 401]),
+    ("settings/tokens/create", &[("name", "Script of {caller}"), ("access", "read"), ("expires", "30")], [401, A, A, A, 401]),
+    // The admin's token: someone else's for everyone else.
+    ("settings/tokens/revoke", &[("token_id", "{token}")], [401, 404, 404, A, 401]),
     ("settings/password", &[("current_password", PASSWORD), ("new_password", PASSWORD)], [401, A, A, A, 401]),
     ("admin/invitations", &[("role", "admin")], [401, 403, 403, A, 401]),
     ("admin/invitations/revoke", &[("invitation_id", "{invitation}")], [401, 403, 403, A, 401]),
@@ -251,6 +258,24 @@ async fn every_route_and_server_function_checks_who_is_asking() {
         .find(|s| s["current"] == true)
         .expect("current");
     each("handle", current["handle"].to_string());
+    let made = call(
+        &app,
+        admin,
+        "settings/tokens/create",
+        &[
+            ("name", "Admin's script"),
+            ("access", "write"),
+            ("expires", "0"),
+        ],
+    )
+    .await;
+    assert!(made.status().is_success(), "{made:?}");
+    let (tokens, _): (Vec<Value>, i64) = call(&app, admin, "settings/tokens", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    each("token", tokens[0]["id"].to_string());
     let mut per_caller = HashMap::new();
     for (i, caller) in CALLERS.iter().enumerate() {
         let mut put = |name: &'static str, value: String| {

@@ -21,6 +21,7 @@ mod migrate_postgres;
 mod migrations;
 mod pages;
 mod records;
+mod rest;
 mod settings;
 mod shutdown;
 mod tasks;

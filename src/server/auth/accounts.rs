@@ -346,7 +346,7 @@ pub fn require(user: &CurrentUser, role: Role) -> Result<(), AppError> {
     }
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
 }
 

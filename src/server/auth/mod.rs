@@ -5,3 +5,4 @@ pub mod client;
 pub mod password;
 pub mod session;
 pub mod sign_in;
+pub mod tokens;

@@ -31,6 +31,10 @@ const TABLES: &[Table] = &[
         key: &["id"],
     },
     Table {
+        name: "api_tokens",
+        key: &["id"],
+    },
+    Table {
         name: "companies",
         key: &["id"],
     },

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod activities;
+mod api_tokens;
 mod backup;
 mod companies;
 pub mod conn;
@@ -32,6 +33,7 @@ mod workspace;
 
 pub use accounts::{CurrentUser, RoleChange, SessionUser, UserRecord, WriteUserError};
 pub use activities::TimelineOf;
+pub use api_tokens::{TokenUser, TOKENS_PER_USER};
 pub use backup::{check_backup, BackupContents, Check};
 pub use companies::{CompanyFilter, CompanyMatch};
 use conn::arm_deadline;

@@ -57,6 +57,9 @@ pub fn router(state: AppState, settings: &HttpSettings) -> Router {
         .layer(session::layer(&state.db, &state.sessions))
         .layer(from_fn_with_state(state.clone(), security::csrf))
         .layer(axum::middleware::from_fn(middleware::server_fn_status));
+    // The JSON API: beside the pages, outside their session, sign-in and CSRF layers (a token,
+    // never a cookie, authenticates it).
+    let router = router.merge(super::api::router(&state));
     middleware::apply(router, settings, &state).with_state(state)
 }
 

@@ -1,0 +1,117 @@
+//! The JSON API under `/api/v1`, for scripts and other programs: plain axum handlers (apart from
+//! Leptos' server functions), authenticated by personal access tokens only, answering errors as
+//! problem details, described by an OpenAPI 3.1 document generated from the same handlers
+//! (`/api/v1/openapi.json`; the page `/api/docs` shows it).
+
+mod auth;
+mod companies;
+mod contacts;
+mod docs;
+mod problem;
+mod records;
+
+use std::sync::Arc;
+
+use axum::http::header;
+use axum::middleware::from_fn_with_state;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use auth::{ApiUser, Limiter};
+pub use problem::ApiError;
+
+use crate::server::startup::AppState;
+
+/// Where the API lives.
+pub const BASE: &str = "/api/v1";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Clientele API",
+        version = "1",
+        description = "Contacts and companies of a Clientele workspace. Authenticate with a personal access token (made at /settings/tokens) as `Authorization: Bearer …`; a token acts as its owner, and a read-only one only reads. Errors are problem details (RFC 9457). Updates need the version read as `If-Match`; writes honour `Idempotency-Key`."
+    ),
+    servers((url = "/api/v1")),
+    modifiers(&BearerToken),
+    security(("token" = [])),
+    tags(
+        (name = "contacts", description = "People"),
+        (name = "companies", description = "Organisations"),
+    )
+)]
+struct ApiDoc;
+
+/// The bearer token scheme.
+struct BearerToken;
+
+impl Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A personal access token from /settings/tokens"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The API's routes and their document.
+fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(contacts::list, contacts::create))
+        .routes(routes!(contacts::get, contacts::update, contacts::delete))
+        .routes(routes!(contacts::restore))
+        .routes(routes!(companies::list, companies::create))
+        .routes(routes!(
+            companies::get,
+            companies::update,
+            companies::delete
+        ))
+        .routes(routes!(companies::restore))
+        .split_for_parts()
+}
+
+/// The OpenAPI document of the API.
+pub fn document() -> utoipa::openapi::OpenApi {
+    routes().1
+}
+
+/// The API's reference for `/api/docs` (read from the document once per process).
+pub fn reference() -> crate::domain::ApiReference {
+    static REFERENCE: std::sync::OnceLock<crate::domain::ApiReference> = std::sync::OnceLock::new();
+    REFERENCE
+        .get_or_init(|| docs::reference(&document()))
+        .clone()
+}
+
+/// `/api/v1/…`: every route behind a token, apart from the document.
+pub fn router(state: &AppState) -> Router<AppState> {
+    let (api, doc) = routes();
+    let json: Arc<str> = doc.to_pretty_json().unwrap_or_default().into();
+    let api = api
+        .route_layer(from_fn_with_state(state.clone(), auth::bearer))
+        .route(
+            "/openapi.json",
+            get(move || {
+                let json = json.clone();
+                async move {
+                    (
+                        [(header::CONTENT_TYPE, "application/json")],
+                        json.to_string(),
+                    )
+                }
+            }),
+        )
+        .fallback(|| async { ApiError::App(crate::error::AppError::NotFound).into_response() });
+    Router::new().nest(BASE, api)
+}

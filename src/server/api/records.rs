@@ -1,0 +1,312 @@
+//! What every record kind's endpoints share: list parameters and pages, reading `If-Match` and
+//! `Idempotency-Key`, and get / create / update / delete / restore over the same save path as
+//! the forms (their validation, history, optimistic locking and roles).
+
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::auth::ApiUser;
+use super::problem::ApiError;
+use crate::domain::{iso_time, ListQuery, Role, Total};
+use crate::server::auth::session::now;
+use crate::server::db::Db;
+use crate::server::idempotency;
+use crate::server::records::{self, RecordForm};
+
+/// A kind of record as the API shows and takes it.
+pub trait ApiRecord: RecordForm + Serialize + Sized + Send {
+    /// The record as the API answers it.
+    type Out: Serialize + Send;
+    /// What a create or an update sends (absent fields: empty on create, unchanged on update).
+    type Body: Send;
+
+    /// The live record `id`: as the form would start (to apply an update to) and as answered.
+    fn read(
+        db: &Db,
+        id: i64,
+    ) -> impl std::future::Future<Output = Result<Option<(Self, Self::Out, i64)>, ApiError>> + Send;
+    /// Sets the fields `body` carries.
+    fn apply(&mut self, body: Self::Body);
+}
+
+/// The list parameters every kind takes (those that do not apply to a kind are ignored).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Words to search for (names, e-mail, phone numbers, notes…), as in the search box.
+    pub q: Option<String>,
+    /// Contacts: lead, prospect, customer or inactive.
+    pub status: Option<String>,
+    /// Contacts: a tag (any case).
+    pub tag: Option<String>,
+    /// The owner's user id.
+    pub owner: Option<String>,
+    /// Contacts: a company's id.
+    pub company: Option<String>,
+    /// Companies: an industry.
+    pub industry: Option<String>,
+    /// The field to sort by (as the list page's column headings); newest first when searching.
+    pub sort: Option<String>,
+    /// `asc` or `desc`.
+    pub dir: Option<String>,
+    /// Records per page: 25, 50 or 100 (25 otherwise).
+    pub limit: Option<String>,
+    /// The `next_cursor` of the page before.
+    pub after: Option<String>,
+    /// The `prev_cursor` of the page after.
+    pub before: Option<String>,
+}
+
+impl ListParams {
+    /// As the list page's query (each value cut to the same length).
+    pub fn query(&self) -> ListQuery {
+        let pairs = [
+            ("q", &self.q),
+            ("status", &self.status),
+            ("tag", &self.tag),
+            ("owner", &self.owner),
+            ("company", &self.company),
+            ("industry", &self.industry),
+            ("sort", &self.sort),
+            ("dir", &self.dir),
+            ("per", &self.limit),
+            ("after", &self.after),
+            ("before", &self.before),
+        ];
+        ListQuery::from_pairs(
+            pairs
+                .iter()
+                .filter_map(|(key, value)| value.as_deref().map(|v| (*key, v))),
+        )
+    }
+}
+
+/// How many records the list holds: exact up to 10,000, then "at least".
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Count {
+    pub count: u64,
+    /// False when there are more than `count` (counting stops at 10,000).
+    pub exact: bool,
+}
+
+impl From<Total> for Count {
+    fn from(total: Total) -> Self {
+        match total {
+            Total::Exact(count) => Count { count, exact: true },
+            Total::AtLeast(count) => Count {
+                count,
+                exact: false,
+            },
+        }
+    }
+}
+
+/// A user or a company a record refers to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Ref {
+    pub id: i64,
+    pub name: String,
+}
+
+impl Ref {
+    pub fn of(id: Option<i64>, name: &str) -> Option<Ref> {
+        id.map(|id| Ref {
+            id,
+            name: name.to_owned(),
+        })
+    }
+}
+
+/// Who changed a record, and when (ISO 8601, UTC).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Stamped {
+    pub at: String,
+    pub by: String,
+}
+
+impl From<&crate::domain::Stamp> for Stamped {
+    fn from(stamp: &crate::domain::Stamp) -> Self {
+        Stamped {
+            at: iso_time(stamp.at),
+            by: stamp.by.clone(),
+        }
+    }
+}
+
+/// For a field that may be sent as `null`: absent → None, `null` → Some(None).
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// The version `If-Match` names (`"3"`, `W/"3"` or `3`); `*` means whatever it is now.
+pub enum IfMatch {
+    Version(i64),
+    Any,
+}
+
+pub fn if_match(headers: &HeaderMap) -> Result<Option<IfMatch>, ApiError> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or_default().trim();
+    if text == "*" {
+        return Ok(Some(IfMatch::Any));
+    }
+    text.trim_start_matches("W/")
+        .trim_matches('"')
+        .parse()
+        .map(|v| Some(IfMatch::Version(v)))
+        .map_err(|_| {
+            ApiError::Malformed(
+                "If-Match must be a version the API gave as an ETag, such as \"3\".".into(),
+            )
+        })
+}
+
+/// The `Idempotency-Key` header, if any (16 to 64 letters, digits, `-` or `_`).
+pub fn idempotency_key(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("idempotency-key")
+        .map(|v| v.to_str().unwrap_or("\u{0}").to_owned())
+}
+
+/// A record id from the path: a positive integer, else 404.
+pub fn record_id(text: &str) -> Result<i64, ApiError> {
+    text.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or(ApiError::App(crate::error::AppError::NotFound))
+}
+
+fn etag(version: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or(HeaderValue::from_static("\"0\""))
+}
+
+/// A record answered with its version as `ETag`.
+pub fn answer<T: Serialize>(
+    status: StatusCode,
+    out: T,
+    version: i64,
+    location: Option<String>,
+) -> Response {
+    let mut response = (status, Json(out)).into_response();
+    response.headers_mut().insert(header::ETAG, etag(version));
+    if let Some(location) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}
+
+pub async fn get<F: ApiRecord>(db: &Db, api: &ApiUser, id: &str) -> Result<Response, ApiError> {
+    api.require(Role::Viewer)?;
+    let id = record_id(id)?;
+    let (_, out, version) = F::read(db, id).await?.ok_or(not_found())?;
+    Ok(answer(StatusCode::OK, out, version, None))
+}
+
+pub async fn create<F: ApiRecord>(
+    db: &Db,
+    api: &ApiUser,
+    headers: &HeaderMap,
+    mut input: F,
+    body: F::Body,
+) -> Result<Response, ApiError> {
+    let user = api.require(Role::Member)?;
+    input.apply(body);
+    let key = idempotency_key(headers);
+    let id = idempotency::once(db, user, key, &("api", &input), |db| {
+        let input = &input;
+        async move { records::save(&db, user, None, 0, input, now()).await }
+    })
+    .await?;
+    let (_, out, version) = F::read(db, id).await?.ok_or(not_found())?;
+    let location = format!("/api/v1/{}/{id}", F::KIND.plural());
+    Ok(answer(StatusCode::CREATED, out, version, Some(location)))
+}
+
+pub async fn update<F: ApiRecord>(
+    db: &Db,
+    api: &ApiUser,
+    headers: &HeaderMap,
+    id: &str,
+    body: F::Body,
+) -> Result<Response, ApiError> {
+    let user = api.require(Role::Member)?;
+    let id = record_id(id)?;
+    let wanted = if_match(headers)?.ok_or(ApiError::VersionRequired)?;
+    let (mut input, _, current) = F::read(db, id).await?.ok_or(not_found())?;
+    let version = match wanted {
+        IfMatch::Version(version) if version != current => {
+            return Err(ApiError::Stale { current });
+        }
+        IfMatch::Version(version) => version,
+        IfMatch::Any => current,
+    };
+    input.apply(body);
+    let key = idempotency_key(headers);
+    idempotency::once(db, user, key, &("api", id, version, &input), |db| {
+        let input = &input;
+        async move { records::save(&db, user, Some(id), version, input, now()).await }
+    })
+    .await?;
+    let (_, out, version) = F::read(db, id).await?.ok_or(not_found())?;
+    Ok(answer(StatusCode::OK, out, version, None))
+}
+
+pub async fn delete<F: ApiRecord>(
+    db: &Db,
+    api: &ApiUser,
+    headers: &HeaderMap,
+    id: &str,
+) -> Result<Response, ApiError> {
+    let user = api.require(Role::Member)?;
+    let id = record_id(id)?;
+    if let Some(IfMatch::Version(wanted)) = if_match(headers)? {
+        let (_, _, current) = F::read(db, id).await?.ok_or(not_found())?;
+        if wanted != current {
+            return Err(ApiError::Stale { current });
+        }
+    }
+    let key = idempotency_key(headers);
+    idempotency::once(
+        db,
+        user,
+        key,
+        &("api-delete", F::KIND.as_str(), id),
+        |db| async move { records::trash(&db, user, F::KIND, id, now()).await },
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn restore<F: ApiRecord>(
+    db: &Db,
+    api: &ApiUser,
+    headers: &HeaderMap,
+    id: &str,
+) -> Result<Response, ApiError> {
+    let user = api.require(Role::Member)?;
+    let id = record_id(id)?;
+    let key = idempotency_key(headers);
+    idempotency::once(
+        db,
+        user,
+        key,
+        &("api-restore", F::KIND.as_str(), id),
+        |db| async move { records::restore(&db, user, F::KIND, id, now()).await },
+    )
+    .await?;
+    let (_, out, version) = F::read(db, id).await?.ok_or(not_found())?;
+    Ok(answer(StatusCode::OK, out, version, None))
+}
+
+fn not_found() -> ApiError {
+    ApiError::App(crate::error::AppError::NotFound)
+}

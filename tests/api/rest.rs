@@ -1,0 +1,578 @@
+//! The JSON API under `/api/v1`: personal access tokens (made at /settings/tokens, shown once,
+//! acting as their owner, revoked), the contacts and companies endpoints with the forms' rules,
+//! problem details, optimistic locking, idempotency keys, rate limits, and the OpenAPI document.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::admin::{admin_and, PASSWORD};
+use crate::helpers::{cookie_client, spawn_app_with, TestApp};
+use clientele::server::config::HttpSettings;
+
+/// A token made by `client` at /settings/tokens: `access` "read" or "write".
+pub(crate) async fn token(app: &TestApp, client: &reqwest::Client, access: &str) -> String {
+    let response = app
+        .post_form(
+            client,
+            "/api/settings/tokens/create",
+            &[("name", "Script"), ("access", access), ("expires", "30")],
+            &[("accept", "application/json")],
+        )
+        .await;
+    assert_eq!(response.status(), 200, "{response:?}");
+    response.json().await.unwrap()
+}
+
+/// An API call with `token` (and a JSON body, and headers).
+pub(crate) async fn api(
+    app: &TestApp,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+    headers: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut request = reqwest::Client::new()
+        .request(method, app.url(&format!("/api/v1{path}")))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.send().await.unwrap()
+}
+
+fn problem(response: &reqwest::Response) {
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json",
+        "{response:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_token_shown_once_lists_creates_reads_and_updates_contacts_as_its_owner() {
+    let (app, admin, _member, _) = admin_and("member").await;
+    let secret = token(&app, &admin, "write").await;
+    assert!(secret.starts_with("clt_"), "{secret}");
+    // Kept only as a hash; the list shows its first characters.
+    let stored = app
+        .scalar(&format!(
+            "SELECT count(*) FROM api_tokens WHERE token_hash = '{secret}' OR hint = '{secret}'"
+        ))
+        .await;
+    assert_eq!(stored, 0);
+    let page = app
+        .get_as(&admin, "/settings/tokens")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&secret[..8]) && !page.contains(&secret),
+        "shown once"
+    );
+
+    let navy = api(
+        &app,
+        &secret,
+        Method::POST,
+        "/companies",
+        Some(json!({"name": "Navy", "domain": "navy.example"})),
+        &[],
+    )
+    .await;
+    assert_eq!(navy.status(), 201);
+    let created = api(
+        &app,
+        &secret,
+        Method::POST,
+        "/contacts",
+        Some(
+            json!({"first_name": "Grace", "last_name": "Hopper", "email": "Grace@Navy.example",
+                    "tags": ["vip", "navy"], "status": "customer", "company": "Navy"}),
+        ),
+        &[],
+    )
+    .await;
+    assert_eq!(created.status(), 201, "{:?}", created.text().await);
+    assert_eq!(created.headers()["etag"], "\"1\"");
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    let contact: Value = created.json().await.unwrap();
+    assert_eq!(location, format!("/api/v1/contacts/{}", contact["id"]));
+    assert_eq!(contact["email"], "grace@navy.example");
+    assert_eq!(contact["company"]["name"], "Navy");
+    assert_eq!(contact["tags"], json!(["vip", "navy"]));
+    assert_eq!(contact["created"]["by"], "Ada");
+
+    // The same search, filters and paging as the page.
+    let found: Value = api(
+        &app,
+        &secret,
+        Method::GET,
+        "/contacts?q=hopper&tag=VIP",
+        None,
+        &[],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(found["total"], json!({"count": 1, "exact": true}));
+    assert_eq!(found["items"][0]["name"], "Grace Hopper");
+    assert_eq!(found["next_cursor"], Value::Null);
+    let path = format!("/contacts/{}", contact["id"]);
+
+    // An update says which version it changes.
+    let blind = api(
+        &app,
+        &secret,
+        Method::PATCH,
+        &path,
+        Some(json!({"city": "Arlington"})),
+        &[],
+    )
+    .await;
+    assert_eq!(blind.status(), 428);
+    problem(&blind);
+    let updated = api(
+        &app,
+        &secret,
+        Method::PATCH,
+        &path,
+        Some(json!({"city": "Arlington", "owner": null})),
+        &[("if-match", "\"1\"")],
+    )
+    .await;
+    assert_eq!(updated.status(), 200, "{updated:?}");
+    assert_eq!(updated.headers()["etag"], "\"2\"");
+    let updated: Value = updated.json().await.unwrap();
+    assert_eq!(updated["city"], "Arlington");
+    assert_eq!(updated["last_name"], "Hopper", "fields not sent are kept");
+    // A stale write changes nothing and says the version now.
+    let stale = api(
+        &app,
+        &secret,
+        Method::PATCH,
+        &path,
+        Some(json!({"city": "Lost"})),
+        &[("if-match", "\"1\"")],
+    )
+    .await;
+    assert_eq!(stale.status(), 412);
+    problem(&stale);
+    assert_eq!(stale.json::<Value>().await.unwrap()["current_version"], 2);
+    // The page's history shows the API's edit as the token's owner's.
+    let history = app
+        .get_as(&admin, &format!("/contacts/{}", contact["id"]))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(history.contains("Arlington"), "the page shows the change");
+}
+
+#[tokio::test]
+async fn invalid_input_gets_every_fields_message_and_malformed_bodies_a_400() {
+    let (app, admin, _member, _) = admin_and("member").await;
+    let secret = token(&app, &admin, "write").await;
+    let invalid = api(
+        &app,
+        &secret,
+        Method::POST,
+        "/contacts",
+        Some(json!({"email": "not-an-email", "status": "royalty"})),
+        &[],
+    )
+    .await;
+    assert_eq!(invalid.status(), 422);
+    problem(&invalid);
+    let body: Value = invalid.json().await.unwrap();
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"email") && fields.contains(&"status"),
+        "{body}"
+    );
+    for bad in [
+        json!({"frist_name": "Typo"}),
+        json!({"first_name": 42}),
+        json!([1, 2]),
+    ] {
+        let response = api(&app, &secret, Method::POST, "/contacts", Some(bad), &[]).await;
+        assert_eq!(response.status(), 400, "{response:?}");
+        problem(&response);
+    }
+    let garbage = reqwest::Client::new()
+        .post(app.url("/api/v1/companies"))
+        .bearer_auth(&secret)
+        .header("content-type", "application/json")
+        .body("{\"name\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(garbage.status(), 400);
+    assert_eq!(app.scalar("SELECT count(*) FROM contacts").await, 0);
+    for path in [
+        "/contacts/0",
+        "/contacts/abc",
+        "/contacts/99999",
+        "/nothing/here",
+    ] {
+        let missing = api(&app, &secret, Method::GET, path, None, &[]).await;
+        assert_eq!(missing.status(), 404, "{path}");
+        problem(&missing);
+    }
+}
+
+#[tokio::test]
+async fn tokens_never_act_beyond_their_owners_role_and_stop_when_revoked_or_deactivated() {
+    let (app, admin, viewer, vic) = admin_and("viewer").await;
+    // No token, a cookie, or a made-up token: 401, with the scheme to use.
+    let anonymous = reqwest::Client::new()
+        .get(app.url("/api/v1/contacts"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+    assert!(anonymous.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .starts_with("Bearer"));
+    let cookie = admin.get(app.url("/api/v1/contacts")).send().await.unwrap();
+    assert_eq!(cookie.status(), 401, "cookies do not authenticate the API");
+    let made_up = api(&app, "clt_made-up", Method::GET, "/contacts", None, &[]).await;
+    assert_eq!(made_up.status(), 401);
+
+    // A viewer's token reads, and cannot be made to write.
+    let refused = app
+        .post_form(
+            &viewer,
+            "/api/settings/tokens/create",
+            &[("name", "Sneaky"), ("access", "write"), ("expires", "30")],
+            &[("accept", "application/json")],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    let reader = token(&app, &viewer, "read").await;
+    assert_eq!(
+        api(&app, &reader, Method::GET, "/companies", None, &[])
+            .await
+            .status(),
+        200
+    );
+    let write = api(
+        &app,
+        &reader,
+        Method::POST,
+        "/companies",
+        Some(json!({"name": "Acme"})),
+        &[],
+    )
+    .await;
+    assert_eq!(write.status(), 403);
+    problem(&write);
+    // An admin's read-only token reads only.
+    let admin_reader = token(&app, &admin, "read").await;
+    let write = api(
+        &app,
+        &admin_reader,
+        Method::POST,
+        "/companies",
+        Some(json!({"name": "Acme"})),
+        &[],
+    )
+    .await;
+    assert_eq!(write.status(), 403);
+
+    // Revoked at /settings/tokens: 401 at once.
+    let (tokens, _): (Vec<Value>, i64) = app
+        .post_form(
+            &viewer,
+            "/api/settings/tokens",
+            &[],
+            &[("accept", "application/json")],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let revoked = app
+        .post_form(
+            &viewer,
+            "/api/settings/tokens/revoke",
+            &[("token_id", &tokens[0]["id"].to_string())],
+            &[("accept", "application/json")],
+        )
+        .await;
+    assert_eq!(revoked.status(), 200, "{revoked:?}");
+    assert_eq!(
+        api(&app, &reader, Method::GET, "/companies", None, &[])
+            .await
+            .status(),
+        401
+    );
+
+    // Its owner deactivated: 401 at once.
+    let second = token(&app, &viewer, "read").await;
+    assert_eq!(
+        api(&app, &second, Method::GET, "/contacts", None, &[])
+            .await
+            .status(),
+        200
+    );
+    let deactivated = app
+        .post_form(
+            &admin,
+            "/api/admin/users/active",
+            &[("user_id", &vic.to_string()), ("active", "false")],
+            &[("accept", "application/json")],
+        )
+        .await;
+    assert_eq!(deactivated.status(), 200);
+    assert_eq!(
+        api(&app, &second, Method::GET, "/contacts", None, &[])
+            .await
+            .status(),
+        401
+    );
+}
+
+#[tokio::test]
+async fn a_repeated_key_creates_once_and_deleted_records_can_be_restored() {
+    let (app, admin, _member, _) = admin_and("member").await;
+    let secret = token(&app, &admin, "write").await;
+    let key = [("idempotency-key", "0b6f1f0a-3c1e-4b8e-9d7e-2f4f1f0a3c1e")];
+    let body = json!({"name": "Initech", "domain": "initech.example", "size": 120});
+    let first: Value = api(
+        &app,
+        &secret,
+        Method::POST,
+        "/companies",
+        Some(body.clone()),
+        &key,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let again = api(&app, &secret, Method::POST, "/companies", Some(body), &key).await;
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
+    assert_eq!(app.scalar("SELECT count(*) FROM companies").await, 1);
+    // The same key with another body is refused.
+    let other = api(
+        &app,
+        &secret,
+        Method::POST,
+        "/companies",
+        Some(json!({"name": "Other"})),
+        &key,
+    )
+    .await;
+    assert_eq!(other.status(), 409);
+    problem(&other);
+
+    let path = format!("/companies/{}", first["id"]);
+    let wrong = api(
+        &app,
+        &secret,
+        Method::DELETE,
+        &path,
+        None,
+        &[("if-match", "\"7\"")],
+    )
+    .await;
+    assert_eq!(wrong.status(), 412);
+    let deleted = api(
+        &app,
+        &secret,
+        Method::DELETE,
+        &path,
+        None,
+        &[("if-match", "\"1\"")],
+    )
+    .await;
+    assert_eq!(deleted.status(), 204);
+    assert_eq!(
+        api(&app, &secret, Method::GET, &path, None, &[])
+            .await
+            .status(),
+        404
+    );
+    let trash = app.get_as(&admin, "/trash").await.text().await.unwrap();
+    assert!(trash.contains("Initech"));
+    let restored = api(
+        &app,
+        &secret,
+        Method::POST,
+        &format!("{path}/restore"),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(restored.status(), 200);
+    assert_eq!(restored.json::<Value>().await.unwrap()["size"], 120);
+    let twice = api(
+        &app,
+        &secret,
+        Method::POST,
+        &format!("{path}/restore"),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(twice.status(), 404);
+}
+
+#[tokio::test]
+async fn each_token_is_held_to_its_rate() {
+    let http = HttpSettings {
+        api_requests_per_minute: 10,
+        ..HttpSettings::default()
+    };
+    let app = spawn_app_with(http, false).await;
+    let admin = cookie_client();
+    app.register_as(&admin, "Ada", "ada@example.com", PASSWORD, &[], &[])
+        .await;
+    let (one, two) = (
+        token(&app, &admin, "read").await,
+        token(&app, &admin, "read").await,
+    );
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        statuses.push(
+            api(&app, &one, Method::GET, "/contacts", None, &[])
+                .await
+                .status(),
+        );
+    }
+    assert!(
+        statuses[..10].iter().all(|s| *s == StatusCode::OK),
+        "{statuses:?}"
+    );
+    let limited = api(&app, &one, Method::GET, "/contacts", None, &[]).await;
+    assert_eq!(limited.status(), 429);
+    problem(&limited);
+    let wait: u64 = limited.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    // Another token has its own rate.
+    assert_eq!(
+        api(&app, &two, Method::GET, "/contacts", None, &[])
+            .await
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_route_and_nothing_else() {
+    let (app, admin, _member, _) = admin_and("member").await;
+    let secret = token(&app, &admin, "write").await;
+    let doc: Value = reqwest::get(app.url("/api/v1/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    assert_eq!(doc["servers"][0]["url"], "/api/v1");
+    let contact: Value = api(
+        &app,
+        &secret,
+        Method::POST,
+        "/contacts",
+        Some(json!({"first_name": "Ann"})),
+        &[],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let company: Value = api(
+        &app,
+        &secret,
+        Method::POST,
+        "/companies",
+        Some(json!({"name": "Acme"})),
+        &[],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let mut operations = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, _) in item.as_object().unwrap() {
+            operations.push(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    operations.sort();
+    assert_eq!(
+        operations,
+        [
+            "DELETE /companies/{id}",
+            "DELETE /contacts/{id}",
+            "GET /companies",
+            "GET /companies/{id}",
+            "GET /contacts",
+            "GET /contacts/{id}",
+            "PATCH /companies/{id}",
+            "PATCH /contacts/{id}",
+            "POST /companies",
+            "POST /companies/{id}/restore",
+            "POST /contacts",
+            "POST /contacts/{id}/restore",
+        ]
+    );
+    // Every documented operation is served (none answers 404 or 405 for its route), and the
+    // status it answers is one the document lists for it.
+    for operation in &operations {
+        let (method, path) = operation.split_once(' ').unwrap();
+        let id = if path.starts_with("/companies") {
+            &company["id"]
+        } else {
+            &contact["id"]
+        };
+        let concrete = path.replace("{id}", &id.to_string());
+        let body = matches!(method, "POST" | "PATCH").then(|| json!({}));
+        let response = api(
+            &app,
+            &secret,
+            method.parse().unwrap(),
+            &concrete,
+            body,
+            &[("if-match", "*")],
+        )
+        .await;
+        let status = response.status().as_u16().to_string();
+        let listed = &doc["paths"][path][method.to_lowercase()]["responses"];
+        assert!(
+            listed.get(&status).is_some(),
+            "{operation} answered {status}, not documented"
+        );
+        assert!(status != "405", "{operation}");
+    }
+    // The reference page shows it.
+    let page = reqwest::get(app.url("/api/docs"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("PATCH /api/v1/contacts/{id}"), "{page}");
+}
