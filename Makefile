@@ -20,7 +20,7 @@ export PATH := $(CURDIR)/end2end/node_modules/.bin:$(CARGO_HOME)/bin:$(PATH)
 TARGET_DIR := $(abspath $(or $(CARGO_TARGET_DIR),target))
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup setup-rust setup-node setup-browser setup-bench build run test test-rust test-postgres test-e2e bench lighthouse soak cluster-test lint fmt clean
+.PHONY: help setup setup-rust setup-node setup-browser setup-bench build run test test-rust test-postgres test-api test-e2e bench lighthouse soak cluster-test lint fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ test-postgres: setup ## The Rust HTTP suite against PostgreSQL (started from Deb
 	url=$$(tests/services/postgres.sh start "$$dir" "$$port"); \
 	echo "PostgreSQL at $$url (in $$dir)"; \
 	CLIENTELE_TEST_POSTGRES="$$url" cargo test --locked --features ssr --test api
+
+test-api: setup build ## Fuzz the JSON API with schemathesis (PyPI) against its OpenAPI document (loopback; ~2 min)
+	CARGO_TARGET_DIR='$(TARGET_DIR)' python3 tests/fuzz/api.py
 
 test-e2e: build
 	cd end2end && CARGO_TARGET_DIR='$(TARGET_DIR)' npx playwright test

@@ -576,3 +576,37 @@ async fn the_openapi_document_describes_every_route_and_nothing_else() {
         .unwrap();
     assert!(page.contains("PATCH /api/v1/contacts/{id}"), "{page}");
 }
+
+#[tokio::test]
+async fn an_operator_makes_a_token_on_the_command_line() {
+    let (app, _admin, _viewer, _) = admin_and("viewer").await;
+    let dir = app.data_dir.path().to_str().unwrap().to_owned();
+    let run = |args: &[&str]| {
+        let mut all = vec!["user", "token", "--data-dir", &dir];
+        all.extend_from_slice(args);
+        crate::cli::clientele(app.data_dir.path(), &all)
+    };
+    let made = run(&[
+        "--email",
+        "ada@example.com",
+        "--write",
+        "--name",
+        "Nightly sync",
+    ]);
+    assert!(made.status.success(), "{made:?}");
+    let secret = String::from_utf8(made.stdout).unwrap().trim().to_owned();
+    let created = api(
+        &app,
+        &secret,
+        Method::POST,
+        "/companies",
+        Some(json!({"name": "Made by a script"})),
+        &[],
+    )
+    .await;
+    assert_eq!(created.status(), 201);
+    // A viewer's token cannot write, whatever is asked for.
+    let refused = run(&["--email", "vic@example.com", "--write"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("can only read"));
+}

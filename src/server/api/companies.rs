@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::auth::ApiUser;
 use super::problem::{ApiError, Problem};
-use super::records::{self, present, ApiRecord, Count, ListParams, Ref, Stamped};
+use super::records::{self, present_whole, ApiRecord, Count, ListParams, Ref, Stamped};
 use crate::domain::{iso_time, CompanyInput, CompanyRow, CompanyView, Role};
 use crate::server::db::Db;
 use crate::server::startup::AppState;
@@ -103,7 +103,7 @@ pub struct CompanyPage {
 
 /// A company's fields to set: on create, absent ones are empty; on update, unchanged. Each is
 /// checked as the company form checks it.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompanyFields {
     pub name: Option<String>,
@@ -111,7 +111,7 @@ pub struct CompanyFields {
     pub domain: Option<String>,
     pub industry: Option<String>,
     /// Employees, or null for unknown.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "present_whole")]
     #[schema(value_type = Option<i64>)]
     pub size: Option<Option<i64>>,
     pub phone: Option<String>,
@@ -122,7 +122,7 @@ pub struct CompanyFields {
     pub country: Option<String>,
     pub notes: Option<String>,
     /// A user's id, or null for nobody.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "present_whole")]
     #[schema(value_type = Option<i64>)]
     pub owner: Option<Option<i64>>,
 }
@@ -131,7 +131,7 @@ impl ApiRecord for CompanyInput {
     type Out = Company;
     type Body = CompanyFields;
 
-    async fn read(db: &Db, id: i64) -> Result<Option<(Self, Company, i64)>, ApiError> {
+    async fn read(db: &Db, id: i64) -> Result<Option<(Self, Company, i64)>, sqlx::Error> {
         Ok(db
             .company(id)
             .await?

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::auth::ApiUser;
 use super::problem::{ApiError, Problem};
-use super::records::{self, present, ApiRecord, Count, ListParams, Ref, Stamped};
+use super::records::{self, present_whole, ApiRecord, Count, ListParams, Ref, Stamped};
 use crate::domain::{iso_time, ContactInput, ContactRow, ContactView, Role};
 use crate::server::db::Db;
 use crate::server::startup::AppState;
@@ -107,7 +107,7 @@ pub struct ContactPage {
 
 /// A contact's fields to set: on create, absent ones are empty; on update, unchanged. Each is
 /// checked as the contact form checks it.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactFields {
     pub first_name: Option<String>,
@@ -123,7 +123,7 @@ pub struct ContactFields {
     pub tags: Option<Vec<String>>,
     pub notes: Option<String>,
     /// A user's id, or null for nobody.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "present_whole")]
     #[schema(value_type = Option<i64>)]
     pub owner: Option<Option<i64>>,
 }
@@ -132,7 +132,7 @@ impl ApiRecord for ContactInput {
     type Out = Contact;
     type Body = ContactFields;
 
-    async fn read(db: &Db, id: i64) -> Result<Option<(Self, Contact, i64)>, ApiError> {
+    async fn read(db: &Db, id: i64) -> Result<Option<(Self, Contact, i64)>, sqlx::Error> {
         Ok(db
             .contact(id)
             .await?

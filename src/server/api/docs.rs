@@ -6,8 +6,7 @@ use serde_json::Value;
 use crate::domain::{ApiField, ApiOperation, ApiReference, ApiResponse, ApiSchema};
 
 /// The reference of the document `doc`.
-pub fn reference(doc: &utoipa::openapi::OpenApi) -> ApiReference {
-    let doc = serde_json::to_value(doc).unwrap_or_default();
+pub fn reference(doc: &Value) -> ApiReference {
     let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
     let mut operations = Vec::new();
     if let Some(paths) = doc["paths"].as_object() {

@@ -6,6 +6,7 @@
 mod auth;
 mod companies;
 mod contacts;
+mod conventions;
 mod docs;
 mod problem;
 mod records;
@@ -81,9 +82,9 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
-/// The OpenAPI document of the API.
-pub fn document() -> utoipa::openapi::OpenApi {
-    routes().1
+/// The OpenAPI document of the API (as served: with [`conventions`] applied).
+pub fn document() -> serde_json::Value {
+    conventions::apply(&routes().1)
 }
 
 /// The API's reference for `/api/docs` (read from the document once per process).
@@ -97,7 +98,9 @@ pub fn reference() -> crate::domain::ApiReference {
 /// `/api/v1/…`: every route behind a token, apart from the document.
 pub fn router(state: &AppState) -> Router<AppState> {
     let (api, doc) = routes();
-    let json: Arc<str> = doc.to_pretty_json().unwrap_or_default().into();
+    let json: Arc<str> = serde_json::to_string_pretty(&conventions::apply(&doc))
+        .unwrap_or_default()
+        .into();
     let api = api
         .route_layer(from_fn_with_state(state.clone(), auth::bearer))
         .route(

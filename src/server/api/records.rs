@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::auth::ApiUser;
 use super::problem::ApiError;
 use crate::domain::{iso_time, ListQuery, Role, Total};
+use crate::error::AppError;
 use crate::server::auth::session::now;
 use crate::server::db::Db;
 use crate::server::idempotency;
@@ -21,13 +22,13 @@ pub trait ApiRecord: RecordForm + Serialize + Sized + Send {
     /// The record as the API answers it.
     type Out: Serialize + Send;
     /// What a create or an update sends (absent fields: empty on create, unchanged on update).
-    type Body: Send;
+    type Body: Serialize + Clone + Send + Sync;
 
     /// The live record `id`: as the form would start (to apply an update to) and as answered.
     fn read(
         db: &Db,
         id: i64,
-    ) -> impl std::future::Future<Output = Result<Option<(Self, Self::Out, i64)>, ApiError>> + Send;
+    ) -> impl std::future::Future<Output = Result<Option<(Self, Self::Out, i64)>, sqlx::Error>> + Send;
     /// Sets the fields `body` carries.
     fn apply(&mut self, body: Self::Body);
 }
@@ -136,19 +137,43 @@ impl From<&crate::domain::Stamp> for Stamped {
     }
 }
 
-/// For a field that may be sent as `null`: absent → None, `null` → Some(None).
-pub fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+/// For a whole number that may be sent as `null`: absent → None, `null` → Some(None). (JSON
+/// Schema counts `7.0` as a whole number too.)
+pub fn present_whole<'de, D>(deserializer: D) -> Result<Option<Option<i64>>, D::Error>
 where
     D: Deserializer<'de>,
-    T: Deserialize<'de>,
 {
-    Option::<T>::deserialize(deserializer).map(Some)
+    let number = Option::<serde_json::Number>::deserialize(deserializer)?;
+    number
+        .map(|n| {
+            n.as_i64()
+                .or_else(|| {
+                    n.as_f64()
+                        .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                        .map(|f| f as i64)
+                })
+                .ok_or_else(|| {
+                    serde::de::Error::custom(format!("expected a whole number, not {n}"))
+                })
+        })
+        .transpose()
+        .map(Some)
 }
 
 /// The version `If-Match` names (`"3"`, `W/"3"` or `3`); `*` means whatever it is now.
+#[derive(Debug, Clone, Copy)]
 pub enum IfMatch {
     Version(i64),
     Any,
+}
+
+impl IfMatch {
+    fn version(self) -> Option<i64> {
+        match self {
+            IfMatch::Version(version) => Some(version),
+            IfMatch::Any => None,
+        }
+    }
 }
 
 pub fn if_match(headers: &HeaderMap) -> Result<Option<IfMatch>, ApiError> {
@@ -170,11 +195,20 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<IfMatch>, ApiError> {
         })
 }
 
-/// The `Idempotency-Key` header, if any (16 to 64 letters, digits, `-` or `_`).
-pub fn idempotency_key(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get("idempotency-key")
-        .map(|v| v.to_str().unwrap_or("\u{0}").to_owned())
+/// The `Idempotency-Key` header, if any: 16 to 64 letters, digits, `-` or `_`, else 400.
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let bytes = value.as_bytes();
+    let valid = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_';
+    if (16..=64).contains(&bytes.len()) && bytes.iter().all(valid) {
+        Ok(Some(String::from_utf8_lossy(bytes).into_owned()))
+    } else {
+        Err(ApiError::Malformed(
+            "Idempotency-Key must be 16 to 64 letters, digits, - or _ (a UUID will do).".into(),
+        ))
+    }
 }
 
 /// A record id from the path: a positive integer, else 404.
@@ -211,6 +245,15 @@ pub async fn get<F: ApiRecord>(db: &Db, api: &ApiUser, id: &str) -> Result<Respo
     Ok(answer(StatusCode::OK, out, version, None))
 }
 
+/// The record `id` as answered after a write, inside the write's transaction (so that a repeat
+/// of the request, with its idempotency key, gets the same answer even once the record has
+/// changed again or gone).
+async fn written<F: ApiRecord>(db: &Db, id: i64) -> Result<(i64, serde_json::Value), AppError> {
+    let (_, out, version) = F::read(db, id).await?.ok_or(AppError::NotFound)?;
+    let out = serde_json::to_value(out).map_err(crate::server::context::internal)?;
+    Ok((version, out))
+}
+
 pub async fn create<F: ApiRecord>(
     db: &Db,
     api: &ApiUser,
@@ -220,14 +263,16 @@ pub async fn create<F: ApiRecord>(
 ) -> Result<Response, ApiError> {
     let user = api.require(Role::Member)?;
     input.apply(body);
-    let key = idempotency_key(headers);
-    let id = idempotency::once(db, user, key, &("api", &input), |db| {
+    let key = idempotency_key(headers)?;
+    let (version, out) = idempotency::once(db, user, key, &("api", &input), |db| {
         let input = &input;
-        async move { records::save(&db, user, None, 0, input, now()).await }
+        async move {
+            let id = records::save(&db, user, None, 0, input, now()).await?;
+            written::<F>(&db, id).await
+        }
     })
     .await?;
-    let (_, out, version) = F::read(db, id).await?.ok_or(not_found())?;
-    let location = format!("/api/v1/{}/{id}", F::KIND.plural());
+    let location = format!("/api/v1/{}/{}", F::KIND.plural(), out["id"]);
     Ok(answer(StatusCode::CREATED, out, version, Some(location)))
 }
 
@@ -241,23 +286,35 @@ pub async fn update<F: ApiRecord>(
     let user = api.require(Role::Member)?;
     let id = record_id(id)?;
     let wanted = if_match(headers)?.ok_or(ApiError::VersionRequired)?;
-    let (mut input, _, current) = F::read(db, id).await?.ok_or(not_found())?;
-    let version = match wanted {
-        IfMatch::Version(version) if version != current => {
-            return Err(ApiError::Stale { current });
+    let key = idempotency_key(headers)?;
+    let request = ("api", id, wanted.version(), &body);
+    let (version, out) = idempotency::once(db, user, key, &request, |db| {
+        let body = &body;
+        async move {
+            let (mut input, _, current) = F::read(&db, id).await?.ok_or(AppError::NotFound)?;
+            let version = match wanted {
+                IfMatch::Version(version) if version != current => return Err(stale(current)),
+                IfMatch::Version(version) => version,
+                IfMatch::Any => current,
+            };
+            input.apply(body.clone());
+            records::save(&db, user, Some(id), version, &input, now()).await?;
+            written::<F>(&db, id).await
         }
-        IfMatch::Version(version) => version,
-        IfMatch::Any => current,
-    };
-    input.apply(body);
-    let key = idempotency_key(headers);
-    idempotency::once(db, user, key, &("api", id, version, &input), |db| {
-        let input = &input;
-        async move { records::save(&db, user, Some(id), version, input, now()).await }
     })
     .await?;
-    let (_, out, version) = F::read(db, id).await?.ok_or(not_found())?;
     Ok(answer(StatusCode::OK, out, version, None))
+}
+
+/// A write refused because the record is at version `current` now.
+fn stale(current: i64) -> AppError {
+    AppError::StaleEdit(Box::new(crate::error::StaleEdit {
+        by: String::new(),
+        at: String::new(),
+        version: current,
+        theirs: Vec::new(),
+        yours: Vec::new(),
+    }))
 }
 
 pub async fn delete<F: ApiRecord>(
@@ -274,7 +331,7 @@ pub async fn delete<F: ApiRecord>(
             return Err(ApiError::Stale { current });
         }
     }
-    let key = idempotency_key(headers);
+    let key = idempotency_key(headers)?;
     idempotency::once(
         db,
         user,
@@ -294,16 +351,13 @@ pub async fn restore<F: ApiRecord>(
 ) -> Result<Response, ApiError> {
     let user = api.require(Role::Member)?;
     let id = record_id(id)?;
-    let key = idempotency_key(headers);
-    idempotency::once(
-        db,
-        user,
-        key,
-        &("api-restore", F::KIND.as_str(), id),
-        |db| async move { records::restore(&db, user, F::KIND, id, now()).await },
-    )
+    let key = idempotency_key(headers)?;
+    let request = ("api-restore", F::KIND.as_str(), id);
+    let (version, out) = idempotency::once(db, user, key, &request, |db| async move {
+        records::restore(&db, user, F::KIND, id, now()).await?;
+        written::<F>(&db, id).await
+    })
     .await?;
-    let (_, out, version) = F::read(db, id).await?.ok_or(not_found())?;
     Ok(answer(StatusCode::OK, out, version, None))
 }
 

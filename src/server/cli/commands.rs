@@ -147,4 +147,19 @@ pub(super) enum UserCommand {
         #[arg(long)]
         email: String,
     },
+    /// Make a personal access token for the JSON API, acting as this account (as at
+    /// /settings/tokens); prints it once.
+    Token {
+        #[arg(long)]
+        email: String,
+        /// What the token is for.
+        #[arg(long, default_value = "Command line")]
+        name: String,
+        /// Let it write too (the account's role permitting); it only reads otherwise.
+        #[arg(long)]
+        write: bool,
+        /// Days until it expires: 7, 30, 90 or 365; 0 for never.
+        #[arg(long, default_value_t = 90)]
+        expires_days: u32,
+    },
 }

@@ -1,5 +1,5 @@
-//! `clientele user create` and `clientele user reset-password`: account administration for the
-//! operator, without a browser.
+//! `clientele user create`, `clientele user reset-password` and `clientele user token`: account
+//! administration for the operator, without a browser.
 
 use anyhow::{bail, Context};
 use secrecy::SecretString;
@@ -8,7 +8,8 @@ use super::UserCommand;
 use crate::domain::{Email, PersonName};
 use crate::server::auth::password::{self, NewPassword};
 use crate::server::auth::session::now;
-use crate::server::db::{Db, WriteUserError};
+use crate::server::auth::tokens;
+use crate::server::db::{CurrentUser, Db, WriteUserError};
 
 pub(super) async fn run(db: &Db, command: &UserCommand) -> anyhow::Result<()> {
     match command {
@@ -38,6 +39,48 @@ pub(super) async fn run(db: &Db, command: &UserCommand) -> anyhow::Result<()> {
                 }
                 Err(WriteUserError::Db(e)) => Err(e).context("cannot create the account"),
             }
+        }
+        UserCommand::Token {
+            email,
+            name,
+            write,
+            expires_days,
+        } => {
+            let email = Email::parse(email).map_err(anyhow::Error::msg)?;
+            let Some(user) = db.find_user_by_email(email.as_str()).await? else {
+                bail!("no account has the email address {email}");
+            };
+            if !user.active {
+                bail!("the account {email} is deactivated");
+            }
+            let user = CurrentUser {
+                id: user.id,
+                email: user.email,
+                name: user.name,
+                role: user.role,
+                session_id: String::new(),
+            };
+            let form = tokens::NewToken {
+                name: name.clone(),
+                access: if *write { "write" } else { "read" }.into(),
+                expires: expires_days.to_string(),
+            };
+            let (token, _) = tokens::create(db, &user, &form)
+                .await
+                .map_err(|e| match e {
+                    crate::error::AppError::Validation(errors) => anyhow::anyhow!(
+                        "{}",
+                        errors
+                            .errors
+                            .iter()
+                            .map(|(field, message)| format!("{field}: {message}"))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
+                    other => anyhow::anyhow!("{other}"),
+                })?;
+            println!("{token}");
+            Ok(())
         }
         UserCommand::ResetPassword { email } => {
             let email = Email::parse(email).map_err(anyhow::Error::msg)?;
