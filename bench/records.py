@@ -81,10 +81,11 @@ def get(path, cookie):
         return resp.status, resp.read().decode()
 
 
-def wrk(path, cookie, script):
+def wrk(path, cookie, script, header=None):
+    """wrk on `path`, signed in with `cookie` (or sending `header` instead)."""
     out = subprocess.run(
         ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--timeout", "10s", "-s", script,
-         "-H", f"Cookie: {cookie}", BASE + path],
+         "-H", header or f"Cookie: {cookie}", BASE + path],
         check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 

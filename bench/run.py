@@ -112,6 +112,24 @@ def asset_sizes(site):
     return rows
 
 
+def api_token(binary):
+    """The bench data set's API token (made once with `clientele user token`, then kept beside
+    the data); None for a build from before the API."""
+    kept = os.path.join(records.DATA, "bench-api-token")
+    if os.path.exists(kept):
+        with open(kept) as f:
+            return f.read().strip()
+    made = subprocess.run(
+        [binary, "--data-dir", records.DATA, "user", "token", "--email", records.EMAIL,
+         "--name", "Benchmark", "--expires-days", "0"],
+        capture_output=True, text=True, env=dict(os.environ, RUST_LOG="error"))
+    if made.returncode != 0:
+        return None
+    with open(kept, "w") as f:
+        f.write(made.stdout.strip())
+    return made.stdout.strip()
+
+
 def measure(binary, site_root):
     """Every figure of one build (a binary and its site folder), as a JSON-able dict."""
     site = tempfile.mkdtemp(prefix="clientele-bench-site-")
@@ -119,7 +137,10 @@ def measure(binary, site_root):
     os.makedirs(os.path.join(site, "ceiling"), exist_ok=True)
     server = subprocess.Popen(
         [binary, "serve", "--listen", f"127.0.0.1:{records.PORT}", "--data-dir", records.DATA],
-        env=dict(os.environ, LEPTOS_SITE_ROOT=site, RUST_LOG="error"), stderr=subprocess.DEVNULL)
+        # The API's per-token rate would cap wrk, not the server: raised for the bench.
+        env=dict(os.environ, LEPTOS_SITE_ROOT=site, RUST_LOG="error",
+                 CLIENTELE_API_REQUESTS_PER_MINUTE="100000000"),
+        stderr=subprocess.DEVNULL)
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
     script.write(records.LUA)
     script.close()
@@ -174,6 +195,14 @@ def measure(binary, site_root):
             dynamic = records.wrk(path, cookie, script.name)
             static = records.wrk(ceilings[path], cookie, script.name)
             results[name] = {"path": path, "dynamic": dynamic, "static": static}
+        # The JSON API's list beside the page's (a build from before the API has none).
+        api = {}
+        token = api_token(binary)
+        if token:
+            bearer = f"Authorization: Bearer {token}"
+            for name, path in [("API list", "/api/v1/contacts"),
+                               ("API search", f"/api/v1/contacts?q={fragment}")]:
+                api[name] = {"path": path, "dynamic": records.wrk(path, None, script.name, bearer)}
         load_rss = peak_rss_mb(server.pid)
         peak_anon, peak_file = sampler.finish()
 
@@ -200,6 +229,7 @@ def measure(binary, site_root):
         shutil.rmtree(site, ignore_errors=True)
     return {
         "pages": results,
+        "api": api,
         "rss": {"idle": idle_rss, "peak": load_rss, "peak private": peak_anon, "peak mapped": peak_file},
         "assets": [dict(zip(("kind", "file", "raw", "gzip", "brotli"), row)) for row in sizes],
     }
@@ -244,6 +274,15 @@ def report(after, before, before_label, seconds):
               f"{d['p50']:.1f} | {d['p95']:.1f} | {d['p99']:.1f} | {rps(s):.0f} | {rps(d) / rps(s):.2f} | "
               f"{fmt(b.get('ttfb'))} | {fmt(b.get('fcp'))} | {fmt(b.get('hydrated'))} | "
               f"{fmt(b.get('warmHydrated'))} | {verdict(d['p95'] <= TARGET_P95_MS)} |")
+    if after.get("api"):
+        print("\n| JSON API, the same data | req/s | p50 ms | p95 ms | p99 ms | HTML page req/s | API ÷ page |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for (name, run), page in zip(after["api"].items(), ("contacts list", "search")):
+            d, html = run["dynamic"], after["pages"][page]["dynamic"]
+            errors = d["errors"] + d["non2xx"]
+            print(f"| {name} `{run['path']}`{' (%d errors)' % errors if errors else ''} | {rps(d):.0f} | "
+                  f"{d['p50']:.1f} | {d['p95']:.1f} | {d['p99']:.1f} | {rps(html):.0f} | "
+                  f"{rps(d) / rps(html):.2f} |")
     print("\n| asset | file | raw | gzip | brotli |")
     print("| --- | --- | ---: | ---: | ---: |")
     for a in after["assets"]:

@@ -87,3 +87,49 @@ test('"Show password" shows what is typed in a form outside the islands, and hid
   await expect(show).toHaveAttribute('aria-pressed', 'false');
   await expect(current).toHaveValue('typed secret');
 });
+
+test('an access token is shown once, lists and creates contacts over the API, and stops working when revoked', async ({ page, playwright, clientele, dataDir, baseURL }, testInfo) => {
+  const email = `tia-${testInfo.project.name}@example.com`;
+  createUser({ clientele, dataDir }, { email, name: 'Tia Token', password: PASSWORD, role: 'member' });
+  await signIn(page, email, PASSWORD);
+  await page.goto('/settings');
+  await page.getByRole('link', { name: 'Access tokens' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Access tokens' })).toBeVisible();
+  await expect(page.getByText('You have no tokens yet.')).toBeVisible();
+
+  const form = page.getByRole('form', { name: 'New token' });
+  await form.getByLabel('Name').fill('Invoicing sync');
+  await form.getByLabel('Access').selectOption('write');
+  await form.getByLabel('Expires').selectOption('30');
+  await form.getByRole('button', { name: 'Create token' }).click();
+  const shown = page.getByRole('status').locator('code.token-value');
+  await expect(shown).toHaveText(/^clt_/);
+  const token = (await shown.textContent()) ?? '';
+  const tokens = page.getByRole('table', { name: 'Your tokens' });
+  await expect(tokens.getByRole('row', { name: /Invoicing sync/ })).toContainText('Read and write');
+
+  // Another program, with the token and no cookies.
+  const api = await playwright.request.newContext({
+    baseURL,
+    ignoreHTTPSErrors: true,
+    extraHTTPHeaders: { authorization: `Bearer ${token}` },
+  });
+  const created = await api.post('/api/v1/contacts', {
+    data: { first_name: 'Api', last_name: `Made ${testInfo.project.name}`, email: `api-${testInfo.project.name}@example.com` },
+  });
+  expect(created.status()).toBe(201);
+  const listed = await api.get(`/api/v1/contacts?q=${encodeURIComponent(`api-${testInfo.project.name}`)}`);
+  expect((await listed.json()).items.map((c: { name: string }) => c.name)).toEqual([`Api Made ${testInfo.project.name}`]);
+
+  // Shown once: not after reloading.
+  await page.reload();
+  await expect(page.locator('code.token-value')).toHaveCount(0);
+  await expect(tokens.getByRole('row', { name: /Invoicing sync/ })).not.toContainText(token);
+
+  await tokens.getByRole('button', { name: 'Revoke the token Invoicing sync' }).click();
+  await expect(page.getByRole('status')).toHaveText('The token was revoked: it no longer works.');
+  const refused = await api.get('/api/v1/contacts');
+  expect(refused.status()).toBe(401);
+  expect((await refused.json()).title).toBe('Not authenticated');
+  await api.dispose();
+});

@@ -34,6 +34,12 @@ fn bounded(value: &str) -> &str {
     first_chars(value, PARAM_MAX_CHARS)
 }
 
+/// A parameter's value as it is read: cut to [`PARAM_MAX_CHARS`], control characters dropped
+/// (no text a list filters on holds one, and PostgreSQL refuses NUL in text).
+fn cleaned(value: &str) -> String {
+    bounded(value).chars().filter(|c| !c.is_control()).collect()
+}
+
 /// The first `n` characters of `text` (all of it when shorter).
 pub fn first_chars(text: &str, n: usize) -> &str {
     match text.char_indices().nth(n) {
@@ -53,7 +59,7 @@ impl ListQuery {
         let mut query = Self::default();
         for (key, value) in pairs {
             if let Some(slot) = query.slot(key) {
-                *slot = bounded(value).to_owned();
+                *slot = cleaned(value);
             }
         }
         query
@@ -64,7 +70,7 @@ impl ListQuery {
         let mut query = Self::default();
         for key in KEYS {
             if let (Some(value), Some(slot)) = (lookup(key), query.slot(key)) {
-                *slot = bounded(&value).to_owned();
+                *slot = cleaned(&value);
             }
         }
         query

@@ -8,6 +8,7 @@ use leptos_router::hooks::use_query_map;
 use crate::components::flash::{note, server_action};
 use crate::components::form::{
     field_error, general_error, set_status_for, typed_or, Field, FormAlert, IdempotencyField,
+    SelectField,
 };
 use crate::domain::{full_time, TokenState, TokenView, TOKEN_EXPIRY_DAYS};
 use crate::error::AppError;
@@ -198,32 +199,8 @@ pub fn TokensPage() -> impl IntoView {
             <ActionForm action=create attr:aria-labelledby="new-token-heading">
                 <IdempotencyField action=create />
                 <Field form="token" name="name" label="Name" value=typed("name", "") error=field_error(create_error, "name") required=true hint="What will use it, such as “Invoicing sync”." />
-                <div class="field">
-                    <label for="token-access">"Access"</label>
-                    <select id="token-access" name="access">
-                        <option value="read" selected=access == "read">"Read only"</option>
-                        <option value="write" selected=access == "write">"Read and write"</option>
-                    </select>
-                    <FieldMessage error=field_error(create_error, "access") id="token-access-error" />
-                </div>
-                <div class="field">
-                    <label for="token-expires">"Expires"</label>
-                    <select id="token-expires" name="expires">
-                        {TOKEN_EXPIRY_DAYS
-                            .iter()
-                            .map(|days| {
-                                let value = days.to_string();
-                                let label = match days {
-                                    0 => "Never".to_owned(),
-                                    365 => "In a year".to_owned(),
-                                    d => format!("In {d} days"),
-                                };
-                                view! { <option value=value.clone() selected=value == expires>{label}</option> }
-                            })
-                            .collect_view()}
-                    </select>
-                    <FieldMessage error=field_error(create_error, "expires") id="token-expires-error" />
-                </div>
+                <SelectField form="token" name="access" label="Access" options=access_options() selected=access error=field_error(create_error, "access") />
+                <SelectField form="token" name="expires" label="Expires" options=expiry_options() selected=expires error=field_error(create_error, "expires") />
                 <button type="submit">"Create token"</button>
             </ActionForm>
         </section>
@@ -231,14 +208,25 @@ pub fn TokensPage() -> impl IntoView {
     }
 }
 
-/// A select's error, under it.
-#[component]
-fn FieldMessage(error: Signal<Option<String>>, id: &'static str) -> impl IntoView {
-    move || {
-        error
-            .get()
-            .map(|message| view! { <p class="field-error" id=id role="alert">{message}</p> })
-    }
+fn access_options() -> Vec<(String, String)> {
+    vec![
+        ("read".into(), "Read only".into()),
+        ("write".into(), "Read and write".into()),
+    ]
+}
+
+fn expiry_options() -> Vec<(String, String)> {
+    TOKEN_EXPIRY_DAYS
+        .iter()
+        .map(|days| {
+            let label = match days {
+                0 => "Never".to_owned(),
+                365 => "In a year".to_owned(),
+                d => format!("In {d} days"),
+            };
+            (days.to_string(), label)
+        })
+        .collect()
 }
 
 fn token_row(token: TokenView, now: i64, revoke: ServerAction<RevokeToken>) -> impl IntoView {

@@ -27,4 +27,5 @@ mod shutdown;
 mod tasks;
 mod throttling;
 mod tls;
+mod tokens;
 mod upkeep;

@@ -114,7 +114,8 @@ def main():
             args += ["--seed", os.environ["API_FUZZ_SEED"]]
         started = time.perf_counter()
         try:
-            done = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT)
+            # In the temporary folder: schemathesis keeps a cache where it runs.
+            done = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT, cwd=tmp)
         except subprocess.TimeoutExpired:
             sys.exit(f"API FUZZING TIMED OUT after {TIMEOUT} s")
         output = done.stdout + done.stderr

@@ -111,7 +111,11 @@ pub struct CompanyFields {
     pub domain: Option<String>,
     pub industry: Option<String>,
     /// Employees, or null for unknown.
-    #[serde(default, deserialize_with = "present_whole")]
+    #[serde(
+        default,
+        deserialize_with = "present_whole",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<i64>)]
     pub size: Option<Option<i64>>,
     pub phone: Option<String>,
@@ -122,7 +126,11 @@ pub struct CompanyFields {
     pub country: Option<String>,
     pub notes: Option<String>,
     /// A user's id, or null for nobody.
-    #[serde(default, deserialize_with = "present_whole")]
+    #[serde(
+        default,
+        deserialize_with = "present_whole",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<i64>)]
     pub owner: Option<Option<i64>>,
 }

@@ -123,7 +123,11 @@ pub struct ContactFields {
     pub tags: Option<Vec<String>>,
     pub notes: Option<String>,
     /// A user's id, or null for nobody.
-    #[serde(default, deserialize_with = "present_whole")]
+    #[serde(
+        default,
+        deserialize_with = "present_whole",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<i64>)]
     pub owner: Option<Option<i64>>,
 }
@@ -133,10 +137,20 @@ impl ApiRecord for ContactInput {
     type Body = ContactFields;
 
     async fn read(db: &Db, id: i64) -> Result<Option<(Self, Contact, i64)>, sqlx::Error> {
-        Ok(db
-            .contact(id)
-            .await?
-            .map(|c| (c.input(), Contact::from(&c), c.version)))
+        let Some(c) = db.contact(id).await? else {
+            return Ok(None);
+        };
+        let mut input = c.input();
+        // The company by its domain where it has one: unlike a name, a domain is unique, so an
+        // update that leaves the company alone cannot land on another company of the same name.
+        if let Some(company) = c.company_id {
+            if let Some(domain) = db.company(company).await?.map(|co| co.domain) {
+                if !domain.is_empty() {
+                    input.company = domain;
+                }
+            }
+        }
+        Ok(Some((input, Contact::from(&c), c.version)))
     }
 
     fn apply(&mut self, body: ContactFields) {

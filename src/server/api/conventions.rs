@@ -1,11 +1,12 @@
 //! What every operation of the API shares, added to the generated document in one place rather
 //! than repeated on each handler: errors are problem details (`application/problem+json`); every
-//! operation may answer 401 (no working token) and 429 (the token's rate); one that reads a body
-//! or a header may answer 400; and the headers' formats.
+//! operation may answer 401 (no working token), 429 (the token's rate) and 503 (busy); one that
+//! reads a body, a header, a path or a query may answer 400; and the headers' formats.
 
 use serde_json::{json, Value};
 
 const PROBLEM: &str = "application/problem+json";
+const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
 /// The document `doc` with the conventions applied.
 pub fn apply(doc: &utoipa::openapi::OpenApi) -> Value {
@@ -16,7 +17,13 @@ pub fn apply(doc: &utoipa::openapi::OpenApi) -> Value {
             let Some(item) = item.as_object_mut() else {
                 continue;
             };
-            for operation in item.values_mut() {
+            for (method, operation) in item.iter_mut() {
+                if !METHODS.contains(&method.as_str()) || !operation.is_object() {
+                    continue;
+                }
+                let takes_query = operation["parameters"]
+                    .as_array()
+                    .is_some_and(|ps| ps.iter().any(|p| p["in"] == "query" || p["in"] == "path"));
                 let headers: Vec<String> = operation["parameters"]
                     .as_array()
                     .into_iter()
@@ -24,7 +31,8 @@ pub fn apply(doc: &utoipa::openapi::OpenApi) -> Value {
                     .filter(|p| p["in"] == "header")
                     .filter_map(|p| p["name"].as_str().map(str::to_owned))
                     .collect();
-                let reads_input = operation.get("requestBody").is_some() || !headers.is_empty();
+                let reads_input =
+                    operation.get("requestBody").is_some() || !headers.is_empty() || takes_query;
                 let keyed = headers.iter().any(|h| h == "Idempotency-Key");
                 if let Some(parameters) = operation["parameters"].as_array_mut() {
                     for parameter in parameters {
@@ -42,7 +50,7 @@ pub fn apply(doc: &utoipa::openapi::OpenApi) -> Value {
                     ("503", "The server is busy: try again in a moment (see Retry-After)"),
                 ];
                 if reads_input {
-                    common.push(("400", "A malformed body or header"));
+                    common.push(("400", "A malformed body, header, path or query"));
                 }
                 if keyed {
                     common.push(("409", "This Idempotency-Key was sent with another request"));

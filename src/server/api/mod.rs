@@ -115,6 +115,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
                 }
             }),
         )
-        .fallback(|| async { ApiError::App(crate::error::AppError::NotFound).into_response() });
+        .fallback(|| async { ApiError::App(crate::error::AppError::NotFound).into_response() })
+        .layer(axum::middleware::from_fn(problem::as_problem));
     Router::new().nest(BASE, api)
 }

@@ -42,7 +42,7 @@ pub enum ApiError {
     App(AppError),
     /// 401: no token, or one that does not work (unknown, revoked, expired, owner deactivated).
     Unauthenticated,
-    /// 428: an update or delete must say which version it changes (`If-Match`).
+    /// 428: an update must say which version it changes (`If-Match`).
     VersionRequired,
     /// 412: the record is at another version than `If-Match` named.
     Stale { current: i64 },
@@ -50,6 +50,9 @@ pub enum ApiError {
     RateLimited { retry_after: u64 },
     /// 400: a body or parameter that could not be read.
     Malformed(String),
+    /// Any other refusal (a path or query that could not be read, a method not allowed…),
+    /// with what the layer that refused it said.
+    Refused { status: StatusCode, detail: String },
 }
 
 impl From<AppError> for ApiError {
@@ -110,6 +113,11 @@ impl ApiError {
                 "Malformed request",
                 what.clone(),
             ),
+            ApiError::Refused { status, detail } => (
+                *status,
+                status.canonical_reason().unwrap_or("Error"),
+                detail.clone(),
+            ),
         };
         let errors = match self {
             ApiError::App(AppError::Validation(fields)) => fields
@@ -163,4 +171,34 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// Middleware: an error answer that is not yet a problem report (from axum's extractors, the
+/// router's 405, a timeout) becomes one, keeping its status, its text as the detail, and its
+/// `Allow` header.
+pub async fn as_problem(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"application/problem+json"));
+    if status.as_u16() < 400 || problem {
+        return response;
+    }
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let text = axum::body::to_bytes(response.into_body(), 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let detail = if text.is_empty() {
+        status.canonical_reason().unwrap_or("Error").to_owned()
+    } else {
+        text
+    };
+    let mut answer = ApiError::Refused { status, detail }.into_response();
+    if let Some(allow) = allow {
+        answer.headers_mut().insert(header::ALLOW, allow);
+    }
+    answer
 }

@@ -325,20 +325,24 @@ pub async fn delete<F: ApiRecord>(
 ) -> Result<Response, ApiError> {
     let user = api.require(Role::Member)?;
     let id = record_id(id)?;
-    if let Some(IfMatch::Version(wanted)) = if_match(headers)? {
-        let (_, _, current) = F::read(db, id).await?.ok_or(not_found())?;
-        if wanted != current {
-            return Err(ApiError::Stale { current });
-        }
-    }
+    let wanted = if_match(headers)?;
     let key = idempotency_key(headers)?;
-    idempotency::once(
-        db,
-        user,
-        key,
-        &("api-delete", F::KIND.as_str(), id),
-        |db| async move { records::trash(&db, user, F::KIND, id, now()).await },
-    )
+    let request = (
+        "api-delete",
+        F::KIND.as_str(),
+        id,
+        wanted.and_then(IfMatch::version),
+    );
+    // The version is compared in the transaction that moves the record to the trash.
+    idempotency::once(db, user, key, &request, |db| async move {
+        if let Some(IfMatch::Version(wanted)) = wanted {
+            let (_, _, current) = F::read(&db, id).await?.ok_or(AppError::NotFound)?;
+            if wanted != current {
+                return Err(stale(current));
+            }
+        }
+        records::trash(&db, user, F::KIND, id, now()).await
+    })
     .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -108,9 +108,10 @@ pub async fn resolve(db: &Db, token: &str) -> Result<Option<TokenUser>, AppError
         .map_err(internal)?;
     if let Some(found) = &found {
         if found.last_used_at.is_none_or(|last| at - last >= 60) {
-            db.touch_api_token(found.token_id, at)
-                .await
-                .map_err(internal)?;
+            // Bookkeeping: a busy database does not fail the request over it.
+            if let Err(error) = db.touch_api_token(found.token_id, at).await {
+                tracing::warn!(%error, token = found.token_id, "cannot record a token's use");
+            }
         }
     }
     Ok(found)
