@@ -92,6 +92,7 @@ test('an access token is shown once, lists and creates contacts over the API, an
   const email = `tia-${testInfo.project.name}@example.com`;
   createUser({ clientele, dataDir }, { email, name: 'Tia Token', password: PASSWORD, role: 'member' });
   await signIn(page, email, PASSWORD);
+  await expect(page.getByRole('banner')).toContainText('Signed in as Tia Token');
   await page.goto('/settings');
   await page.getByRole('link', { name: 'Access tokens' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Access tokens' })).toBeVisible();
