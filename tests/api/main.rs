@@ -19,6 +19,7 @@ mod instances;
 mod metrics;
 mod migrate_postgres;
 mod migrations;
+mod openapi;
 mod pages;
 mod records;
 mod rest;
