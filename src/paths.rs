@@ -12,6 +12,8 @@ pub const TOKENS: &str = "/settings/tokens";
 pub const ADMIN_USERS: &str = "/admin/users";
 pub const ADMIN_HISTORY: &str = "/admin/history";
 pub const TRASH: &str = "/trash";
+/// The live updates' event stream of a signed-in page.
+pub const EVENTS: &str = "/events";
 
 /// Page paths that need a signed-in user (and everything below them).
 pub const PROTECTED: [&str; 8] = [

@@ -15,6 +15,7 @@ mod import;
 mod import_job;
 mod kind;
 mod listing;
+mod live;
 mod paging;
 mod records;
 mod task;
@@ -45,6 +46,7 @@ pub use import::{
 pub use import_job::{ImportCounts, ImportState, ImportView, UNDO_STOPPED};
 pub use kind::RecordKind;
 pub use listing::{first_chars, ListQuery, PAGE_SIZES};
+pub use live::{LiveChange, Watch, LIVE_MORE};
 pub use paging::{thousands, Page, Total, COUNT_LIMIT};
 pub use records::{
     contact_name, CompanyDraft, CompanyInput, CompanyRow, CompanyView, ContactDraft, ContactInput,

@@ -11,6 +11,7 @@ pub mod export;
 pub mod http;
 pub mod idempotency;
 pub mod import;
+pub mod live;
 pub mod metrics;
 pub mod records;
 pub mod startup;

@@ -39,6 +39,8 @@ pub struct AppState {
     pub metrics: Arc<super::metrics::MetricsAccess>,
     /// Each API token's requests per minute.
     pub api_limiter: Arc<super::api::Limiter>,
+    /// The live updates' streams and the changes handed to them.
+    pub live: Arc<super::live::Feed>,
 }
 
 pub struct Application {
@@ -50,6 +52,7 @@ pub struct Application {
     db: Db,
     http: HttpSettings,
     sessions: SessionSettings,
+    live: Arc<super::live::Feed>,
 }
 
 impl Application {
@@ -164,7 +167,9 @@ impl Application {
             max_import_bytes: settings.http.max_import_bytes,
             metrics: Arc::new(settings.http.metrics.clone()),
             api_limiter: super::api::Limiter::new(settings.http.api_requests_per_minute),
+            live: super::live::Feed::new(),
         };
+        let live = state.live.clone();
         if settings.http.metrics.enabled() {
             super::metrics::install();
         }
@@ -177,6 +182,7 @@ impl Application {
             db,
             http: settings.http,
             sessions,
+            live,
         })
     }
 
@@ -203,9 +209,12 @@ impl Application {
         tracing::info!(address = %self.local_addr(), "listening");
         let stopping = Arc::new(Notify::new());
         let notify = stopping.clone();
+        let live = self.live.clone();
         let stopped = async move {
             shutdown.await;
             tracing::info!("shutting down: finishing in-flight requests");
+            // Live updates' streams never finish by themselves.
+            live.stop();
             notify.notify_one();
         };
         let server: std::pin::Pin<Box<dyn Future<Output = std::io::Result<()>> + Send>> =
@@ -253,6 +262,7 @@ impl Application {
             self.sessions,
             cleanup_stopped,
         )));
+        let feed = tokio::spawn(self.live.clone().run(self.db.clone()));
         let grace = self.http.shutdown_grace;
         let result = tokio::select! {
             result = server => result.context("the server failed"),
@@ -263,6 +273,8 @@ impl Application {
         };
         let _ = stop_cleanup.send(());
         let _ = cleanup.await;
+        self.live.stop();
+        let _ = feed.await;
         if let Some(redirect) = redirect {
             redirect.abort();
         }

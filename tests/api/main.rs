@@ -16,6 +16,7 @@ mod import;
 mod import_stops;
 mod import_web;
 mod instances;
+mod live;
 mod metrics;
 mod migrate_postgres;
 mod migrations;

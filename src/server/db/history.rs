@@ -4,7 +4,7 @@
 use super::sql::{self, Builder, Row};
 
 use super::Db;
-use crate::domain::{Change, ChangeAction, FieldChange, RecordKind};
+use crate::domain::{Change, ChangeAction, FieldChange, LiveChange, RecordKind};
 
 /// What narrows the workspace's history.
 #[derive(Debug, Clone, Copy, Default)]
@@ -104,5 +104,46 @@ impl Db {
             .iter()
             .map(change)
             .collect()
+    }
+
+    /// The id of the newest change: the history's position now (changes written after it in an
+    /// import's batch are the import's; an open page hears of those after it).
+    pub async fn last_change(&self) -> Result<i64, sqlx::Error> {
+        sql::query_scalar("SELECT coalesce(max(id), 0) FROM changes")
+            .fetch_one(&mut self.conn().await?)
+            .await
+    }
+
+    /// Up to `limit` changes after the change `after`, oldest first, as live updates carry them.
+    /// (Writers take turns on both backends, so ids are committed in order: a change with a
+    /// smaller id never appears after a larger one was read.)
+    pub async fn changes_after(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<LiveChange>, sqlx::Error> {
+        sql::query(
+            "SELECT id, kind, record_id, action FROM changes WHERE id > ? ORDER BY id LIMIT ?",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&mut self.conn().await?)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(LiveChange {
+                id: row.try_get("id")?,
+                kind: row
+                    .try_get::<&str, _>("kind")?
+                    .parse()
+                    .map_err(decode_err)?,
+                record: row.try_get("record_id")?,
+                action: row
+                    .try_get::<&str, _>("action")?
+                    .parse()
+                    .map_err(decode_err)?,
+            })
+        })
+        .collect()
     }
 }

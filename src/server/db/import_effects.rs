@@ -85,13 +85,6 @@ impl Db {
         Ok(())
     }
 
-    /// The id of the newest change (changes written after it in a batch are the import's).
-    pub async fn last_change(&self) -> Result<i64, sqlx::Error> {
-        sql::query_scalar("SELECT coalesce(max(id), 0) FROM changes")
-            .fetch_one(&mut self.conn().await?)
-            .await
-    }
-
     /// Marks the changes after `after` as made by import `id` (on the batch's transaction, where
     /// no one else writes).
     pub async fn tag_changes(&self, id: i64, after: i64) -> Result<(), sqlx::Error> {

@@ -4,7 +4,7 @@ use super::sql;
 
 use super::accounts::{role_of, CurrentUser, SessionUser};
 use super::Db;
-use crate::domain::SessionView;
+use crate::domain::{Role, SessionView};
 
 impl Db {
     pub async fn create_auth_session(
@@ -76,6 +76,28 @@ impl Db {
                 session_id: id.to_owned(),
             },
         }))
+    }
+
+    /// The role of the active user signed in with session `id`, if the session is still fresh
+    /// (as [`Db::session_user`] sees it), without recording a use: a page left open to follow
+    /// live updates does not keep its session alive.
+    pub async fn session_role(
+        &self,
+        id: &str,
+        now: i64,
+        idle_secs: i64,
+        absolute_secs: i64,
+    ) -> Result<Option<Role>, sqlx::Error> {
+        let role: Option<String> = sql::query_scalar(
+            "SELECT u.role FROM auth_sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.id = ? AND u.active AND s.last_seen_at > ? AND s.created_at > ?",
+        )
+        .bind(id)
+        .bind(now - idle_secs)
+        .bind(now - absolute_secs)
+        .fetch_optional(&mut self.conn().await?)
+        .await?;
+        role.map(|role| role_of(&role)).transpose()
     }
 
     /// Records that the session `id` now carries its user's current role.

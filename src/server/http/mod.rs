@@ -41,6 +41,7 @@ pub fn router(state: AppState, settings: &HttpSettings) -> Router {
             paths::IMPORT_SAMPLE_COMPANIES,
             get(super::import::sample::companies),
         )
+        .route(paths::EVENTS, get(super::live::events))
         .route(paths::CONTACTS_EXPORT, get(super::export::contacts))
         .route(paths::COMPANIES_EXPORT, get(super::export::companies))
         .leptos_routes_with_context(&state, routes, security::provide_page_nonce, move || {
