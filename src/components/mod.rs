@@ -5,6 +5,7 @@ pub mod flash;
 pub mod form;
 pub mod island_form;
 pub mod layout;
+pub mod live;
 pub mod record;
 pub mod record_form;
 pub mod records;

@@ -273,6 +273,32 @@ fn open(href: &str) {
 #[cfg(not(feature = "hydrate"))]
 fn open(_href: &str) {}
 
+/// Fetches this page again and puts its fresh results in place (the filters, the scroll position
+/// and the focus stay); whether it could.
+pub(crate) async fn refresh_results() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        let Some(href) = web_sys::window().and_then(|w| w.location().href().ok()) else {
+            return false;
+        };
+        fetch_text(&href)
+            .await
+            .is_some_and(|html| swap_results(&html, &href))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        false
+    }
+}
+
+/// Loads this page again.
+pub(crate) fn reload() {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
+}
+
 /// How many rows a page shows.
 #[component]
 pub fn PageSizeSelect(per: u32) -> impl IntoView {

@@ -6,6 +6,7 @@
 // A form's server function takes one argument per field (that is how forms post).
 #![allow(clippy::too_many_arguments)]
 
+use crate::pages::live::{LiveList, LiveRecord};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -16,7 +17,7 @@ use crate::components::form::{
     SelectField, TextAreaField,
 };
 use crate::components::record::{may_edit, FormHeading, RecordFlash, RecordHeading, When};
-use crate::components::records::{use_id_param, StaleEditNotice};
+use crate::components::records::{use_id_param, StaleEditNotice, RESULTS_ID};
 use crate::domain::{moment_field, ActivityKind, ActivityView, RecordKind, Timeline};
 use crate::error::AppError;
 use crate::pages::record::SectionCursors;
@@ -264,6 +265,7 @@ pub fn ActivityPage() -> impl IntoView {
     };
     view! {
         <RecordFlash kind=RecordKind::Activity />
+        <LiveRecord kind=RecordKind::Activity id=id.get_untracked() />
         {page}
     }
 }
@@ -318,7 +320,10 @@ pub fn EditActivityPage() -> impl IntoView {
             })
         })
     };
-    view! { {page} }
+    view! {
+        <LiveRecord kind=RecordKind::Activity id=id.get_untracked() editing=true />
+        {page}
+    }
 }
 
 /// `/activities`: the team's recent activity, newest first.
@@ -344,6 +349,7 @@ pub fn ActivitiesPage() -> impl IntoView {
         <h1>"Activities"</h1>
         <p>"What the team logged, newest first. Log an activity from a contact's or a company's page."</p>
         <UndoDelete kind=RecordKind::Activity />
-        {entries}
+        <LiveList kind=RecordKind::Activity />
+        <div id=RESULTS_ID>{entries}</div>
     }
 }

@@ -9,6 +9,7 @@ pub mod contacts;
 pub mod history;
 pub mod home;
 pub mod import;
+pub mod live;
 pub mod not_found;
 pub mod record;
 pub mod settings;

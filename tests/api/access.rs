@@ -44,6 +44,7 @@ const TABLE: &[(&str, Args, [u16; 5])] = &[
     ("/import", &[], [303, 200, 200, 200, 303]),
     ("/import/:id", &[], [303, 200, 200, 200, 303]),
     ("records/name", &[("kind", "contact"), ("id", "{contact}")], [401, 200, 200, 200, 401]),
+    ("live/since", &[], [401, 200, 200, 200, 401]),
     ("records/history", &[("kind", "contact"), ("id", "{contact}")], [401, 200, 200, 200, 401]),
     ("admin/history", &[], [401, 403, 403, 200, 401]),
     ("activities/timeline", &[("kind", "contact"), ("id", "{contact}")], [401, 200, 200, 200, 401]),

@@ -3,6 +3,7 @@
 // A form's server function takes one argument per field (that is how forms post).
 #![allow(clippy::too_many_arguments)]
 
+use crate::pages::live::LiveRecord;
 use leptos::prelude::*;
 
 use crate::components::flash::failed;
@@ -57,7 +58,10 @@ pub fn EditCompanyPage() -> impl IntoView {
             })
         })
     };
-    view! { {page} }
+    view! {
+        <LiveRecord kind=RecordKind::Company id=id.get_untracked() editing=true />
+        {page}
+    }
 }
 
 /// The company form: an island, like the contact form.

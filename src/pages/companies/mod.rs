@@ -4,6 +4,7 @@
 // A form's server function takes one argument per field (that is how forms post).
 #![allow(clippy::too_many_arguments)]
 
+use crate::pages::live::LiveRecord;
 use leptos::prelude::*;
 
 use crate::components::record::{RecordFlash, RecordHeading, Stamps};
@@ -215,6 +216,7 @@ pub fn CompanyPage() -> impl IntoView {
     };
     view! {
         <RecordFlash kind=RecordKind::Company />
+        <LiveRecord kind=RecordKind::Company id=id.get_untracked() />
         {page}
     }
 }

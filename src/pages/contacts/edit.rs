@@ -3,6 +3,7 @@
 // A form's server function takes one argument per field (that is how forms post).
 #![allow(clippy::too_many_arguments)]
 
+use crate::pages::live::LiveRecord;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -59,7 +60,10 @@ pub fn EditContactPage() -> impl IntoView {
             })
         })
     };
-    view! { {page} }
+    view! {
+        <LiveRecord kind=RecordKind::Contact id=id.get_untracked() editing=true />
+        {page}
+    }
 }
 
 /// The contact form, for a new contact (`id` None) or an existing one at `version`. An island:

@@ -1,5 +1,6 @@
 //! The contacts list: search, filters, sort and pages.
 
+use crate::pages::live::LiveList;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -110,6 +111,7 @@ pub fn ContactsPage() -> impl IntoView {
         <Title text=KIND.title() />
         <h1>{KIND.title()}</h1>
         <UndoDelete kind=KIND />
+        <LiveList kind=KIND />
         {controls}
         // The search box replaces what is inside as the user types.
         <div id=RESULTS_ID>

@@ -4,6 +4,7 @@
 // A form's server function takes one argument per field (that is how forms post).
 #![allow(clippy::too_many_arguments)]
 
+use crate::pages::live::LiveRecord;
 use leptos::prelude::*;
 
 use crate::components::record::{RecordFlash, RecordHeading, Stamps};
@@ -204,6 +205,7 @@ pub fn ContactPage() -> impl IntoView {
     };
     view! {
         <RecordFlash kind=RecordKind::Contact />
+        <LiveRecord kind=RecordKind::Contact id=id.get_untracked() />
         {page}
     }
 }

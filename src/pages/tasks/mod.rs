@@ -5,6 +5,7 @@
 // A form's server function takes one argument per field (that is how forms post).
 #![allow(clippy::too_many_arguments)]
 
+use crate::pages::live::LiveList;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_query_map};
@@ -14,7 +15,7 @@ use crate::components::form::{
     field_error, general_error, set_status_for, typed_or, Field, FormAlert, IdempotencyField,
     SelectField,
 };
-use crate::components::records::owner_options;
+use crate::components::records::{owner_options, RESULTS_ID};
 use crate::domain::{RecordKind, TaskInput, TaskList, TaskQuery, TaskView, TASKS_PAGE};
 use crate::error::AppError;
 use crate::pages::trash::UndoDelete;
@@ -348,8 +349,11 @@ pub fn TasksPage() -> impl IntoView {
                     <SelectField form="filter" name="due" label="Due" options=dues selected=query.due.clone() />
                     <button type="submit">"Apply"</button>
                 </form>
-                {task_table(&list, "Tasks")}
-                {next.map(|href| view! { <nav class="pager" aria-label="Pages"><a href=href rel="next">"Next"</a></nav> })}
+                // "Refresh" (live updates) replaces what is inside.
+                <div id=RESULTS_ID>
+                    {task_table(&list, "Tasks")}
+                    {next.map(|href| view! { <nav class="pager" aria-label="Pages"><a href=href rel="next">"Next"</a></nav> })}
+                </div>
                 {form.map(|form| view! { <h2>"New task"</h2> {form} })}
             })
         })
@@ -359,6 +363,7 @@ pub fn TasksPage() -> impl IntoView {
         <h1>"Tasks"</h1>
         {saved.then(|| view! { <p role="status" class="flash">"Task saved."</p> })}
         <UndoDelete kind=RecordKind::Task />
+        <LiveList kind=RecordKind::Task />
         {page}
     }
 }

@@ -1,5 +1,6 @@
 //! A task's own page (with its history and "Mark done") and its edit page.
 
+use crate::pages::live::LiveRecord;
 use leptos::prelude::*;
 
 use crate::components::flash::server_action;
@@ -62,6 +63,7 @@ pub fn TaskPage() -> impl IntoView {
     };
     view! {
         <RecordFlash kind=RecordKind::Task />
+        <LiveRecord kind=RecordKind::Task id=id.get_untracked() />
         {page}
     }
 }
@@ -114,5 +116,8 @@ pub fn EditTaskPage() -> impl IntoView {
             })
         })
     };
-    view! { {page} }
+    view! {
+        <LiveRecord kind=RecordKind::Task id=id.get_untracked() editing=true />
+        {page}
+    }
 }
