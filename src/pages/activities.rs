@@ -6,7 +6,6 @@
 // A form's server function takes one argument per field (that is how forms post).
 #![allow(clippy::too_many_arguments)]
 
-use crate::pages::live::{LiveList, LiveRecord};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -20,6 +19,7 @@ use crate::components::record::{may_edit, FormHeading, RecordFlash, RecordHeadin
 use crate::components::records::{use_id_param, StaleEditNotice, RESULTS_ID};
 use crate::domain::{moment_field, ActivityKind, ActivityView, RecordKind, Timeline};
 use crate::error::AppError;
+use crate::pages::live::{LiveList, LiveRecord};
 use crate::pages::record::SectionCursors;
 use crate::pages::trash::UndoDelete;
 

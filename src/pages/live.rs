@@ -1,5 +1,6 @@
-//! The live updates a signed-in page offers: [`LiveList`] and [`LiveRecord`] render the `LiveUpdates` island with the
-//! history's position at render time, so the stream starts right after what the page shows.
+//! The live updates a signed-in page offers: [`LiveList`] and [`LiveRecord`] render the
+//! `LiveUpdates` island with the history's position at render time, so the stream starts right
+//! after what the page shows.
 
 use leptos::prelude::*;
 

@@ -3,7 +3,6 @@
 // A form's server function takes one argument per field (that is how forms post).
 #![allow(clippy::too_many_arguments)]
 
-use crate::pages::live::LiveRecord;
 use leptos::prelude::*;
 
 use crate::components::flash::failed;
@@ -14,6 +13,7 @@ use crate::components::records::{owner_options, use_id_param};
 use crate::domain::{CompanyInput, RecordKind};
 use crate::error::AppError;
 use crate::pages::contacts::form_options;
+use crate::pages::live::LiveRecord;
 
 use super::{load_company, CompanyDetails, SaveCompany};
 

@@ -1,6 +1,5 @@
 //! The companies list: search, filters, sort and pages.
 
-use crate::pages::live::LiveList;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -13,6 +12,7 @@ use crate::components::records::{
 use crate::components::sync_html::{fixed, SyncHtml};
 use crate::domain::{ago, thousands, RecordKind};
 use crate::error::AppError;
+use crate::pages::live::LiveList;
 use crate::pages::trash::UndoDelete;
 
 use super::list_companies;

@@ -3,7 +3,6 @@
 // A form's server function takes one argument per field (that is how forms post).
 #![allow(clippy::too_many_arguments)]
 
-use crate::pages::live::LiveRecord;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -14,6 +13,7 @@ use crate::components::record_form::{RecordFormFrame, RecordFormState};
 use crate::components::records::{owner_options, use_id_param};
 use crate::domain::{ContactInput, RecordKind};
 use crate::error::AppError;
+use crate::pages::live::LiveRecord;
 
 use super::{form_options, load_contact, status_options, ContactDetails, SaveContact};
 

@@ -4,13 +4,13 @@
 // A form's server function takes one argument per field (that is how forms post).
 #![allow(clippy::too_many_arguments)]
 
-use crate::pages::live::LiveRecord;
 use leptos::prelude::*;
 
 use crate::components::record::{RecordFlash, RecordHeading, Stamps};
 use crate::components::records::use_id_param;
 use crate::domain::{ContactRow, ContactStatus, ContactView, ListQuery, Page, RecordKind};
 use crate::error::AppError;
+use crate::pages::live::LiveRecord;
 use crate::pages::record::SectionCursors;
 
 mod edit;

@@ -5,7 +5,6 @@
 // A form's server function takes one argument per field (that is how forms post).
 #![allow(clippy::too_many_arguments)]
 
-use crate::pages::live::LiveList;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_query_map};
@@ -18,6 +17,7 @@ use crate::components::form::{
 use crate::components::records::{owner_options, RESULTS_ID};
 use crate::domain::{RecordKind, TaskInput, TaskList, TaskQuery, TaskView, TASKS_PAGE};
 use crate::error::AppError;
+use crate::pages::live::LiveList;
 use crate::pages::trash::UndoDelete;
 
 mod page;

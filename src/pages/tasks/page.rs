@@ -1,6 +1,5 @@
 //! A task's own page (with its history and "Mark done") and its edit page.
 
-use crate::pages::live::LiveRecord;
 use leptos::prelude::*;
 
 use crate::components::flash::server_action;
@@ -11,6 +10,7 @@ use crate::components::record::{may_edit, FormHeading, RecordFlash, RecordHeadin
 use crate::components::records::{use_id_param, StaleEditNotice};
 use crate::domain::RecordKind;
 use crate::error::AppError;
+use crate::pages::live::LiveRecord;
 use crate::pages::record::SectionCursors;
 
 use super::{get_task, here, MarkTask, SaveTask, TaskDetails, TaskFields};
