@@ -11,6 +11,7 @@ mod conventions;
 mod docs;
 mod problem;
 mod records;
+mod tasks;
 
 use std::sync::Arc;
 
@@ -37,7 +38,7 @@ pub const BASE: &str = "/api/v1";
     info(
         title = "Clientele API",
         version = "1",
-        description = "Contacts, companies and activities of a Clientele workspace. Authenticate with a personal access token (made at /settings/tokens) as `Authorization: Bearer …`; a token acts as its owner, and a read-only one only reads. Errors are problem details (RFC 9457). Updates need the version read as `If-Match`; writes honour `Idempotency-Key`."
+        description = "Contacts, companies, activities and tasks of a Clientele workspace. Authenticate with a personal access token (made at /settings/tokens) as `Authorization: Bearer …`; a token acts as its owner, and a read-only one only reads. Errors are problem details (RFC 9457). Updates need the version read as `If-Match`; writes honour `Idempotency-Key`."
     ),
     servers((url = "/api/v1")),
     modifiers(&BearerToken),
@@ -46,6 +47,7 @@ pub const BASE: &str = "/api/v1";
         (name = "contacts", description = "People"),
         (name = "companies", description = "Organisations"),
         (name = "activities", description = "What happened with a contact or a company: notes, calls, meetings, e-mails"),
+        (name = "tasks", description = "What someone has to do, by when; open or done"),
     )
 )]
 struct ApiDoc;
@@ -88,6 +90,9 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             activities::delete
         ))
         .routes(routes!(activities::restore))
+        .routes(routes!(tasks::list, tasks::create))
+        .routes(routes!(tasks::get, tasks::update, tasks::delete))
+        .routes(routes!(tasks::restore))
         .split_for_parts()
 }
 

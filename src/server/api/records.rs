@@ -58,8 +58,14 @@ pub struct ListParams {
     pub contact: Option<String>,
     /// Companies: an industry.
     pub industry: Option<String>,
+    /// Tasks: a user's id, `me` (the token's owner; the default) or `anyone`.
+    pub assignee: Option<String>,
+    /// Tasks: `open` (the default) or `done`.
+    pub state: Option<String>,
+    /// Tasks: `overdue`, or `week` (due within 7 days, overdue ones included).
+    pub due: Option<String>,
     /// Contacts and companies: the field to sort by (as the list page's column headings); newest
-    /// first when searching. (Activities: newest first.)
+    /// first when searching. (Activities: newest first; tasks: by due moment, undated last.)
     pub sort: Option<String>,
     /// Contacts and companies: `asc` or `desc`.
     pub dir: Option<String>,
