@@ -11,6 +11,8 @@ use crate::error::FieldErrors;
 
 /// Longest subject, in characters.
 pub const SUBJECT_MAX_CHARS: usize = 200;
+/// What the form is told when an activity is about no contact and no company.
+pub const ACTIVITY_WITHOUT_RECORD: &str = "Log an activity from a contact's or a company's page.";
 /// Activities on one page of a timeline.
 pub const TIMELINE_PAGE: u32 = 20;
 
@@ -120,10 +122,7 @@ impl ActivityDraft {
         let contact_id = errors.check("contact", optional_id(&input.contact));
         let company_id = errors.check("company", optional_id(&input.company));
         if let (Some(None), Some(None)) = (contact_id, company_id) {
-            errors.add(
-                "subject",
-                "Log an activity from a contact's or a company's page.",
-            );
+            errors.add("subject", ACTIVITY_WITHOUT_RECORD);
         }
         match (kind, subject, body, happened_at, contact_id, company_id) {
             (

@@ -28,7 +28,7 @@ mod workspace;
 pub use account::{Email, PersonName, Role, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 pub use activity::{
     moment_field, parse_timeline_cursor, ActivityDraft, ActivityInput, ActivityKind, ActivityView,
-    Timeline, TIMELINE_PAGE,
+    Timeline, ACTIVITY_WITHOUT_RECORD, TIMELINE_PAGE,
 };
 pub use api_reference::{ApiField, ApiOperation, ApiReference, ApiResponse, ApiSchema};
 pub use columns::{

@@ -24,6 +24,7 @@ mod openapi;
 mod pages;
 mod records;
 mod rest;
+mod rest_work;
 mod settings;
 mod shutdown;
 mod tasks;

@@ -47,6 +47,34 @@ async fn the_openapi_document_describes_every_route_and_nothing_else() {
     .json()
     .await
     .unwrap();
+    let activity: Value = api(
+        &app,
+        &secret,
+        Method::POST,
+        "/activities",
+        Some(json!({"subject": "Intro call", "contact": contact["id"]})),
+        &[],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let task: Value = api(
+        &app,
+        &secret,
+        Method::POST,
+        "/tasks",
+        Some(json!({"title": "Call back"})),
+        &[],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert!(
+        activity["id"].is_i64() && task["id"].is_i64(),
+        "{activity} {task}"
+    );
     let mut operations = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, _) in item.as_object().unwrap() {
@@ -57,28 +85,41 @@ async fn the_openapi_document_describes_every_route_and_nothing_else() {
     assert_eq!(
         operations,
         [
+            "DELETE /activities/{id}",
             "DELETE /companies/{id}",
             "DELETE /contacts/{id}",
+            "DELETE /tasks/{id}",
+            "GET /activities",
+            "GET /activities/{id}",
             "GET /companies",
             "GET /companies/{id}",
             "GET /contacts",
             "GET /contacts/{id}",
+            "GET /tasks",
+            "GET /tasks/{id}",
+            "PATCH /activities/{id}",
             "PATCH /companies/{id}",
             "PATCH /contacts/{id}",
+            "PATCH /tasks/{id}",
+            "POST /activities",
+            "POST /activities/{id}/restore",
             "POST /companies",
             "POST /companies/{id}/restore",
             "POST /contacts",
             "POST /contacts/{id}/restore",
+            "POST /tasks",
+            "POST /tasks/{id}/restore",
         ]
     );
     // Every documented operation is served (none answers 404 or 405 for its route), and the
     // status it answers is one the document lists for it.
     for operation in &operations {
         let (method, path) = operation.split_once(' ').unwrap();
-        let id = if path.starts_with("/companies") {
-            &company["id"]
-        } else {
-            &contact["id"]
+        let id = match path.split('/').nth(1) {
+            Some("companies") => &company["id"],
+            Some("activities") => &activity["id"],
+            Some("tasks") => &task["id"],
+            _ => &contact["id"],
         };
         let concrete = path.replace("{id}", &id.to_string());
         let body = matches!(method, "POST" | "PATCH").then(|| json!({}));

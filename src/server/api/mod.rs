@@ -3,6 +3,7 @@
 //! problem details, described by an OpenAPI 3.1 document generated from the same handlers
 //! (`/api/v1/openapi.json`; the page `/api/docs` shows it).
 
+mod activities;
 mod auth;
 mod companies;
 mod contacts;
@@ -10,6 +11,7 @@ mod conventions;
 mod docs;
 mod problem;
 mod records;
+mod tasks;
 
 use std::sync::Arc;
 
@@ -36,7 +38,7 @@ pub const BASE: &str = "/api/v1";
     info(
         title = "Clientele API",
         version = "1",
-        description = "Contacts and companies of a Clientele workspace. Authenticate with a personal access token (made at /settings/tokens) as `Authorization: Bearer …`; a token acts as its owner, and a read-only one only reads. Errors are problem details (RFC 9457). Updates need the version read as `If-Match`; writes honour `Idempotency-Key`."
+        description = "Contacts, companies, activities and tasks of a Clientele workspace. Authenticate with a personal access token (made at /settings/tokens) as `Authorization: Bearer …`; a token acts as its owner, and a read-only one only reads. Errors are problem details (RFC 9457). Updates need the version read as `If-Match`; writes honour `Idempotency-Key`."
     ),
     servers((url = "/api/v1")),
     modifiers(&BearerToken),
@@ -44,6 +46,8 @@ pub const BASE: &str = "/api/v1";
     tags(
         (name = "contacts", description = "People"),
         (name = "companies", description = "Organisations"),
+        (name = "activities", description = "What happened with a contact or a company: notes, calls, meetings, e-mails"),
+        (name = "tasks", description = "What someone has to do, by when; open or done"),
     )
 )]
 struct ApiDoc;
@@ -79,6 +83,16 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             companies::delete
         ))
         .routes(routes!(companies::restore))
+        .routes(routes!(activities::list, activities::create))
+        .routes(routes!(
+            activities::get,
+            activities::update,
+            activities::delete
+        ))
+        .routes(routes!(activities::restore))
+        .routes(routes!(tasks::list, tasks::create))
+        .routes(routes!(tasks::get, tasks::update, tasks::delete))
+        .routes(routes!(tasks::restore))
         .split_for_parts()
 }
 

@@ -6,7 +6,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::AppError;
+use crate::error::{AppError, FieldErrors};
+use crate::server::records;
 
 /// A problem report (RFC 9457).
 #[derive(Debug, Serialize, ToSchema)]
@@ -61,9 +62,27 @@ impl From<AppError> for ApiError {
             AppError::StaleEdit(stale) => ApiError::Stale {
                 current: stale.version,
             },
+            AppError::Validation(errors) => ApiError::App(AppError::Validation(named(errors))),
             other => ApiError::App(other),
         }
     }
+}
+
+/// A form's field errors as the API names them: a form shows what is wrong with the contact or
+/// company a record is about (hidden fields there) beside its subject or title.
+fn named(mut errors: FieldErrors) -> FieldErrors {
+    for (field, message) in &mut errors.errors {
+        match message.as_str() {
+            records::CONTACT_GONE => *field = "contact".into(),
+            records::COMPANY_GONE => *field = "company".into(),
+            crate::domain::ACTIVITY_WITHOUT_RECORD => {
+                *field = "contact".into();
+                *message = "Give the contact or the company it is about.".into();
+            }
+            _ => {}
+        }
+    }
+    errors
 }
 
 impl From<sqlx::Error> for ApiError {

@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::auth::ApiUser;
 use super::problem::ApiError;
 use crate::domain::{iso_time, ListQuery, Role, Total};
-use crate::error::AppError;
+use crate::error::{AppError, FieldErrors};
 use crate::server::auth::session::now;
 use crate::server::db::Db;
 use crate::server::idempotency;
@@ -31,33 +31,49 @@ pub trait ApiRecord: RecordForm + Serialize + Sized + Send {
     ) -> impl std::future::Future<Output = Result<Option<(Self, Self::Out, i64)>, sqlx::Error>> + Send;
     /// Sets the fields `body` carries.
     fn apply(&mut self, body: Self::Body);
+    /// The fields an update may not set, with why (none by default).
+    fn fixed(body: &Self::Body) -> FieldErrors {
+        let _ = body;
+        FieldErrors::new()
+    }
 }
 
 /// The list parameters every kind takes (those that do not apply to a kind are ignored).
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// Words to search for (names, e-mail, phone numbers, notes…), as in the search box.
+    /// Contacts and companies: words to search for (names, e-mail, phone numbers, notes…), as in
+    /// the search box.
     pub q: Option<String>,
     /// Contacts: lead, prospect, customer or inactive.
     pub status: Option<String>,
     /// Contacts: a tag (any case).
     pub tag: Option<String>,
-    /// The owner's user id.
+    /// Contacts and companies: the owner's user id.
     pub owner: Option<String>,
-    /// Contacts: a company's id.
+    /// Contacts: a company's id. Activities: a company's id (its timeline, which holds its
+    /// contacts' activities too).
     pub company: Option<String>,
+    /// Activities: a contact's id (its timeline). Not together with `company`.
+    pub contact: Option<String>,
     /// Companies: an industry.
     pub industry: Option<String>,
-    /// The field to sort by (as the list page's column headings); newest first when searching.
+    /// Tasks: a user's id, `me` (the token's owner; the default) or `anyone`.
+    pub assignee: Option<String>,
+    /// Tasks: `open` (the default) or `done`.
+    pub state: Option<String>,
+    /// Tasks: `overdue`, or `week` (due within 7 days, overdue ones included).
+    pub due: Option<String>,
+    /// Contacts and companies: the field to sort by (as the list page's column headings); newest
+    /// first when searching. (Activities: newest first; tasks: by due moment, undated last.)
     pub sort: Option<String>,
-    /// `asc` or `desc`.
+    /// Contacts and companies: `asc` or `desc`.
     pub dir: Option<String>,
     /// Records per page: 25, 50 or 100 (25 otherwise).
     pub limit: Option<String>,
     /// The `next_cursor` of the page before.
     pub after: Option<String>,
-    /// The `prev_cursor` of the page after.
+    /// Contacts and companies: the `prev_cursor` of the page after.
     pub before: Option<String>,
 }
 
@@ -117,6 +133,14 @@ impl Ref {
         id.map(|id| Ref {
             id,
             name: name.to_owned(),
+        })
+    }
+
+    /// From a view's `(id, name)`.
+    pub fn pair(pair: &Option<(i64, String)>) -> Option<Ref> {
+        pair.as_ref().map(|(id, name)| Ref {
+            id: *id,
+            name: name.clone(),
         })
     }
 }
@@ -287,6 +311,10 @@ pub async fn update<F: ApiRecord>(
     let id = record_id(id)?;
     let wanted = if_match(headers)?.ok_or(ApiError::VersionRequired)?;
     let key = idempotency_key(headers)?;
+    let fixed = F::fixed(&body);
+    if !fixed.is_empty() {
+        return Err(AppError::Validation(fixed).into());
+    }
     let request = ("api", id, wanted.version(), &body);
     let (version, out) = idempotency::once(db, user, key, &request, |db| {
         let body = &body;

@@ -148,6 +148,11 @@ impl RecordForm for CompanyInput {
     }
 }
 
+/// What a form is told when the contact it links to is in the trash or gone.
+pub const CONTACT_GONE: &str = "This contact is in the trash or gone.";
+/// What a form is told when the company it links to is in the trash or gone.
+pub const COMPANY_GONE: &str = "This company is in the trash or gone.";
+
 /// The contact and company a form links to must be live; what is wrong is said at `field`.
 pub(super) async fn check_links(
     db: &Db,
@@ -158,12 +163,12 @@ pub(super) async fn check_links(
 ) -> Result<(), AppError> {
     if let Some(contact) = contact {
         if db.live_contact_company(contact).await?.is_none() {
-            errors.add(field, "This contact is in the trash or gone.");
+            errors.add(field, CONTACT_GONE);
         }
     }
     if let Some(company) = company {
         if !db.is_live_company(company).await? {
-            errors.add(field, "This company is in the trash or gone.");
+            errors.add(field, COMPANY_GONE);
         }
     }
     Ok(())

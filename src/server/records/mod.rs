@@ -7,6 +7,7 @@ mod save;
 pub mod tasks;
 mod work;
 
+pub use kinds::{COMPANY_GONE, CONTACT_GONE};
 pub use save::{save, submit, Current, RecordForm};
 pub use work::{activity_home, task_home};
 
@@ -194,6 +195,17 @@ pub async fn timeline(
     of: Option<(RecordKind, i64)>,
     before: Option<&str>,
 ) -> Result<Timeline, AppError> {
+    timeline_page(db, user, of, before, TIMELINE_PAGE).await
+}
+
+/// As [`timeline`], `limit` activities a page (the API's page sizes).
+pub async fn timeline_page(
+    db: &Db,
+    user: &CurrentUser,
+    of: Option<(RecordKind, i64)>,
+    before: Option<&str>,
+    limit: u32,
+) -> Result<Timeline, AppError> {
     let of = match of {
         Some((RecordKind::Contact, id)) => TimelineOf::Contact(id),
         Some((RecordKind::Company, id)) => TimelineOf::Company(id),
@@ -201,9 +213,9 @@ pub async fn timeline(
         None => TimelineOf::Everyone,
     };
     let before = before.and_then(parse_timeline_cursor);
-    let mut entries = db.timeline(of, before, TIMELINE_PAGE + 1).await?;
-    let more = entries.len() > TIMELINE_PAGE as usize;
-    entries.truncate(TIMELINE_PAGE as usize);
+    let mut entries = db.timeline(of, before, limit + 1).await?;
+    let more = entries.len() > limit as usize;
+    entries.truncate(limit as usize);
     Ok(Timeline {
         older: more
             .then(|| {

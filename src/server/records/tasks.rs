@@ -14,6 +14,16 @@ const WEEK: i64 = 7 * 86_400;
 /// A page of `/tasks` as its URL describes it (the viewer's own open tasks by default).
 /// Values that make no sense are ignored, so an edited link still shows a list.
 pub async fn list(db: &Db, user: &CurrentUser, query: &TaskQuery) -> Result<TaskList, AppError> {
+    list_page(db, user, query, TASKS_PAGE).await
+}
+
+/// As [`list`], `limit` tasks a page (the API's page sizes).
+pub async fn list_page(
+    db: &Db,
+    user: &CurrentUser,
+    query: &TaskQuery,
+    limit: u32,
+) -> Result<TaskList, AppError> {
     let now = session::now();
     let assignee = match query.assignee.as_str() {
         "" | "me" => Some(user.id),
@@ -37,7 +47,7 @@ pub async fn list(db: &Db, user: &CurrentUser, query: &TaskQuery) -> Result<Task
         .split_once('.')
         .and_then(|(key, id)| Some((key.parse().ok()?, id.parse().ok()?)));
     let people = people(db, user).await?;
-    read(db, user, filter, after, TASKS_PAGE, people).await
+    read(db, user, filter, after, limit, people).await
 }
 
 /// Tasks on the home page (the rest are on `/tasks`).
