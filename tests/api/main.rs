@@ -25,6 +25,7 @@ mod pages;
 mod records;
 mod rest;
 mod rest_work;
+mod rest_work_rules;
 mod settings;
 mod shutdown;
 mod tasks;

@@ -5,33 +5,39 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::admin::{admin_and, invite, PASSWORD};
-use crate::helpers::{cookie_client, form, TestApp};
+use crate::admin::admin_and;
+use crate::helpers::{form, TestApp};
 use crate::records::new_contact;
 use crate::rest::{api, token};
 
 /// Calls with one token.
-struct Caller<'a> {
+pub(crate) struct Caller<'a> {
     app: &'a TestApp,
     token: String,
 }
 
 /// What a call answered.
-struct Answer {
-    status: u16,
-    etag: String,
-    problem: bool,
-    body: Value,
+pub(crate) struct Answer {
+    pub status: u16,
+    pub etag: String,
+    pub problem: bool,
+    pub body: Value,
 }
 
 impl<'a> Caller<'a> {
-    async fn of(app: &'a TestApp, client: &reqwest::Client, access: &str) -> Caller<'a> {
+    pub(crate) async fn of(app: &'a TestApp, client: &reqwest::Client, access: &str) -> Caller<'a> {
         let token = token(app, client, access).await;
         Caller { app, token }
     }
 
     /// `version`: sent as `If-Match` (`"3"`, or `*` as it is).
-    async fn call(&self, method: Method, path: &str, body: Option<Value>, version: &str) -> Answer {
+    pub(crate) async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        version: &str,
+    ) -> Answer {
         let tag = match version {
             "" | "*" => version.to_owned(),
             v => format!("\"{v}\""),
@@ -56,35 +62,35 @@ impl<'a> Caller<'a> {
         }
     }
 
-    async fn get(&self, path: &str) -> Answer {
+    pub(crate) async fn get(&self, path: &str) -> Answer {
         self.call(Method::GET, path, None, "").await
     }
 
-    async fn post(&self, path: &str, body: Value) -> Answer {
+    pub(crate) async fn post(&self, path: &str, body: Value) -> Answer {
         self.call(Method::POST, path, Some(body), "").await
     }
 
-    async fn patch(&self, path: &str, body: Value, version: &str) -> Answer {
+    pub(crate) async fn patch(&self, path: &str, body: Value, version: &str) -> Answer {
         self.call(Method::PATCH, path, Some(body), version).await
     }
 
-    async fn delete(&self, path: &str, version: &str) -> Answer {
+    pub(crate) async fn delete(&self, path: &str, version: &str) -> Answer {
         self.call(Method::DELETE, path, None, version).await
     }
 
-    async fn restore(&self, path: &str) -> Answer {
+    pub(crate) async fn restore(&self, path: &str) -> Answer {
         let path = format!("{path}/restore");
         self.call(Method::POST, &path, None, "").await
     }
 
     /// The `key` of each item a list answers.
-    async fn list(&self, path: &str, key: &str) -> Vec<String> {
+    pub(crate) async fn list(&self, path: &str, key: &str) -> Vec<String> {
         listed(&self.get(path).await.body, key)
     }
 }
 
 /// The `key` of each item of a page.
-fn listed(page: &Value, key: &str) -> Vec<String> {
+pub(crate) fn listed(page: &Value, key: &str) -> Vec<String> {
     let items = page["items"].as_array();
     let items = items.unwrap_or_else(|| panic!("not a page: {page}"));
     items
@@ -94,7 +100,7 @@ fn listed(page: &Value, key: &str) -> Vec<String> {
 }
 
 /// The fields a 422 names.
-fn fields(answer: &Answer) -> Vec<String> {
+pub(crate) fn fields(answer: &Answer) -> Vec<String> {
     assert!(answer.status == 422 && answer.problem, "{}", answer.body);
     let errors = answer.body["errors"].as_array().unwrap();
     errors
@@ -104,13 +110,18 @@ fn fields(answer: &Answer) -> Vec<String> {
 }
 
 /// `YYYY-MM-DD`, `days` from today (UTC).
-fn day(days: i64) -> String {
+pub(crate) fn day(days: i64) -> String {
     let day = chrono::Utc::now() + chrono::Duration::days(days);
     day.format("%Y-%m-%d").to_string()
 }
 
 /// A record's history as its page shows it (newest first).
-async fn history(app: &TestApp, client: &reqwest::Client, kind: &str, id: &Value) -> Vec<Value> {
+pub(crate) async fn history(
+    app: &TestApp,
+    client: &reqwest::Client,
+    kind: &str,
+    id: &Value,
+) -> Vec<Value> {
     let fields = [("kind", kind), ("id", &id.to_string())];
     let response = app.post_form(client, "/api/records/history", &fields, &[]);
     let page: Value = response.await.json().await.unwrap();
@@ -345,143 +356,4 @@ async fn lists_page_with_cursors_through_records_the_forms_made() {
         let one_page = reader.list(&format!("{path}&limit=50"), key).await;
         assert_eq!(one_page, expected);
     }
-}
-
-#[tokio::test]
-async fn invalid_fields_and_links_to_missing_or_trashed_records_are_refused_per_field() {
-    let (app, admin, _member, _) = admin_and("member").await;
-    let ada = Caller::of(&app, &admin, "write").await;
-    let bad = ada
-        .post("/tasks", json!({"title": " ", "due_date": "14/03/2030"}))
-        .await;
-    assert_eq!(fields(&bad), ["title", "due_date"]);
-    let bad = json!({"title": "Call", "due_date": "2030-03-14", "due_time": "9am"});
-    assert_eq!(fields(&ada.post("/tasks", bad).await), ["due_time"]);
-    let bad = json!({"kind": "fax", "subject": "", "contact": 1});
-    assert_eq!(
-        fields(&ada.post("/activities", bad).await),
-        ["kind", "subject"]
-    );
-    let nowhere = ada.post("/activities", json!({"subject": "Hello"})).await;
-    assert_eq!(
-        fields(&nowhere),
-        ["contact"],
-        "about a contact or a company"
-    );
-
-    // Links to records that are not there, or in the trash, are named at their field.
-    let missing = json!({"subject": "Hello", "contact": 99999});
-    let missing = ada.post("/activities", missing).await;
-    assert_eq!(fields(&missing), ["contact"]);
-    let message = missing.body["errors"][0]["message"].as_str().unwrap();
-    assert!(message.contains("trash or gone"), "{message}");
-    let missing = ada
-        .post("/tasks", json!({"title": "Call", "company": 99999}))
-        .await;
-    assert_eq!(fields(&missing), ["company"]);
-    let bob = ada
-        .post("/contacts", json!({"first_name": "Bob"}))
-        .await
-        .body;
-    assert_eq!(
-        ada.delete(&format!("/contacts/{}", bob["id"]), "")
-            .await
-            .status,
-        204
-    );
-    let trashed = ada
-        .post("/tasks", json!({"title": "Call Bob", "contact": bob["id"]}))
-        .await;
-    assert_eq!(fields(&trashed), ["contact"]);
-    let nobody = ada
-        .post("/tasks", json!({"title": "Call", "assignee": 99999}))
-        .await;
-    assert_eq!(fields(&nobody), ["assignee"]);
-    for malformed in [
-        json!({"titel": "Typo"}),
-        json!({"title": "x", "done": "yes"}),
-    ] {
-        let answer = ada.post("/tasks", malformed).await;
-        assert!(answer.status == 400 && answer.problem, "{}", answer.body);
-    }
-    let written = "SELECT (SELECT count(*) FROM tasks) + (SELECT count(*) FROM activities)";
-    assert_eq!(app.scalar(written).await, 0, "nothing refused was written");
-}
-
-#[tokio::test]
-async fn only_its_author_or_an_admin_changes_an_activity_and_read_only_tokens_never_write() {
-    let (app, admin, vic, _) = admin_and("member").await;
-    let mo = cookie_client();
-    let invitation = invite(&app, &admin, "member").await;
-    let joined = [("invitation", invitation.as_str())];
-    let joined = app.register_as(&mo, "Mo", "mo@example.com", PASSWORD, &joined, &[]);
-    assert!(joined.await.status().is_success());
-    let ada = Caller::of(&app, &admin, "write").await;
-    let (vic, mo) = (
-        Caller::of(&app, &vic, "write").await,
-        Caller::of(&app, &mo, "write").await,
-    );
-    let ann = ada
-        .post("/contacts", json!({"first_name": "Ann"}))
-        .await
-        .body;
-    let note = json!({"subject": "Vic's note", "contact": ann["id"]});
-    let note = vic.post("/activities", note).await;
-    assert_eq!(note.status, 201, "{}", note.body);
-    let path = format!("/activities/{}", note.body["id"]);
-
-    // Another member may not change, delete or restore it; its author and an admin may.
-    let edit = json!({"subject": "Mo was here"});
-    let refused = mo.patch(&path, edit.clone(), "*").await;
-    assert!(refused.status == 403 && refused.problem, "{}", refused.body);
-    assert_eq!(mo.delete(&path, "").await.status, 403);
-    let kept = mo.get(&path).await;
-    assert_eq!(
-        (kept.etag.as_str(), &kept.body["subject"]),
-        ("\"1\"", &json!("Vic's note"))
-    );
-    assert_eq!(
-        vic.patch(&path, json!({"body": "More"}), "1").await.status,
-        200
-    );
-    let by_admin = ada.patch(&path, edit, "2").await;
-    assert_eq!(by_admin.status, 200, "{}", by_admin.body);
-    assert_eq!(by_admin.body["subject"], "Mo was here");
-    assert_eq!(by_admin.body["updated"]["by"], "Ada");
-    assert_eq!(by_admin.body["author"]["name"], "Vic", "still Vic's");
-    assert_eq!(vic.delete(&path, "").await.status, 204);
-    assert_eq!(mo.restore(&path).await.status, 403);
-    assert_eq!(vic.restore(&path).await.status, 200);
-
-    // A read-only token (an admin's) reads, and writes nothing.
-    let reader = Caller::of(&app, &admin, "read").await;
-    let task = ada.post("/tasks", json!({"title": "Call"})).await.body;
-    let task_path = format!("/tasks/{}", task["id"]);
-    assert_eq!(reader.get(&task_path).await.status, 200);
-    let forged = json!({"subject": "Forged", "contact": ann["id"]});
-    for (n, answer) in [
-        reader.post("/tasks", json!({"title": "Forged"})).await,
-        reader.post("/activities", forged).await,
-        reader.patch(&task_path, json!({"done": true}), "*").await,
-        reader.patch(&path, json!({"subject": "Forged"}), "*").await,
-        reader.delete(&task_path, "").await,
-        reader.delete(&path, "").await,
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        assert!(
-            answer.status == 403 && answer.problem,
-            "write {n}: {}",
-            answer.status
-        );
-    }
-    let task = reader.get(&task_path).await;
-    assert_eq!(
-        (task.etag.as_str(), &task.body["done"]),
-        ("\"1\"", &json!(false))
-    );
-    assert_eq!(reader.get(&path).await.body["subject"], "Mo was here");
-    assert_eq!(app.scalar("SELECT count(*) FROM activities").await, 1);
-    assert_eq!(app.scalar("SELECT count(*) FROM tasks").await, 1);
 }
