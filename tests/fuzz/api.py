@@ -9,6 +9,7 @@ schemathesis generates requests from /api/v1/openapi.json (examples, fuzzing, an
 sequences that follow created records) and checks every answer: no 5xx, statuses, content types,
 headers and bodies as the document says, invalid input refused, and the token needed.
 
+`hooks.py` makes each well-formed `Idempotency-Key` unique (see there).
 `positive_data_acceptance` is left out: the document cannot say every rule of the forms (a
 contact needs a name or an e-mail; e-mail addresses and domains are unique; a company must
 exist), so a schema-valid record may rightly get 422.
@@ -115,7 +116,10 @@ def main():
         started = time.perf_counter()
         try:
             # In the temporary folder: schemathesis keeps a cache where it runs.
-            done = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT, cwd=tmp)
+            hooks = dict(os.environ, SCHEMATHESIS_HOOKS="hooks",
+                         PYTHONPATH=os.path.dirname(os.path.abspath(__file__)))
+            done = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT, cwd=tmp,
+                                  env=hooks)
         except subprocess.TimeoutExpired:
             sys.exit(f"API FUZZING TIMED OUT after {TIMEOUT} s")
         output = done.stdout + done.stderr
