@@ -31,10 +31,10 @@ pub fn LiveUpdates(
     let _ = since;
     let on_click = move |_| {
         if watch.with_untracked(Watch::is_list) {
+            // Cleared first: a change heard while the list loads is after what it shows.
+            watch.update(Watch::clear);
             leptos::task::spawn_local(async move {
-                if super::records::refresh_results().await {
-                    watch.update(Watch::clear);
-                } else {
+                if !super::records::refresh_results().await {
                     super::records::reload();
                 }
             });
@@ -46,7 +46,7 @@ pub fn LiveUpdates(
         watch.with(|w| match (w.is_list(), editing) {
             (true, _) => "Refresh",
             (false, false) => "Reload",
-            (false, true) => "Load their version",
+            (false, true) => "Load their version (drops your typing)",
         })
     };
     view! {
@@ -102,10 +102,13 @@ mod browser {
             watch,
             state,
         });
-        open(&stream);
         let Some(document) = web_sys::window().and_then(|w| w.document()) else {
             return;
         };
+        // A tab opened in the background follows once it is first shown.
+        if !document.hidden() {
+            open(&stream);
+        }
         let on_visibility = {
             let stream = Rc::clone(&stream);
             let document = document.clone();

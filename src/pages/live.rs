@@ -8,10 +8,18 @@ use crate::components::live::LiveUpdates;
 use crate::domain::RecordKind;
 use crate::error::AppError;
 
-/// The id of the newest change in the history: where a page's live updates start.
+/// Where a page's live updates start: the history's position when its request arrived (read
+/// before the page's data, `server::live::position`), else the newest change now.
 #[server(endpoint = "live/since")]
 pub async fn live_since() -> Result<i64, AppError> {
-    use crate::server::context;
+    use crate::server::{context, live::Position};
+    let noted = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Position>().copied());
+    if let Some(Position(at)) = noted {
+        // A page being rendered: without a position it just does not follow (its status stays).
+        context::require_user()?;
+        return at.ok_or_else(|| AppError::Unavailable("Try again in a few seconds.".into()));
+    }
     let result: Result<_, AppError> = async {
         context::require_user()?;
         Ok(context::db()?.last_change().await?)

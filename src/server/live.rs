@@ -84,7 +84,8 @@ impl Feed {
     /// [`Feed::stop`]. While no stream is open it only notes where the history ends.
     pub async fn run(self: Arc<Self>, db: Db) {
         let mut stopping = self.stopping.subscribe();
-        let mut seen = db.last_change().await.unwrap_or(0);
+        // Unknown until the store first answers (never "from the start of the history").
+        let mut seen = None;
         let mut every = tokio::time::interval(POLL);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -98,7 +99,11 @@ impl Feed {
         }
     }
 
-    async fn look(&self, db: &Db, seen: &mut i64) -> Result<(), sqlx::Error> {
+    async fn look(&self, db: &Db, seen: &mut Option<i64>) -> Result<(), sqlx::Error> {
+        let Some(seen) = seen else {
+            *seen = Some(db.last_change().await?);
+            return Ok(());
+        };
         if self.sender.receiver_count() == 0 {
             // Read first, then look for listeners: a stream opened after this read has read
             // everything up to here itself (see `events`).
@@ -163,6 +168,38 @@ impl Drop for Ticket {
             }
         }
     }
+}
+
+/// The history's position when a page's request arrived: read before anything the page shows, so
+/// that a change committed while the page is rendered is after it, and heard of.
+#[derive(Debug, Clone, Copy)]
+pub struct Position(pub Option<i64>);
+
+/// Middleware: notes the history's [`Position`] for the pages that follow changes (the record
+/// kinds' lists, pages and forms) of a signed-in user, before they are rendered.
+pub async fn position(
+    State(state): State<AppState>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = request.uri().path();
+    let follows = request.method() == axum::http::Method::GET
+        && crate::domain::RecordKind::ALL
+            .iter()
+            .any(|kind| path.starts_with(kind.list_path()))
+        && !super::auth::session::is_static_path(path)
+        && request
+            .extensions()
+            .get::<Auth>()
+            .is_some_and(|auth| auth.0.is_some());
+    if follows {
+        let at = state.db.last_change().await;
+        if let Err(error) = &at {
+            tracing::debug!(%error, "cannot read the history's position");
+        }
+        request.extensions_mut().insert(Position(at.ok()));
+    }
+    next.run(request).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -350,8 +387,10 @@ impl Follow {
         let changes = match self.db.changes_after(self.seen, BATCH + 1).await {
             Ok(changes) => changes,
             Err(error) => {
+                // Closed: the browser reconnects from its last event and reads them then.
                 tracing::debug!(%error, "cannot read the changes a stream missed");
-                return self.event(&[], true);
+                self.ended = true;
+                return Some(Event::default().comment("closing"));
             }
         };
         let more = changes.len() as i64 > BATCH;

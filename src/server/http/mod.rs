@@ -49,9 +49,11 @@ pub fn router(state: AppState, settings: &HttpSettings) -> Router {
         })
         // Static files from the site root; anything else renders the app's 404 page (status 404).
         .fallback_service(assets::service(&state))
-        // Innermost first: pages behind sign-in, who is signed in, the session cookie, then the
+        // Innermost first: the history's position for pages that follow changes, pages behind
+        // sign-in, who is signed in, the session cookie, then the
         // CSRF check.
         .layer(axum::middleware::from_fn(error_hooks::isolate))
+        .layer(from_fn_with_state(state.clone(), super::live::position))
         .layer(axum::middleware::from_fn(session::require_sign_in))
         .layer(from_fn_with_state(state.clone(), session::load))
         .layer(axum::middleware::from_fn(flash::carry))
