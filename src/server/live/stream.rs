@@ -1,22 +1,7 @@
-//! Live updates: `GET /events`, a Server-Sent Events stream of the records that change, for the
-//! signed-in pages that follow them (`components::live`).
-//!
-//! The history (`changes`) is the change log: every create, edit, delete and restore, through
-//! the pages, the API or an import, writes its row in the change's transaction, whichever
-//! instance made it. Each instance reads the new rows twice a second ([`Feed::run`], only while
-//! someone listens) and hands them to its streams; so events cross instances through the
-//! database, on SQLite and PostgreSQL alike. A stream starts after the change its page was
-//! rendered at (`?since=`, or the `Last-Event-ID` of an automatic reconnect), so nothing that
-//! happened in between is missed, and a page never hears of the change that led to it.
-//!
-//! An event carries kinds, ids and actions only (`domain::LiveChange`), and only those its
-//! user's role may read. Each stream checks its session every few seconds without renewing it:
-//! once the session has ended (signed out, timed out, the user deactivated) the stream says
-//! `end` and closes; a changed role closes it, and the browser's reconnect gets the new role.
+//! `GET /events`: one page's stream of the changes after its position.
 
-use std::collections::HashMap;
 use std::convert::Infallible;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Query, State};
@@ -28,179 +13,16 @@ use serde::Deserialize;
 use tokio::sync::{broadcast, watch};
 use tokio::time::Instant;
 
-use super::auth::session::{now, Auth, SessionSettings};
-use super::db::{CurrentUser, Db};
-use super::startup::AppState;
+use super::feed::{Batch, Ticket, BATCH};
 use crate::domain::{LiveChange, LIVE_MORE};
+use crate::server::auth::session::{now, Auth, SessionSettings};
+use crate::server::db::{CurrentUser, Db};
+use crate::server::startup::AppState;
 
-/// How often an instance looks for new changes while someone listens.
-const POLL: Duration = Duration::from_millis(500);
-/// Changes read at a time, and the most one event carries.
-const BATCH: i64 = 500;
-/// Batches read in one look, at most (then the next look goes on).
-const BATCHES_PER_POLL: usize = 8;
 /// How often a quiet stream looks at its session (one about to send always does).
 const CHECK_EVERY: Duration = Duration::from_secs(5);
-/// Streams an instance serves at once, and per user (tabs, browsers).
-const MAX_STREAMS: usize = 1_000;
-const MAX_STREAMS_PER_USER: usize = 16;
 /// How long a browser waits before reconnecting.
 const RETRY: Duration = Duration::from_secs(2);
-
-/// The changes one look found, in order.
-struct Batch(Vec<LiveChange>);
-
-/// An instance's live updates: the streams open and the changes handed to them.
-pub struct Feed {
-    sender: broadcast::Sender<Arc<Batch>>,
-    open: Mutex<Open>,
-    stopping: watch::Sender<bool>,
-}
-
-impl std::fmt::Debug for Feed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Feed")
-            .field("listeners", &self.sender.receiver_count())
-            .finish_non_exhaustive()
-    }
-}
-
-#[derive(Default)]
-struct Open {
-    total: usize,
-    by_user: HashMap<i64, usize>,
-}
-
-impl Feed {
-    pub fn new() -> Arc<Self> {
-        Arc::new(Feed {
-            sender: broadcast::channel(64).0,
-            open: Mutex::new(Open::default()),
-            stopping: watch::channel(false).0,
-        })
-    }
-
-    /// Reads the changes made after those seen and hands them to the open streams, until
-    /// [`Feed::stop`]. While no stream is open it only notes where the history ends.
-    pub async fn run(self: Arc<Self>, db: Db) {
-        let mut stopping = self.stopping.subscribe();
-        // Unknown until the store first answers (never "from the start of the history").
-        let mut seen = None;
-        let mut every = tokio::time::interval(POLL);
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = every.tick() => {}
-                _ = stopping.wait_for(|stop| *stop) => return,
-            }
-            if let Err(error) = self.look(&db, &mut seen).await {
-                tracing::debug!(%error, "cannot read the changes for live updates");
-            }
-        }
-    }
-
-    async fn look(&self, db: &Db, seen: &mut Option<i64>) -> Result<(), sqlx::Error> {
-        let Some(seen) = seen else {
-            *seen = Some(db.last_change().await?);
-            return Ok(());
-        };
-        if self.sender.receiver_count() == 0 {
-            // Read first, then look for listeners: a stream opened after this read has read
-            // everything up to here itself (see `events`).
-            let last = db.last_change().await?;
-            if self.sender.receiver_count() == 0 {
-                *seen = last;
-                return Ok(());
-            }
-        }
-        for _ in 0..BATCHES_PER_POLL {
-            let changes = db.changes_after(*seen, BATCH).await?;
-            let Some(last) = changes.last() else {
-                break;
-            };
-            *seen = last.id;
-            let full = changes.len() as i64 == BATCH;
-            // No stream left is no error: the next look notes where the history ends.
-            let _ = self.sender.send(Arc::new(Batch(changes)));
-            if !full {
-                break;
-            }
-        }
-        Ok(())
-    }
-
-    /// Ends every stream (the server is stopping) and the reading.
-    pub fn stop(&self) {
-        self.stopping.send_replace(true);
-    }
-
-    /// A place for one more stream of `user`, unless too many are open.
-    fn admit(self: &Arc<Self>, user: i64) -> Option<Ticket> {
-        let mut open = self.open.lock().ok()?;
-        let mine = open.by_user.get(&user).copied().unwrap_or(0);
-        if open.total >= MAX_STREAMS || mine >= MAX_STREAMS_PER_USER {
-            return None;
-        }
-        open.total += 1;
-        open.by_user.insert(user, mine + 1);
-        Some(Ticket {
-            feed: Arc::clone(self),
-            user,
-        })
-    }
-}
-
-/// A stream's place, given back when the stream ends.
-struct Ticket {
-    feed: Arc<Feed>,
-    user: i64,
-}
-
-impl Drop for Ticket {
-    fn drop(&mut self) {
-        if let Ok(mut open) = self.feed.open.lock() {
-            open.total = open.total.saturating_sub(1);
-            if let Some(mine) = open.by_user.get_mut(&self.user) {
-                *mine -= 1;
-                if *mine == 0 {
-                    open.by_user.remove(&self.user);
-                }
-            }
-        }
-    }
-}
-
-/// The history's position when a page's request arrived: read before anything the page shows, so
-/// that a change committed while the page is rendered is after it, and heard of.
-#[derive(Debug, Clone, Copy)]
-pub struct Position(pub Option<i64>);
-
-/// Middleware: notes the history's [`Position`] for the pages that follow changes (the record
-/// kinds' lists, pages and forms) of a signed-in user, before they are rendered.
-pub async fn position(
-    State(state): State<AppState>,
-    mut request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let path = request.uri().path();
-    let follows = request.method() == axum::http::Method::GET
-        && crate::domain::RecordKind::ALL
-            .iter()
-            .any(|kind| path.starts_with(kind.list_path()))
-        && !super::auth::session::is_static_path(path)
-        && request
-            .extensions()
-            .get::<Auth>()
-            .is_some_and(|auth| auth.0.is_some());
-    if follows {
-        let at = state.db.last_change().await;
-        if let Err(error) = &at {
-            tracing::debug!(%error, "cannot read the history's position");
-        }
-        request.extensions_mut().insert(Position(at.ok()));
-    }
-    next.run(request).await
-}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct Since {
@@ -227,7 +49,7 @@ pub async fn events(
             .into_response();
     };
     // Listen before reading the history, so that nothing falls between the two.
-    let changes = state.live.sender.subscribe();
+    let changes = state.live.subscribe();
     let last = match state.db.last_change().await {
         Ok(last) => last,
         Err(error) => {
@@ -247,7 +69,7 @@ pub async fn events(
         db: state.db.clone(),
         sessions: state.sessions,
         changes,
-        stopping: state.live.stopping.subscribe(),
+        stopping: state.live.stopping(),
         seen: asked.unwrap_or(last),
         catch_up: asked.is_some_and(|since| since < last),
         checked: Instant::now(),
