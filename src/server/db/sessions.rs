@@ -1,6 +1,6 @@
 //! Sign-in sessions: the `auth_sessions` row behind a signed-in browser.
 
-use super::sql;
+use super::sql::{self, Row};
 
 use super::accounts::{role_of, CurrentUser, SessionUser};
 use super::Db;
@@ -40,17 +40,10 @@ impl Db {
         idle_secs: i64,
         absolute_secs: i64,
     ) -> Result<Option<SessionUser>, sqlx::Error> {
-        let row = sql::query(
-            "SELECT u.id, u.email, u.name, u.role, s.last_seen_at, s.role AS session_role
-             FROM auth_sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.id = ? AND u.active AND s.last_seen_at > ? AND s.created_at > ?",
-        )
-        .bind(id)
-        .bind(now - idle_secs)
-        .bind(now - absolute_secs)
-        .fetch_optional(&mut self.conn().await?)
-        .await?;
-        let Some(row) = row else {
+        let Some(row) = self
+            .fresh_session(id, now, idle_secs, absolute_secs)
+            .await?
+        else {
             return Ok(None);
         };
         let last_seen: i64 = row.try_get("last_seen_at")?;
@@ -88,16 +81,31 @@ impl Db {
         idle_secs: i64,
         absolute_secs: i64,
     ) -> Result<Option<Role>, sqlx::Error> {
-        let role: Option<String> = sql::query_scalar(
-            "SELECT u.role FROM auth_sessions s JOIN users u ON u.id = s.user_id
+        self.fresh_session(id, now, idle_secs, absolute_secs)
+            .await?
+            .map(|row| role_of(row.try_get("role")?))
+            .transpose()
+    }
+
+    /// Session `id` with its active user, if used within `idle_secs` and younger than
+    /// `absolute_secs`.
+    async fn fresh_session(
+        &self,
+        id: &str,
+        now: i64,
+        idle_secs: i64,
+        absolute_secs: i64,
+    ) -> Result<Option<Row>, sqlx::Error> {
+        sql::query(
+            "SELECT u.id, u.email, u.name, u.role, s.last_seen_at, s.role AS session_role
+             FROM auth_sessions s JOIN users u ON u.id = s.user_id
              WHERE s.id = ? AND u.active AND s.last_seen_at > ? AND s.created_at > ?",
         )
         .bind(id)
         .bind(now - idle_secs)
         .bind(now - absolute_secs)
         .fetch_optional(&mut self.conn().await?)
-        .await?;
-        role.map(|role| role_of(&role)).transpose()
+        .await
     }
 
     /// Records that the session `id` now carries its user's current role.
