@@ -81,8 +81,10 @@ test("a teammate's edit shows on an open list and record page within 2 s", async
   // "Refresh" brings the list up to date in place: the search stays, the notice goes.
   await list.getByLabel('Search').focus();
   await list.getByRole('button', { name: 'Refresh' }).click();
+  // The notice goes with the changes it counted. (Other tests of this project change contacts
+  // on the same server at any moment, so a new notice for those may follow.)
+  await notice.waitFor({ state: 'detached' });
   await expect(table).toContainText('Lisbon');
-  await expect(notice).toHaveCount(0);
   await expect(list.getByLabel('Search')).toHaveValue(last);
   expect(new URL(list.url()).searchParams.get('q')).toBe(last);
 
