@@ -9,4 +9,5 @@ pub mod live;
 pub mod record;
 pub mod record_form;
 pub mod records;
+pub mod rows;
 pub mod sync_html;

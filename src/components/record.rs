@@ -8,6 +8,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::form::set_status_for;
 use crate::components::records::{Pager, SortHeader};
+use crate::components::rows::TableRows;
 use crate::domain::{ago, full_time, iso_time, ListQuery, RecordKind, Stamp, Total};
 use crate::error::AppError;
 
@@ -34,7 +35,7 @@ impl Column {
 /// What a list page shows below its filters: the count (a live region: the search box replaces it
 /// as the user types), "New …" for those who may add, `chip` (an extra filter to remove), then the
 /// table of `rows` or, with none, why there are none, and the pager.
-pub struct ListResults<R> {
+pub struct ListResults {
     pub kind: RecordKind,
     pub query: ListQuery,
     pub total: Total,
@@ -42,11 +43,11 @@ pub struct ListResults<R> {
     pub prev: Option<String>,
     pub can_edit: bool,
     pub columns: &'static [Column],
-    pub rows: Vec<R>,
+    pub rows: TableRows,
     pub chip: Option<AnyView>,
 }
 
-impl<R: IntoView + 'static> ListResults<R> {
+impl ListResults {
     pub fn view(self) -> impl IntoView {
         let ListResults {
             kind,
@@ -117,7 +118,7 @@ impl<R: IntoView + 'static> ListResults<R> {
                     <thead role="rowgroup">
                         <tr role="row">{headings}</tr>
                     </thead>
-                    <tbody role="rowgroup">{rows}</tbody>
+                    <tbody role="rowgroup" inner_html=rows.into_html()></tbody>
                 </table>
             }
             .into_any()

@@ -1,6 +1,5 @@
 //! [`SyncHtml`]: render a view that has nothing left to wait for straight into the page's buffer.
 
-use leptos::prelude::Oco;
 use leptos::tachys::{
     html::attribute::{any_attribute::AnyAttribute, Attribute},
     hydration::Cursor,
@@ -104,11 +103,4 @@ impl<V: RenderHtml> RenderHtml for SyncHtml<V> {
     fn into_owned(self) -> Self::Owned {
         SyncHtml(self.0.into_owned())
     }
-}
-
-/// A fixed attribute value for a view repeated per row. tachys stores a `&'static str` attribute
-/// as a new `Arc<str>` (an allocation and a copy, for every row); a borrowed `Oco` is kept as it
-/// is. Same HTML.
-pub const fn fixed(value: &'static str) -> Oco<'static, str> {
-    Oco::Borrowed(value)
 }

@@ -3,14 +3,16 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
+use maud::{html, Markup};
 
 use crate::components::form::SelectField;
 use crate::components::record::{Column, ListResults};
 use crate::components::records::{
     owner_options, use_list_query, PageSizeSelect, SearchBox, RESULTS_ID,
 };
-use crate::components::sync_html::{fixed, SyncHtml};
-use crate::domain::{ago, thousands, RecordKind};
+use crate::components::rows::TableRows;
+use crate::components::sync_html::SyncHtml;
+use crate::domain::{ago, thousands, CompanyRow, RecordKind};
 use crate::error::AppError;
 use crate::pages::live::LiveList;
 use crate::pages::trash::UndoDelete;
@@ -68,24 +70,7 @@ pub fn CompaniesPage() -> impl IntoView {
         Suspend::new(async move {
             let data = list.await?;
             let now = data.now;
-            let rows = data
-                .page
-                .rows
-                .into_iter()
-                .map(|row| {
-                    view! {
-                        <tr role=fixed("row")>
-                            <td role=fixed("cell") data-label=fixed("Name")><a href=KIND.path(row.id)>{row.name}</a></td>
-                            <td role=fixed("cell") data-label=fixed("Domain")>{row.domain}</td>
-                            <td role=fixed("cell") data-label=fixed("Industry")>{row.industry}</td>
-                            <td role=fixed("cell") data-label=fixed("Size") class=fixed("number")>{row.size.map(|n| thousands(n.unsigned_abs()))}</td>
-                            <td role=fixed("cell") data-label=fixed("City")>{row.city}</td>
-                            <td role=fixed("cell") data-label=fixed("Owner")>{row.owner_name}</td>
-                            <td role=fixed("cell") data-label=fixed("Updated")>{ago(now - row.updated_at)}</td>
-                        </tr>
-                    }
-                })
-                .collect();
+            let rows = TableRows::new(&data.page.rows, |row| company_line(row, now));
             // Built from data already in: the synchronous HTML path.
             Ok::<_, AppError>(SyncHtml(
                 ListResults {
@@ -113,5 +98,21 @@ pub fn CompaniesPage() -> impl IntoView {
         <div id=RESULTS_ID>
             {table}
         </div>
+    }
+}
+
+fn company_line(row: &CompanyRow, now: i64) -> Markup {
+    html! {
+        tr role="row" {
+            td role="cell" data-label="Name" { a href=(KIND.path(row.id)) { (row.name) } }
+            td role="cell" data-label="Domain" { (row.domain) }
+            td role="cell" data-label="Industry" { (row.industry) }
+            td role="cell" data-label="Size" class="number" {
+                @if let Some(size) = row.size { (thousands(size.unsigned_abs())) }
+            }
+            td role="cell" data-label="City" { (row.city) }
+            td role="cell" data-label="Owner" { (row.owner_name) }
+            td role="cell" data-label="Updated" { (ago(now - row.updated_at)) }
+        }
     }
 }

@@ -3,13 +3,15 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
+use maud::{html, Markup};
 
 use crate::components::form::SelectField;
 use crate::components::record::{Column, ListResults};
 use crate::components::records::{
     owner_options, use_list_query, PageSizeSelect, SearchBox, RESULTS_ID,
 };
-use crate::components::sync_html::{fixed, SyncHtml};
+use crate::components::rows::TableRows;
+use crate::components::sync_html::SyncHtml;
 use crate::domain::{ago, ContactRow, ContactStatus, ListQuery, RecordKind};
 use crate::error::AppError;
 use crate::pages::live::LiveList;
@@ -83,12 +85,7 @@ pub fn ContactsPage() -> impl IntoView {
                 }
                 .into_any()
             });
-            let rows = data
-                .page
-                .rows
-                .into_iter()
-                .map(|row| contact_line(row, now))
-                .collect();
+            let rows = TableRows::new(&data.page.rows, |row| contact_line(row, now));
             // Built from data already in: the synchronous HTML path.
             Ok::<_, AppError>(SyncHtml(
                 ListResults {
@@ -130,23 +127,27 @@ fn status_class(status: ContactStatus) -> &'static str {
     }
 }
 
-fn contact_line(row: ContactRow, now: i64) -> impl IntoView {
-    let href = KIND.path(row.id);
-    let company_name = row.company_name;
-    let company = row
-        .company_id
-        .map(|id| view! { <a href=RecordKind::Company.path(id)>{company_name}</a> });
-    view! {
-        <tr role=fixed("row")>
-            <td role=fixed("cell") data-label=fixed("Name")><a href=href>{row.name}</a></td>
-            <td role=fixed("cell") data-label=fixed("Email")>{row.email}</td>
-            <td role=fixed("cell") data-label=fixed("Phone") class=fixed("phone")>{row.phone}</td>
-            <td role=fixed("cell") data-label=fixed("Company")>{company}</td>
-            <td role=fixed("cell") data-label=fixed("City")>{row.city}</td>
-            <td role=fixed("cell") data-label=fixed("Status")><span class=fixed(status_class(row.status))>{row.status.label()}</span></td>
-            <td role=fixed("cell") data-label=fixed("Tags")>{row.tags.join(", ")}</td>
-            <td role=fixed("cell") data-label=fixed("Updated")>{ago(now - row.updated_at)}</td>
-        </tr>
+fn contact_line(row: &ContactRow, now: i64) -> Markup {
+    html! {
+        tr role="row" {
+            td role="cell" data-label="Name" { a href=(KIND.path(row.id)) { (row.name) } }
+            td role="cell" data-label="Email" { (row.email) }
+            td role="cell" data-label="Phone" class="phone" { (row.phone) }
+            td role="cell" data-label="Company" {
+                @if let Some(id) = row.company_id {
+                    a href=(RecordKind::Company.path(id)) { (row.company_name) }
+                }
+            }
+            td role="cell" data-label="City" { (row.city) }
+            td role="cell" data-label="Status" { span class=(status_class(row.status)) { (row.status.label()) } }
+            td role="cell" data-label="Tags" {
+                @for (i, tag) in row.tags.iter().enumerate() {
+                    @if i > 0 { ", " }
+                    (tag)
+                }
+            }
+            td role="cell" data-label="Updated" { (ago(now - row.updated_at)) }
+        }
     }
 }
 
