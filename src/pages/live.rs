@@ -13,8 +13,7 @@ use crate::error::AppError;
 #[server(endpoint = "live/since")]
 pub async fn live_since() -> Result<i64, AppError> {
     use crate::server::{context, live::Position};
-    let noted = use_context::<axum::http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<Position>().copied());
+    let noted = context::request_extension::<Position>();
     if let Some(Position(at)) = noted {
         // A page being rendered: without a position it just does not follow (its status stays).
         context::require_user()?;

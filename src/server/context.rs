@@ -3,7 +3,7 @@
 
 use axum::http::header;
 use axum::http::request::Parts;
-use leptos::prelude::use_context;
+use leptos::prelude::{use_context, with_context};
 use tower_sessions::Session;
 
 use super::auth::session::{Auth, Client};
@@ -19,11 +19,26 @@ pub fn state() -> Result<AppState, AppError> {
 
 /// The database handle.
 pub fn db() -> Result<Db, AppError> {
-    state().map(|s| s.db)
+    // Borrowed, not cloned: `use_context` would copy the whole state (Leptos' options and all)
+    // for every call, and a page makes several.
+    with_context::<AppState, _>(|state| state.db.clone())
+        .ok_or_else(|| missing("application state"))
 }
 
-fn parts() -> Result<Parts, AppError> {
-    use_context::<Parts>().ok_or_else(|| missing("request"))
+/// Reads the request's parts in place: `use_context::<Parts>()` would copy its headers and
+/// extensions for every question asked of it.
+fn with_parts<R>(read: impl FnOnce(&Parts) -> R) -> Option<R> {
+    with_context::<Parts, _>(read)
+}
+
+/// The request extension `T`, cloned; `None` outside a request or without one.
+pub fn request_extension<T: Clone + Send + Sync + 'static>() -> Option<T> {
+    with_parts(|parts| parts.extensions.get::<T>().cloned()).flatten()
+}
+
+/// The request extension `T` every request carries (a middleware inserts it).
+fn extension<T: Clone + Send + Sync + 'static>(what: &str) -> Result<T, AppError> {
+    request_extension::<T>().ok_or_else(|| missing(what))
 }
 
 fn missing(what: &str) -> AppError {
@@ -33,25 +48,17 @@ fn missing(what: &str) -> AppError {
 
 /// The tower session of this request.
 pub fn session() -> Result<Session, AppError> {
-    parts()?
-        .extensions
-        .get::<Session>()
-        .cloned()
-        .ok_or_else(|| missing("session"))
+    extension::<Session>("session")
 }
 
 /// Where the request comes from.
 pub fn client() -> Result<Client, AppError> {
-    parts()?
-        .extensions
-        .get::<Client>()
-        .cloned()
-        .ok_or_else(|| missing("client"))
+    extension::<Client>("client")
 }
 
 /// What a plain form post left for this page (see `http::flash`), if anything.
 pub fn flash() -> Option<crate::domain::Flash> {
-    use_context::<Parts>().and_then(|parts| parts.extensions.get::<crate::domain::Flash>().cloned())
+    request_extension::<crate::domain::Flash>()
 }
 
 /// For a plain form post, leaves `notes` for the page at `target` (which is where the server
@@ -67,15 +74,18 @@ pub async fn leave_notes(target: &str, notes: Vec<(String, String)>) -> Result<(
 
 /// The path of the endpoint being called (`/api/contacts/save`), or `""` outside a request.
 pub fn endpoint() -> String {
-    use_context::<Parts>().map_or_else(String::new, |parts| parts.uri.path().to_owned())
+    with_parts(|parts| parts.uri.path().to_owned()).unwrap_or_default()
 }
 
 /// The signed-in user, if any.
 pub fn current_user() -> Result<Option<CurrentUser>, AppError> {
-    Ok(parts()?
-        .extensions
-        .get::<Auth>()
-        .and_then(|auth| auth.0.clone()))
+    with_parts(|parts| {
+        parts
+            .extensions
+            .get::<Auth>()
+            .and_then(|auth| auth.0.clone())
+    })
+    .ok_or_else(|| missing("request"))
 }
 
 /// The signed-in user, or [`AppError::Unauthorized`].
@@ -118,7 +128,7 @@ pub fn internal(error: impl Into<anyhow::Error>) -> AppError {
 /// Whether this is a plain HTML form post (no JavaScript) to a server function: leptos answers
 /// it with a redirect back to the form, carrying the error in the URL, and that must stay a redirect.
 fn is_native_form_post() -> bool {
-    use_context::<Parts>().is_some_and(|parts| {
+    with_parts(|parts| {
         parts.method == axum::http::Method::POST
             && parts
                 .headers
@@ -126,6 +136,7 @@ fn is_native_form_post() -> bool {
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|v| v.contains("text/html"))
     })
+    .unwrap_or(false)
 }
 
 /// Gives a failure the HTTP status of its error (422, 401, 403, 404, 429, …): for a server-function

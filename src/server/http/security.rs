@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use axum::http::request::Parts;
 use leptos::nonce::Nonce;
-use leptos::prelude::{provide_context, use_context};
+use leptos::prelude::{provide_context, with_context};
 
 use crate::server::startup::AppState;
 
@@ -141,11 +141,13 @@ pub fn page_csp(nonce: &str) -> String {
 /// [`headers`] allows in the CSP.
 pub fn provide_page_nonce() {
     // Without the request (outside a page render) there is nothing to give a nonce to.
-    let Some(parts) = use_context::<Parts>() else {
+    let Some(nonce) =
+        with_context::<Parts, _>(|parts| parts.extensions.get::<PageNonce>().cloned())
+    else {
         return;
     };
-    match parts.extensions.get::<PageNonce>() {
-        Some(PageNonce(nonce)) => provide_context(Nonce::from_value(nonce.clone())),
+    match nonce {
+        Some(PageNonce(nonce)) => provide_context(Nonce::from_value(nonce)),
         None => tracing::error!("request without a CSP nonce: its scripts will be blocked"),
     }
 }
