@@ -1,4 +1,8 @@
 //! The trash: deleted records, restorable for 30 days; and the "Undo" offered after deleting.
+//!
+//! The page to copy for a new page (ARCHITECTURE.md, "Rendering model"): a server function that
+//! loads, one that changes with an idempotency key, and a server-rendered page whose plain form
+//! works without JavaScript.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
