@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::form::set_status_for;
 use crate::components::records::{Pager, SortHeader};
-use crate::components::rows::TableRows;
+use crate::components::rows::Rows;
 use crate::domain::{ago, full_time, iso_time, ListQuery, RecordKind, Stamp, Total};
 use crate::error::AppError;
 
@@ -43,7 +43,7 @@ pub struct ListResults {
     pub prev: Option<String>,
     pub can_edit: bool,
     pub columns: &'static [Column],
-    pub rows: TableRows,
+    pub rows: Rows,
     pub chip: Option<AnyView>,
 }
 

@@ -9,6 +9,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use maud::{html, Markup};
 
 use crate::components::flash::server_action;
 use crate::components::form::{
@@ -17,6 +18,7 @@ use crate::components::form::{
 };
 use crate::components::record::{may_edit, FormHeading, RecordFlash, RecordHeading, When};
 use crate::components::records::{use_id_param, StaleEditNotice, RESULTS_ID};
+use crate::components::rows::{when, Rows};
 use crate::domain::{moment_field, ActivityKind, ActivityView, RecordKind, Timeline};
 use crate::error::AppError;
 use crate::pages::live::{LiveList, LiveRecord};
@@ -135,16 +137,13 @@ pub fn entries_view(page: Timeline, older: Option<String>, on: RecordKind) -> im
     if page.entries.is_empty() {
         return view! { <p class="empty">"No activities yet."</p> }.into_any();
     }
-    let entries = page
-        .entries
-        .iter()
-        .map(|entry| {
-            let may_change = page.may_change(entry);
-            entry_view(entry.clone(), page.now, on, may_change)
-        })
-        .collect_view();
+    // A timeline shows up to a page of entries on busy pages (home, a record's page, the team's
+    // activity): written with maud (components/rows.rs).
+    let entries = Rows::new(&page.entries, |entry| {
+        entry_html(entry, page.now, on, page.may_change(entry))
+    });
     view! {
-        <ol class="changes activities">{entries}</ol>
+        <ol class="changes activities" inner_html=entries.into_html()></ol>
         {older.map(|href| view! {
             <nav class="pager" aria-label="Older activities"><a href=href>"Older activities"</a></nav>
         })}
@@ -152,44 +151,39 @@ pub fn entries_view(page: Timeline, older: Option<String>, on: RecordKind) -> im
     .into_any()
 }
 
-fn entry_view(entry: ActivityView, now: i64, on: RecordKind, may_change: bool) -> impl IntoView {
-    let about = {
-        let contact = (on != RecordKind::Contact)
-            .then_some(entry.contact.clone())
-            .flatten()
-            .map(|(id, name)| view! { " · " <a href=RecordKind::Contact.path(id)>{name}</a> });
-        let company = (on == RecordKind::Activity)
-            .then_some(entry.company.clone())
-            .flatten()
-            .map(|(id, name)| view! { " · " <a href=RecordKind::Company.path(id)>{name}</a> });
-        view! { {contact} {company} }
-    };
+fn entry_html(entry: &ActivityView, now: i64, on: RecordKind, may_change: bool) -> Markup {
     let author = if entry.author.is_empty() {
-        "a former user".to_owned()
+        "a former user"
     } else {
-        entry.author.clone()
+        entry.author.as_str()
     };
-    let actions = may_change.then(|| {
-        let label = format!("Edit {}", entry.subject);
-        view! {
-            <span class="entry-actions">
-                " · " <a href=RecordKind::Activity.edit_path(entry.id) aria-label=label>"Edit"</a>
-            </span>
+    let contact = entry.contact.as_ref().filter(|_| on != RecordKind::Contact);
+    let company = entry
+        .company
+        .as_ref()
+        .filter(|_| on == RecordKind::Activity);
+    html! {
+        li {
+            p {
+                span class={ "badge activity-" (entry.kind.as_str()) } { (entry.kind.label()) } " "
+                a href=(RecordKind::Activity.path(entry.id)) { strong { (entry.subject) } }
+                " · " (author) " · " (when(entry.happened_at, now))
+                @if let Some((id, name)) = contact {
+                    " · " a href=(RecordKind::Contact.path(*id)) { (name) }
+                }
+                @if let Some((id, name)) = company {
+                    " · " a href=(RecordKind::Company.path(*id)) { (name) }
+                }
+                @if may_change {
+                    span class="entry-actions" {
+                        " · " a href=(RecordKind::Activity.edit_path(entry.id)) aria-label={ "Edit " (entry.subject) } { "Edit" }
+                    }
+                }
+            }
+            @if !entry.body.is_empty() {
+                p class="notes" { (entry.body) }
+            }
         }
-    });
-    let body =
-        (!entry.body.is_empty()).then(|| view! { <p class="notes">{entry.body.clone()}</p> });
-    view! {
-        <li>
-            <p>
-                <span class=format!("badge activity-{}", entry.kind.as_str())>{entry.kind.label()}</span> " "
-                <a href=RecordKind::Activity.path(entry.id)><strong>{entry.subject.clone()}</strong></a>
-                " · " {author} " · " <When at=entry.happened_at now />
-                {about}
-                {actions}
-            </p>
-            {body}
-        </li>
     }
 }
 

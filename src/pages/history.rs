@@ -4,10 +4,11 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use maud::{html, Markup};
 
 use crate::components::form::SelectField;
-use crate::components::record::When;
 use crate::components::records::owner_options;
+use crate::components::rows::{when, Rows};
 use crate::domain::{Change, ChangeAction, HistoryPage, RecordKind};
 use crate::error::AppError;
 use crate::paths;
@@ -87,19 +88,15 @@ pub fn RecordHistory(kind: RecordKind, id: i64, page: HistoryPage) -> impl IntoV
 }
 
 /// The entries of a history page, and the link to older ones. `with_record` names the record of
-/// each (the workspace's history), linking to its page.
+/// each (the workspace's history), linking to its page. Written with maud (components/rows.rs):
+/// a record's page shows a page of them, each with its fields.
 fn changes(page: HistoryPage, older: Option<String>, with_record: bool) -> impl IntoView {
     if page.changes.is_empty() {
         return view! { <p class="empty">"No changes yet."</p> }.into_any();
     }
-    let now = page.now;
-    let entries = page
-        .changes
-        .into_iter()
-        .map(|change| entry(change, now, with_record))
-        .collect_view();
+    let entries = Rows::new(&page.changes, |change| entry(change, page.now, with_record));
     view! {
-        <ol class="changes">{entries}</ol>
+        <ol class="changes" inner_html=entries.into_html()></ol>
         {older.map(|href| view! {
             <nav class="pager" aria-label="Older changes"><a href=href>"Older changes"</a></nav>
         })}
@@ -107,62 +104,50 @@ fn changes(page: HistoryPage, older: Option<String>, with_record: bool) -> impl 
     .into_any()
 }
 
-fn entry(change: Change, now: i64, with_record: bool) -> impl IntoView {
-    let Change {
-        kind,
-        record_id,
-        action,
-        at,
-        by,
-        import,
-        fields,
-        ..
-    } = change;
-    let import = import.map(|id| {
-        view! { " (" <a href=crate::paths::import_path(id)>{format!("import {id}")}</a> ")" }
-    });
-    let record = with_record.then(|| {
-        view! {
-            " " <a href=kind.path(record_id)>{format!("{} #{record_id}", kind.label())}</a>
-        }
-    });
-    let by = if by.is_empty() {
-        "a former user".to_owned()
+/// A field's value as the history shows it.
+fn shown(value: &str) -> &str {
+    if value.is_empty() {
+        "(empty)"
     } else {
-        by
+        value
+    }
+}
+
+fn entry(change: &Change, now: i64, with_record: bool) -> Markup {
+    let kind = change.kind;
+    let by = if change.by.is_empty() {
+        "a former user"
+    } else {
+        change.by.as_str()
     };
-    let fields = (!fields.is_empty()).then(|| {
-        let shown = |value: String| {
-            if value.is_empty() {
-                "(empty)".to_owned()
-            } else {
-                value
-            }
-        };
-        let rows = fields
-            .into_iter()
-            .map(|f| {
-                let label = kind.field_label(&f.field);
-                // A new record's values, or an edit's old → new.
-                let old = (action != ChangeAction::Create)
-                    .then(|| view! { <del>{shown(f.old)}</del> " → " });
-                view! {
-                    <li>
-                        <span class="field-name">{label}</span> ": " {old} <ins>{shown(f.new)}</ins>
-                    </li>
+    html! {
+        li {
+            p {
+                strong { (change.action.past()) }
+                @if with_record {
+                    " " a href=(kind.path(change.record_id)) { (kind.label()) " #" (change.record_id) }
                 }
-            })
-            .collect_view();
-        view! { <ul class="fields">{rows}</ul> }
-    });
-    view! {
-        <li>
-            <p>
-                <strong>{action.past()}</strong> {record} " by " {by} {import} " · "
-                <When at now />
-            </p>
-            {fields}
-        </li>
+                " by " (by)
+                @if let Some(id) = change.import {
+                    " (" a href=(crate::paths::import_path(id)) { "import " (id) } ")"
+                }
+                " · " (when(change.at, now))
+            }
+            @if !change.fields.is_empty() {
+                ul class="fields" {
+                    @for f in &change.fields {
+                        li {
+                            span class="field-name" { (kind.field_label(&f.field)) } ": "
+                            // A new record's values, or an edit's old → new.
+                            @if change.action != ChangeAction::Create {
+                                del { (shown(&f.old)) } " → "
+                            }
+                            ins { (shown(&f.new)) }
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 

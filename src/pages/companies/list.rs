@@ -10,7 +10,7 @@ use crate::components::record::{Column, ListResults};
 use crate::components::records::{
     owner_options, use_list_query, PageSizeSelect, SearchBox, RESULTS_ID,
 };
-use crate::components::rows::TableRows;
+use crate::components::rows::Rows;
 use crate::components::sync_html::SyncHtml;
 use crate::domain::{ago, thousands, CompanyRow, RecordKind};
 use crate::error::AppError;
@@ -70,7 +70,7 @@ pub fn CompaniesPage() -> impl IntoView {
         Suspend::new(async move {
             let data = list.await?;
             let now = data.now;
-            let rows = TableRows::new(&data.page.rows, |row| company_line(row, now));
+            let rows = Rows::new(&data.page.rows, |row| company_line(row, now));
             // Built from data already in: the synchronous HTML path.
             Ok::<_, AppError>(SyncHtml(
                 ListResults {

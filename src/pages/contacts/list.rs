@@ -10,7 +10,7 @@ use crate::components::record::{Column, ListResults};
 use crate::components::records::{
     owner_options, use_list_query, PageSizeSelect, SearchBox, RESULTS_ID,
 };
-use crate::components::rows::TableRows;
+use crate::components::rows::Rows;
 use crate::components::sync_html::SyncHtml;
 use crate::domain::{ago, ContactRow, ContactStatus, ListQuery, RecordKind};
 use crate::error::AppError;
@@ -85,7 +85,7 @@ pub fn ContactsPage() -> impl IntoView {
                 }
                 .into_any()
             });
-            let rows = TableRows::new(&data.page.rows, |row| contact_line(row, now));
+            let rows = Rows::new(&data.page.rows, |row| contact_line(row, now));
             // Built from data already in: the synchronous HTML path.
             Ok::<_, AppError>(SyncHtml(
                 ListResults {
