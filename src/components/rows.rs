@@ -4,8 +4,8 @@
 //! A list page repeats one row up to a hundred times, and a row is where a list page's server
 //! time goes. Written with `view!`, each row is a dozen boxed child views and twenty boxed
 //! attributes (views are type-erased in this app, `erase_components`), each written out through
-//! erased dispatch: about 59,000 instructions per contact row. maud's `html!` compiles the same
-//! row to string appends with escaping: about 7,000 (bench/README.md, section 8). The
+//! erased dispatch: about 35,000 instructions to render a contact row. maud's `html!` compiles
+//! the same row to string appends with escaping: about 7,000 (bench/README.md, section 8). The
 //! rows are server-rendered HTML like every page outside the islands, so nothing is lost: the
 //! search box replaces them as a whole, and no island lives inside a row.
 //!
@@ -27,7 +27,7 @@ pub struct Rows {
 }
 
 impl Rows {
-    /// Each item's row, `row(item)` (one `<tr>`), one after the other.
+    /// Each item's row, `row(item)` (one `<tr>`, or one `<li>`), one after the other.
     pub fn new<T>(items: impl IntoIterator<Item = T>, row: impl Fn(T) -> Markup) -> Self {
         let mut rows = Rows::default();
         for item in items {
@@ -41,7 +41,7 @@ impl Rows {
         self.count == 0
     }
 
-    /// The HTML, for a `<tbody inner_html=…>`.
+    /// The HTML, for a `<tbody inner_html=…>` (or `<ol inner_html=…>`).
     pub fn into_html(self) -> String {
         self.html
     }

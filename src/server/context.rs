@@ -38,7 +38,9 @@ pub fn request_extension<T: Clone + Send + Sync + 'static>() -> Option<T> {
 
 /// The request extension `T` every request carries (a middleware inserts it).
 fn extension<T: Clone + Send + Sync + 'static>(what: &str) -> Result<T, AppError> {
-    request_extension::<T>().ok_or_else(|| missing(what))
+    with_parts(|parts| parts.extensions.get::<T>().cloned())
+        .ok_or_else(|| missing("request"))?
+        .ok_or_else(|| missing(what))
 }
 
 fn missing(what: &str) -> AppError {

@@ -261,3 +261,87 @@ async fn the_workspace_history_is_for_admins_and_filters_by_user_and_kind() {
     assert!(html.contains("Company #"), "{html}");
     assert!(!html.contains("Contact #"));
 }
+
+/// What people type is text wherever rows are written as HTML in one pass (components/rows.rs):
+/// the lists, the timelines and the histories.
+#[tokio::test]
+async fn what_people_type_is_text_in_rows_timelines_and_histories() {
+    let (app, admin, _, _) = admin_and("viewer").await;
+    const HOSTILE: &str = "<b id=\"x\">Ann & \"Bo\"</b>";
+    const ESCAPED: &str = "&lt;b id=&quot;x&quot;&gt;Ann &amp; &quot;Bo&quot;&lt;/b&gt;";
+    let company = app
+        .post_form(
+            &admin,
+            "/api/companies/save",
+            &form(
+                &crate::helpers::COMPANY_FIELDS,
+                &[("name", HOSTILE), ("domain", "hostile.example")],
+            ),
+            &[],
+        )
+        .await;
+    let company = saved_id(&company);
+    let created = save(
+        &app,
+        &admin,
+        &[("first_name", HOSTILE), ("company", "hostile.example")],
+    )
+    .await;
+    let id = saved_id(&created);
+    let (id_text, version) = (id.to_string(), "1".to_string());
+    let edited = save(
+        &app,
+        &admin,
+        &[
+            ("id", &id_text),
+            ("version", &version),
+            ("first_name", HOSTILE),
+            ("company", "hostile.example"),
+            ("city", HOSTILE),
+        ],
+    )
+    .await;
+    assert!(edited.status().is_success(), "{edited:?}");
+    let activity_fields = [
+        "id",
+        "version",
+        "kind",
+        "subject",
+        "body",
+        "happened_at",
+        "contact",
+        "company",
+    ];
+    let logged = app
+        .post_form(
+            &admin,
+            "/api/activities/save",
+            &form(
+                &activity_fields,
+                &[
+                    ("kind", "call"),
+                    ("subject", HOSTILE),
+                    ("body", HOSTILE),
+                    ("contact", &id_text),
+                ],
+            ),
+            &[],
+        )
+        .await;
+    assert!(logged.status().is_success(), "{logged:?}");
+    for path in [
+        "/contacts".to_owned(),
+        "/companies".to_owned(),
+        "/activities".to_owned(),
+        "/".to_owned(),
+        format!("/contacts/{id}"),
+        format!("/companies/{company}"),
+        "/admin/history".to_owned(),
+    ] {
+        let response = app.get_as(&admin, &path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        let html = response.text().await.unwrap().replace("<!>", "");
+        assert!(!html.contains("<b id="), "{path}: {html}");
+        assert!(html.contains(ESCAPED), "{path}: {html}");
+    }
+}
