@@ -9,7 +9,9 @@ use reqwest::header::{HeaderMap, ACCEPT, COOKIE, LOCATION};
 use serde_json::Value;
 
 use crate::admin::invite;
-use crate::helpers::{cookie_client, form, spawn_app, TestApp, COMPANY_FIELDS, CONTACT_FIELDS};
+use crate::helpers::{
+    cookie_client, form, spawn_app, TestApp, ACTIVITY_FIELDS, COMPANY_FIELDS, CONTACT_FIELDS,
+};
 use crate::records::saved_id;
 
 const PASSWORD: &str = "plum-orchard-sunrise";
@@ -492,18 +494,6 @@ async fn join(
 /// The fields of the task form.
 const TASK_FIELDS: [&str; 8] = [
     "id", "version", "title", "due_date", "due_time", "assignee", "contact", "company",
-];
-
-/// The fields of the "Log activity" form.
-const ACTIVITY_FIELDS: [&str; 8] = [
-    "id",
-    "version",
-    "kind",
-    "subject",
-    "body",
-    "happened_at",
-    "contact",
-    "company",
 ];
 
 async fn save(

@@ -5,23 +5,17 @@
 use serde_json::Value;
 
 use crate::admin::admin_and;
-use crate::helpers::{error_of, form, TestApp, COMPANY_FIELDS, CONTACT_FIELDS};
+use crate::helpers::{error_of, form, TestApp, ACTIVITY_FIELDS, COMPANY_FIELDS, CONTACT_FIELDS};
 use crate::records::saved_id;
 
-const FIELDS: [&str; 8] = [
-    "id",
-    "version",
-    "kind",
-    "subject",
-    "body",
-    "happened_at",
-    "contact",
-    "company",
-];
-
 async fn log(app: &TestApp, client: &reqwest::Client, given: &[(&str, &str)]) -> reqwest::Response {
-    app.post_form(client, "/api/activities/save", &form(&FIELDS, given), &[])
-        .await
+    app.post_form(
+        client,
+        "/api/activities/save",
+        &form(&ACTIVITY_FIELDS, given),
+        &[],
+    )
+    .await
 }
 
 async fn timeline(app: &TestApp, client: &reqwest::Client, kind: &str, id: i64) -> Value {
@@ -299,7 +293,10 @@ async fn a_wrong_form_is_refused_field_by_field_and_a_repeat_logs_once() {
     }
     let gone = log(&app, &admin, &[("subject", "Hi"), ("contact", "999999")]).await;
     assert_eq!(gone.status(), 422);
-    let mut fields = form(&FIELDS, &[("subject", "Once"), ("contact", &contact)]);
+    let mut fields = form(
+        &ACTIVITY_FIELDS,
+        &[("subject", "Once"), ("contact", &contact)],
+    );
     fields.push(("idempotency_key", "0b7f3c2e-8a51-4d6b-9c2e-1f0a3b4c5d6e"));
     for _ in 0..2 {
         let response = app

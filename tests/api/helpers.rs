@@ -386,6 +386,17 @@ pub const COMPANY_FIELDS: [&str; 14] = [
     "notes",
     "owner",
 ];
+/// The fields of the "Log activity" form.
+pub const ACTIVITY_FIELDS: [&str; 8] = [
+    "id",
+    "version",
+    "kind",
+    "subject",
+    "body",
+    "happened_at",
+    "contact",
+    "company",
+];
 
 /// Every field of a form, empty unless given.
 pub fn form<'a>(names: &[&'a str], given: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {

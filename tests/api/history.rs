@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use crate::admin::admin_and;
-use crate::helpers::{form, TestApp, CONTACT_FIELDS};
+use crate::helpers::{form, TestApp, ACTIVITY_FIELDS, COMPANY_FIELDS, CONTACT_FIELDS};
 use crate::records::saved_id;
 
 async fn save(
@@ -211,7 +211,7 @@ async fn the_workspace_history_is_for_admins_and_filters_by_user_and_kind() {
         .post_form(
             &member,
             "/api/companies/save",
-            &form(&crate::helpers::COMPANY_FIELDS, &[("name", "Acme")]),
+            &form(&COMPANY_FIELDS, &[("name", "Acme")]),
             &[],
         )
         .await;
@@ -274,7 +274,7 @@ async fn what_people_type_is_text_in_rows_timelines_and_histories() {
             &admin,
             "/api/companies/save",
             &form(
-                &crate::helpers::COMPANY_FIELDS,
+                &COMPANY_FIELDS,
                 &[("name", HOSTILE), ("domain", "hostile.example")],
             ),
             &[],
@@ -302,22 +302,12 @@ async fn what_people_type_is_text_in_rows_timelines_and_histories() {
     )
     .await;
     assert!(edited.status().is_success(), "{edited:?}");
-    let activity_fields = [
-        "id",
-        "version",
-        "kind",
-        "subject",
-        "body",
-        "happened_at",
-        "contact",
-        "company",
-    ];
     let logged = app
         .post_form(
             &admin,
             "/api/activities/save",
             &form(
-                &activity_fields,
+                &ACTIVITY_FIELDS,
                 &[
                     ("kind", "call"),
                     ("subject", HOSTILE),

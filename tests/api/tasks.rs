@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use crate::admin::admin_and;
-use crate::helpers::{error_of, form, TestApp, CONTACT_FIELDS};
+use crate::helpers::{error_of, form, TestApp, ACTIVITY_FIELDS, CONTACT_FIELDS};
 use crate::records::saved_id;
 
 const FIELDS: [&str; 8] = [
@@ -286,16 +286,7 @@ async fn the_home_page_shows_my_tasks_due_today_recent_activity_and_counts() {
         &admin,
         "/api/activities/save",
         &form(
-            &[
-                "id",
-                "version",
-                "kind",
-                "subject",
-                "body",
-                "happened_at",
-                "contact",
-                "company",
-            ],
+            &ACTIVITY_FIELDS,
             &[
                 ("subject", "Kick-off meeting"),
                 ("kind", "meeting"),
